@@ -1,0 +1,28 @@
+// Compiles the project with tsc (which also type-checks) and runs every compiled
+// test file under out/test with node's built-in test runner.
+// Usage: node scripts/test.mjs [substring-filter]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+rmSync(join(root, 'out'), { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+const filter = process.argv[2];
+const files = walk(join(root, 'out/test')).filter((f) => !f.includes('/e2e/') && (!filter || f.includes(filter))).sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);

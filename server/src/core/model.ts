@@ -1,0 +1,140 @@
+// Typed model of the Kubernetes objects Policy Lens reasons about.
+// Pure data: no vscode / LSP imports anywhere under server/src/core.
+
+/** A position in a text file: 0-based line and UTF-16 character, like LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** Where a value came from. `start`/`end` are 0-based line/character; offsets are UTF-16 offsets in the file text. */
+export interface SourceRange {
+  file: string;
+  /** 0-based index of the YAML document inside the file. */
+  doc: number;
+  start: Position;
+  end: Position;
+  startOffset: number;
+  endOffset: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+export interface Diagnostic {
+  /** Stable rule id, e.g. `yaml-syntax`, `np-ipblock-with-selector`. Documented in docs/rules/<code>.md. */
+  code: string;
+  severity: Severity;
+  message: string;
+  range: SourceRange;
+}
+
+export type Labels = Record<string, string>;
+
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+export interface SelectorRequirement {
+  key: string;
+  operator: SelectorOperator;
+  values: string[];
+}
+
+/** A Kubernetes metav1.LabelSelector. An object with neither field set selects everything. */
+export interface LabelSelector {
+  matchLabels: Labels;
+  matchExpressions: SelectorRequirement[];
+  range?: SourceRange;
+}
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol: Protocol;
+}
+
+export interface Namespace {
+  name: string;
+  labels: Labels;
+  range?: SourceRange;
+}
+
+/** Something that runs pods: a Pod itself, or a controller with a pod template. */
+export interface Workload {
+  /** `namespace/name`. */
+  id: string;
+  /** Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, or the owner kind of a Pod. */
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Labels of the pods (the pod template's labels for controllers). */
+  labels: Labels;
+  ports: ContainerPort[];
+  serviceAccount?: string;
+  range?: SourceRange;
+  /** Number of Pod objects folded into this workload (owner references); 0 for controllers. */
+  podCount: number;
+}
+
+export type PolicyType = 'Ingress' | 'Egress';
+
+export interface IPBlock {
+  cidr: string;
+  except: string[];
+  range?: SourceRange;
+}
+
+/** One entry of `from` / `to`. */
+export interface Peer {
+  /** undefined = field absent. */
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+  range?: SourceRange;
+}
+
+export interface PolicyPort {
+  protocol: Protocol;
+  /** undefined = all ports of the protocol; a string is a named port resolved on the destination pod. */
+  port?: number | string;
+  endPort?: number;
+  range?: SourceRange;
+}
+
+export interface PolicyRule {
+  /** 0-based index of the rule in its direction's list. */
+  index: number;
+  /** undefined = `from`/`to` absent or empty: all sources/destinations. */
+  peers?: Peer[];
+  /** undefined = `ports` absent or empty: all ports and protocols. */
+  ports?: PolicyPort[];
+  range?: SourceRange;
+}
+
+export interface NetworkPolicy {
+  kind: 'NetworkPolicy';
+  namespace: string;
+  /** True when metadata.namespace was absent and the default namespace was assumed. */
+  namespaceDefaulted: boolean;
+  name: string;
+  podSelector: LabelSelector;
+  /** Effective policy types after Kubernetes defaulting. */
+  policyTypes: PolicyType[];
+  /** policyTypes as written, or undefined when absent. */
+  declaredPolicyTypes?: PolicyType[];
+  /** undefined when the field is absent. */
+  ingress?: PolicyRule[];
+  egress?: PolicyRule[];
+  range?: SourceRange;
+  /** Range of metadata.name (for pointing at the policy). */
+  nameRange?: SourceRange;
+}
+
+/** Everything parsed from a set of files. */
+export interface Cluster {
+  namespaces: Namespace[];
+  workloads: Workload[];
+  policies: NetworkPolicy[];
+  diagnostics: Diagnostic[];
+}
