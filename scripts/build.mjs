@@ -1,0 +1,41 @@
+// Bundles every entry point with esbuild into dist/.
+// Entries whose source file does not exist yet are skipped with a note.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const production = process.argv.includes('--production');
+
+/** @type {Array<import('esbuild').BuildOptions & {entry: string}>} */
+const entries = [
+  // VS Code extension client (node, vscode provided by the host)
+  { entry: 'client/src/extension.ts', outfile: 'dist/client/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // Language server (node IPC)
+  { entry: 'server/src/server.ts', outfile: 'dist/server/server.js', platform: 'node', format: 'cjs' },
+  // Command-line interface
+  { entry: 'server/src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // Webview panel script (browser)
+  { entry: 'client/webview/main.ts', outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
+];
+
+let built = 0;
+for (const { entry, ...opts } of entries) {
+  const abs = join(root, entry);
+  if (!existsSync(abs)) {
+    console.log(`skip ${entry} (not present)`);
+    continue;
+  }
+  await build({
+    entryPoints: [abs],
+    bundle: true,
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    ...opts,
+    outfile: join(root, opts.outfile),
+  });
+  built++;
+}
+console.log(`built ${built} bundle(s)`);
