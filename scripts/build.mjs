@@ -6,21 +6,24 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const production = process.argv.includes('--production');
+// Optional entry names to build only some bundles: node scripts/build.mjs cli server
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 /** @type {Array<import('esbuild').BuildOptions & {entry: string}>} */
 const entries = [
   // VS Code extension client (node, vscode provided by the host)
-  { entry: 'client/src/extension.ts', outfile: 'dist/client/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { name: 'client', entry: 'client/src/extension.ts', outfile: 'dist/client/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // Language server (node IPC)
-  { entry: 'server/src/server.ts', outfile: 'dist/server/server.js', platform: 'node', format: 'cjs' },
+  { name: 'server', entry: 'server/src/server.ts', outfile: 'dist/server/server.js', platform: 'node', format: 'cjs' },
   // Command-line interface
-  { entry: 'server/src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  { name: 'cli', entry: 'server/src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
   // Webview panel script (browser)
-  { entry: 'client/webview/main.ts', outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
+  { name: 'webview', entry: 'client/webview/main.ts', outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
 ];
 
 let built = 0;
-for (const { entry, ...opts } of entries) {
+for (const { name, entry, ...opts } of entries) {
+  if (only.length && !only.includes(name)) continue;
   const abs = join(root, entry);
   if (!existsSync(abs)) {
     console.log(`skip ${entry} (not present)`);

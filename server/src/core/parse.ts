@@ -255,13 +255,15 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
-function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?: ExtraObjectHandler): void {
-  const kind = getString(ctx, obj, 'kind');
-  const apiVersion = getString(ctx, obj, 'apiVersion') ?? '';
+function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?: ExtraObjectHandler, impliedKind?: string, impliedApiVersion?: string): void {
+  // Items of a typed list (PodList, NamespaceList, ...) may omit kind/apiVersion: they are implied by the list.
+  const kind = getString(ctx, obj, 'kind') ?? impliedKind;
+  const apiVersion = getString(ctx, obj, 'apiVersion') ?? impliedApiVersion ?? '';
   if (!kind) return;
   if (extra && extra(obj, ctx, apiVersion, kind)) return;
   if (kind === 'List' || (kind.endsWith('List') && getPair(obj, 'items'))) {
-    for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra);
+    const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
     return;
   }
   if (apiVersion.startsWith('projectcalico.org/')) return; // handled by the Calico extension when present

@@ -1,0 +1,123 @@
+// `policy-lens` command-line interface.
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
+
+const USAGE = `Usage:
+  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+
+  PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  --output, -o         text (default) or json
+  --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
+  --default-namespace  namespace for objects without metadata.namespace (default: default)
+`;
+
+export interface CliIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIO: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+export function collectFiles(paths: string[]): { files: InputFile[]; errors: string[] } {
+  const files: InputFile[] = [];
+  const errors: string[] = [];
+  const visit = (p: string, explicit: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      errors.push(`${p}: no such file or directory`);
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name === 'node_modules' || name.startsWith('.')) continue;
+        visit(join(p, name), false);
+      }
+    } else if (explicit || MANIFEST.test(p)) {
+      files.push({ path: p, text: readFileSync(p, 'utf8') });
+    }
+  };
+  for (const p of paths) visit(p, true);
+  return { files, errors };
+}
+
+function formatDiagnostic(d: Diagnostic): string {
+  return `${relative(process.cwd(), d.range.file) || d.range.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}`;
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd !== 'reach') {
+    io.err(`policy-lens: unknown command "${cmd}"\n${USAGE}`);
+    return 2;
+  }
+  const paths: string[] = [];
+  let output = 'text';
+  let explain: [string, string] | undefined;
+  let defaultNamespace: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--output' || a === '-o') output = rest[++i] ?? '';
+    else if (a.startsWith('--output=')) output = a.slice('--output='.length);
+    else if (a === '--explain') {
+      const s = rest[++i];
+      const d = rest[++i];
+      if (!s || !d) {
+        io.err('policy-lens: --explain needs SRC and DST\n');
+        return 2;
+      }
+      explain = [s, d];
+    } else if (a === '--default-namespace') defaultNamespace = rest[++i];
+    else if (a.startsWith('-')) {
+      io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
+      return 2;
+    } else paths.push(a);
+  }
+  if (output !== 'text' && output !== 'json') {
+    io.err(`policy-lens: --output must be text or json, not "${output}"\n`);
+    return 2;
+  }
+  if (paths.length === 0) {
+    io.err(`policy-lens: no PATH given\n${USAGE}`);
+    return 2;
+  }
+  const { files, errors } = collectFiles(paths);
+  for (const e of errors) io.err(`policy-lens: ${e}\n`);
+  if (errors.length) return 2;
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
+  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+
+  if (explain) {
+    const [src, dst] = explain;
+    const e = analysis.explain(src, dst);
+    if (output === 'json') io.out(`${JSON.stringify({ src, dst, protocols: analysis.allowedBetween(src, dst).toJSON(), explanation: e }, null, 2)}\n`);
+    else {
+      io.out(`${src} => ${dst}\n`);
+      io.out(`${e.summary}\n`);
+      for (const v of [e.egress, e.ingress]) {
+        if (!v) continue;
+        for (const r of v.allowedBy) if (r.range) io.out(`  ${r.policy} ${r.direction.toLowerCase()}[${r.ruleIndex}] at ${relative(process.cwd(), r.range.file)}:${r.range.start.line + 1}\n`);
+      }
+    }
+    return e.summary.startsWith('Unknown endpoint') ? 1 : 0;
+  }
+
+  const result = analysis.result();
+  if (output === 'json') {
+    io.out(`${JSON.stringify({ endpoints: result.endpoints, connections: result.connections }, (k, v) => (k === 'range' ? undefined : v), 2)}\n`);
+  } else {
+    const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
+    io.out(`${workloads} workloads, ${cluster.policies.length} network policies, ${result.connections.length} allowed connections\n`);
+    for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
+  }
+  return 0;
+}
