@@ -6,8 +6,11 @@ import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-rmSync(join(root, 'out'), { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+// A private output folder per run, so concurrent runs (several developers in one tree) don't clash.
+const outDir = join(root, 'out', `test-run-${process.pid}`);
+rmSync(outDir, { recursive: true, force: true });
+process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', outDir], { stdio: 'inherit' });
 
 function walk(dir) {
   const out = [];
@@ -19,7 +22,7 @@ function walk(dir) {
   return out;
 }
 const filter = process.argv[2];
-const files = walk(join(root, 'out/test')).filter((f) => !f.includes('/e2e/') && (!filter || f.includes(filter))).sort();
+const files = walk(join(outDir, 'test')).filter((f) => !f.includes('/e2e/') && (!filter || f.includes(filter))).sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
