@@ -1,0 +1,190 @@
+// Policy Lens VS Code client: starts the language server over node IPC, and owns the reachability panel.
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  EXPLAIN_REQUEST,
+  REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_REQUEST,
+  type ExplainParams,
+  type ExplainResponse,
+  type ReachabilityChangedParams,
+  type ReachabilityParams,
+  type ReachabilityResponse,
+} from '../../server/src/protocol';
+import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+
+let client: LanguageClient | undefined;
+
+/** What `activate` returns: used by the e2e suite and by other extensions. */
+export interface PolicyLensApi {
+  client(): LanguageClient | undefined;
+  reachability(compare?: CompareMode): Promise<ReachabilityResponse>;
+  explain(src: string, dst: string): Promise<ExplainResponse>;
+  panel(): ReachabilityPanel | undefined;
+  /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
+  waitForChange(after: number, timeoutMs?: number): Promise<number>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
+  const output = vscode.window.createOutputChannel('Policy Lens');
+  context.subscriptions.push(output);
+
+  const serverModule = context.asAbsolutePath('dist/server/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'yaml' },
+      { scheme: 'untitled', language: 'yaml' },
+    ],
+    synchronize: {
+      configurationSection: 'policyLens',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+    },
+    initializationOptions: {
+      reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+    },
+    outputChannel: output,
+  };
+  client = new LanguageClient('policyLens', 'Policy Lens', serverOptions, clientOptions);
+
+  let lastVersion = 0;
+  const versionEmitter = new vscode.EventEmitter<number>();
+  context.subscriptions.push(versionEmitter);
+
+  const source: ReachabilitySource = {
+    async reachability(compare) {
+      if (!client) throw new Error('Policy Lens language server is not running');
+      const params: ReachabilityParams = { compare };
+      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
+      return r;
+    },
+    async explain(src, dst) {
+      if (!client) throw new Error('Policy Lens language server is not running');
+      const params: ExplainParams = { src, dst };
+      return client.sendRequest<ExplainResponse>(EXPLAIN_REQUEST, params);
+    },
+  };
+
+  const started = client.start().then(
+    () => {
+      client!.onNotification(REACHABILITY_CHANGED_NOTIFICATION, (p: ReachabilityChangedParams) => {
+        lastVersion = Math.max(lastVersion, p.version);
+        versionEmitter.fire(p.version);
+        ReachabilityPanel.current?.refresh();
+      });
+    },
+    (e) => {
+      output.appendLine(`Policy Lens language server failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage('Policy Lens: the language server failed to start (see the "Policy Lens" output).');
+    },
+  );
+  context.subscriptions.push({ dispose: () => void client?.stop() });
+
+  const ensureStarted = async () => {
+    await started;
+  };
+
+  const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('policyLens.showReachability', async () => {
+      await ensureStarted();
+      return ReachabilityPanel.show(panelDeps);
+    }),
+    vscode.commands.registerCommand('policyLens.refreshReachability', async () => {
+      await ensureStarted();
+      await ReachabilityPanel.current?.refresh();
+    }),
+    vscode.commands.registerCommand('policyLens.compareReachability', async (mode?: CompareMode) => {
+      if (!mode) {
+        const pick = await vscode.window.showQuickPick(
+          [
+            { label: 'Saved file', description: 'highlight flows the unsaved edits add or remove', mode: 'saved' as const },
+            { label: 'Git HEAD', description: 'highlight flows added or removed since the last commit', mode: 'head' as const },
+            { label: 'No comparison', mode: 'none' as const },
+          ],
+          { title: 'Policy Lens: compare reachability with…' },
+        );
+        if (!pick) return;
+        mode = pick.mode;
+      }
+      await ensureStarted();
+      const panel = await ReachabilityPanel.show(panelDeps);
+      await panel.setCompare(mode);
+    }),
+    vscode.commands.registerCommand('policyLens.showBlastRadius', async (workloadId?: string) => {
+      await ensureStarted();
+      if (!workloadId) {
+        const r = await source.reachability('none');
+        const items = r.result.endpoints
+          .filter((e) => e.kind !== 'External')
+          .map((e) => ({ label: e.id, description: e.kind }));
+        const pick = await vscode.window.showQuickPick(items, { title: 'Policy Lens: blast radius of…' });
+        if (!pick) return;
+        workloadId = pick.label;
+      }
+      const panel = await ReachabilityPanel.show(panelDeps);
+      panel.focusWorkload(workloadId);
+    }),
+    vscode.commands.registerCommand('policyLens.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.window.registerWebviewPanelSerializer(ReachabilityPanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        ReachabilityPanel.revive(panel, state, panelDeps);
+      },
+    }),
+  );
+
+  // Fallback refresh while typing: even without a server notification (e.g. a compare baseline changing on save)
+  // the panel re-queries; the server answers from its cache when nothing changed.
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleRefresh = (doc: vscode.TextDocument) => {
+    if (doc.languageId !== 'yaml' || !ReachabilityPanel.current) return;
+    if (typingTimer) clearTimeout(typingTimer);
+    const ms = vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250);
+    typingTimer = setTimeout(() => void ReachabilityPanel.current?.refresh(), ms + 150);
+  };
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeTextDocument((e) => scheduleRefresh(e.document)),
+    vscode.workspace.onDidSaveTextDocument((d) => scheduleRefresh(d)),
+    { dispose: () => typingTimer && clearTimeout(typingTimer) },
+  );
+
+  return {
+    client: () => client,
+    reachability: async (compare = 'none') => {
+      await ensureStarted();
+      return source.reachability(compare);
+    },
+    explain: async (src, dst) => {
+      await ensureStarted();
+      return source.explain(src, dst);
+    },
+    panel: () => ReachabilityPanel.current,
+    waitForChange(after, timeoutMs = 10_000) {
+      if (lastVersion > after) return Promise.resolve(lastVersion);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`no reachabilityChanged notification after version ${after} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const sub = versionEmitter.event((v) => {
+          if (v > after) {
+            clearTimeout(t);
+            sub.dispose();
+            resolve(v);
+          }
+        });
+      });
+    },
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+  client = undefined;
+}

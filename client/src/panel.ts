@@ -1,0 +1,219 @@
+// The reachability webview panel: creates/revives the webview, feeds it server responses, answers its messages.
+import * as vscode from 'vscode';
+import type { SourceRange } from '../../server/src/core/model';
+import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
+import { DEFAULT_VIEW_STATE, type CompareMode, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
+
+export type { CompareMode };
+
+export interface ReachabilitySource {
+  reachability(compare: CompareMode): Promise<ReachabilityResponse>;
+  explain(src: string, dst: string): Promise<ExplainResponse>;
+}
+
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  source: ReachabilitySource;
+  ensureStarted(): Promise<void>;
+  output: vscode.OutputChannel;
+}
+
+function nonce(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let s = '';
+  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
+  return s;
+}
+
+/** Maps a `file` of a SourceRange (a URI or a filesystem path, as the server received it) to a vscode Uri. */
+export function rangeUri(file: string): vscode.Uri {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(file) && !/^[a-zA-Z]:[\\/]/.test(file) ? vscode.Uri.parse(file) : vscode.Uri.file(file);
+}
+
+export class ReachabilityPanel {
+  static readonly viewType = 'policyLens.reachability';
+  static current: ReachabilityPanel | undefined;
+
+  private compare: CompareMode;
+  private seq = 0;
+  private disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private lastResponse?: ReachabilityResponse;
+  /** Last explanation sent to the webview (for tests and diagnostics). */
+  lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
+  private readyWaiters: (() => void)[] = [];
+
+  static async show(deps: PanelDeps): Promise<ReachabilityPanel> {
+    if (ReachabilityPanel.current) {
+      ReachabilityPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      return ReachabilityPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      ReachabilityPanel.viewType,
+      'Policy Lens: Reachability',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      ReachabilityPanel.webviewOptions(deps.extensionUri),
+    );
+    return new ReachabilityPanel(panel, deps, undefined);
+  }
+
+  static revive(panel: vscode.WebviewPanel, state: unknown, deps: PanelDeps): ReachabilityPanel {
+    panel.webview.options = ReachabilityPanel.webviewOptions(deps.extensionUri);
+    const view = (state as { view?: Partial<ViewState> } | undefined)?.view;
+    return new ReachabilityPanel(panel, deps, view);
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+      retainContextWhenHidden: false,
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: PanelDeps,
+    restored: Partial<ViewState> | undefined,
+  ) {
+    ReachabilityPanel.current = this;
+    this.compare =
+      restored?.compare ??
+      vscode.workspace.getConfiguration('policyLens').get<CompareMode>('reachability.compareWith', DEFAULT_VIEW_STATE.compare);
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) void this.refresh();
+      }),
+    );
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const base = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.css'));
+    const n = nonce();
+    const csp = [
+      `default-src 'none'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${n}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Policy Lens: Reachability</title>
+</head>
+<body>
+<main id="root" aria-label="Policy Lens reachability"></main>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  private post(msg: ToWebview) {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  /** Resolves when the webview script has loaded and said `ready`. */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  private async onMessage(m: FromWebview) {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.compare = m.state.compare;
+        this.readyWaiters.splice(0).forEach((r) => r());
+        await this.refresh();
+        break;
+      case 'state':
+        if (m.state.compare !== this.compare) {
+          this.compare = m.state.compare;
+          await this.refresh();
+        }
+        break;
+      case 'explain':
+        try {
+          await this.deps.ensureStarted();
+          const explanation = await this.deps.source.explain(m.src, m.dst);
+          this.lastExplanation = { src: m.src, dst: m.dst, explanation };
+          this.post({ type: 'explanation', src: m.src, dst: m.dst, explanation });
+        } catch (e) {
+          this.post({ type: 'error', message: `explain failed: ${errText(e)}` });
+        }
+        break;
+      case 'open':
+        await this.open(m.range);
+        break;
+    }
+  }
+
+  async open(range: SourceRange) {
+    const uri = rangeUri(range.file);
+    const sel = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+    // Open in the editor group the panel is not in.
+    const column = this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, selection: sel, preserveFocus: false });
+    editor.revealRange(sel, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** Re-queries the server and pushes the response; on failure the webview keeps its last good state. */
+  async refresh(): Promise<ReachabilityResponse | undefined> {
+    if (!this.ready) return undefined;
+    const mine = ++this.seq;
+    try {
+      await this.deps.ensureStarted();
+      const response = await this.deps.source.reachability(this.compare);
+      if (mine !== this.seq) return response; // a newer refresh is under way
+      this.lastResponse = response;
+      this.post({ type: 'update', response });
+      return response;
+    } catch (e) {
+      this.deps.output.appendLine(`reachability request failed: ${errText(e)}`);
+      if (mine === this.seq) this.post({ type: 'error', message: errText(e) });
+      return undefined;
+    }
+  }
+
+  async setCompare(mode: CompareMode) {
+    this.compare = mode;
+    await this.whenReady();
+    this.post({ type: 'compare', compare: mode });
+    await this.refresh();
+  }
+
+  focusWorkload(id: string) {
+    void this.whenReady().then(() => this.post({ type: 'focus', workload: id }));
+  }
+
+  get response(): ReachabilityResponse | undefined {
+    return this.lastResponse;
+  }
+
+  get compareMode(): CompareMode {
+    return this.compare;
+  }
+
+  dispose() {
+    if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
+    this.seq++;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

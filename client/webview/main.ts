@@ -1,0 +1,86 @@
+// VS Code glue of the reachability webview: postMessage to/from the extension and webview state persistence.
+// All rendering lives in render.ts (DOM only).
+import './panel.css';
+import { DEFAULT_VIEW_STATE, type FromWebview, type ToWebview, type ViewState } from './messages';
+import { pairKey, renderPanel, type PanelModel } from './render';
+
+interface VsCodeApi {
+  postMessage(msg: FromWebview): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root')!;
+
+function restoredState(): ViewState {
+  const saved = vscode.getState() as { view?: Partial<ViewState> } | undefined;
+  return { ...DEFAULT_VIEW_STATE, ...(saved?.view ?? {}) };
+}
+
+const model: PanelModel = { state: restoredState(), explanations: new Map() };
+
+function persist() {
+  vscode.setState({ view: model.state });
+}
+
+function render() {
+  renderPanel(root, model, {
+    setState(next) {
+      const compareChanged = next.compare !== model.state.compare;
+      model.state = next;
+      persist();
+      vscode.postMessage({ type: 'state', state: next });
+      if (compareChanged) model.error = undefined;
+      render();
+    },
+    explain(src, dst) {
+      vscode.postMessage({ type: 'explain', src, dst });
+    },
+    open(range) {
+      vscode.postMessage({ type: 'open', range });
+    },
+  });
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case 'update': {
+      const versionChanged = model.response?.result !== msg.response.result;
+      model.response = msg.response;
+      model.error = undefined;
+      if (versionChanged) model.explanations.clear();
+      render();
+      // Keep the explanation of the selected pair current.
+      const sel = model.state.selected;
+      if (sel && versionChanged) vscode.postMessage({ type: 'explain', src: sel.src, dst: sel.dst });
+      break;
+    }
+    case 'explanation':
+      model.explanations.set(pairKey(msg.src, msg.dst), msg.explanation);
+      render();
+      break;
+    case 'error':
+      // Keep showing the last good response.
+      model.error = msg.message;
+      render();
+      break;
+    case 'focus':
+      model.state = { ...model.state, view: 'blast', focus: msg.workload };
+      persist();
+      render();
+      break;
+    case 'compare':
+      model.state = { ...model.state, compare: msg.compare };
+      persist();
+      render();
+      break;
+  }
+});
+
+persist();
+render();
+vscode.postMessage({ type: 'ready', state: model.state });
+if (model.state.selected) vscode.postMessage({ type: 'explain', src: model.state.selected.src, dst: model.state.selected.dst });
