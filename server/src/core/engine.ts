@@ -293,7 +293,8 @@ export class Analysis {
         const e = eIso ? egress[k] : ConnSet.ALL;
         const i = iIso ? ingress[k] : ConnSet.ALL;
         if (!e || !i) continue;
-        const c = e.intersect(i);
+        // Kubernetes connection sets are subsets of ALL, so intersecting with ALL is the identity.
+        const c = e === ConnSet.ALL ? i : i === ConnSet.ALL ? e : e.intersect(i);
         if (!c.isEmpty()) out[k] = c;
       }
     }
