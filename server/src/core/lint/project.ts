@@ -1,0 +1,280 @@
+// Incremental lint project: holds the text of every manifest file, splits files into YAML documents,
+// caches per-document work (AST, single-document findings, model objects) by document text, and
+// caches the workspace-wide result per project version. Used by the language server and usable by
+// the browser playground (pure: no LSP / node imports).
+import { isScalar, LineCounter, type Pair } from 'yaml';
+import { ClusterBuilder, ParseContext, parseFiles, type InputFile, type ParseOptions } from '../parse';
+import type { Cluster, Diagnostic, NetworkPolicy, SourceRange } from '../model';
+import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './ast';
+import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
+import { lintChunk, type LocalFinding } from './doc-rules';
+import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
+import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
+
+export type { Finding } from './workspace-rules';
+
+export type ModelParser = (files: InputFile[], opts: ParseOptions) => Cluster;
+
+interface ChunkEntry {
+  parsed: ParsedChunk;
+  local: LocalFinding[];
+  /** Model of this document alone, with ranges relative to the chunk (line 0 = chunk start). */
+  model: Cluster;
+}
+
+/** A chunk of a file together with its cached work. */
+export interface PlacedChunk extends Chunk {
+  entry: ChunkEntry;
+}
+
+interface FileState {
+  path: string;
+  text: string;
+  chunks: PlacedChunk[];
+  suppressions?: Suppressions;
+}
+
+export interface ProjectResult {
+  version: number;
+  cluster: Cluster;
+  facts: WorkspaceFacts;
+  /** Findings per file path (model diagnostics + lint findings, suppressions applied), sorted by position. */
+  findings: Map<string, Finding[]>;
+}
+
+export interface ProjectOptions extends ParseOptions {
+  /** Model parser (default: the core's parseFiles). */
+  parse?: ModelParser;
+}
+
+function shiftRange(r: SourceRange, c: Chunk): SourceRange {
+  return {
+    file: r.file,
+    doc: r.doc + c.docIndex,
+    start: { line: r.start.line + c.startLine, character: r.start.character },
+    end: { line: r.end.line + c.startLine, character: r.end.character },
+    startOffset: r.startOffset + c.startOffset,
+    endOffset: r.endOffset + c.startOffset,
+  };
+}
+
+function isRange(v: object): v is SourceRange {
+  return 'startOffset' in v && 'endOffset' in v && 'start' in v && 'file' in v;
+}
+
+/** Deep copy with every SourceRange moved from chunk coordinates to file coordinates. */
+function shifted<T>(v: T, c: Chunk): T {
+  if (Array.isArray(v)) return v.map((x) => shifted(x, c)) as unknown as T;
+  if (v && typeof v === 'object') {
+    if (isRange(v)) return shiftRange(v, c) as unknown as T;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = shifted(x, c);
+    return out as T;
+  }
+  return v;
+}
+
+export class LintProject {
+  private readonly files = new Map<string, FileState>();
+  private version = 0;
+  private cache?: ProjectResult;
+  private readonly parse: ModelParser;
+  readonly parseOptions: ParseOptions;
+
+  constructor(opts: ProjectOptions = {}) {
+    this.parse = opts.parse ?? ((files, o) => parseFiles(files, o));
+    this.parseOptions = { defaultNamespace: opts.defaultNamespace };
+  }
+
+  get projectVersion(): number {
+    return this.version;
+  }
+
+  /** Sets (or replaces) a file's text. Only documents whose text changed are parsed again. */
+  setFile(path: string, text: string): void {
+    const prev = this.files.get(path);
+    if (prev && prev.text === text) return;
+    const old = new Map<string, ChunkEntry>();
+    for (const c of prev?.chunks ?? []) old.set(c.text, c.entry);
+    const chunks = splitDocuments(text).map((c) => ({ ...c, entry: old.get(c.text) ?? this.build(path, c.text) }));
+    this.files.set(path, { path, text, chunks });
+    this.version++;
+  }
+
+  removeFile(path: string): void {
+    if (this.files.delete(path)) this.version++;
+  }
+
+  hasFile(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  getText(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  inputFiles(): InputFile[] {
+    return [...this.files.values()].map((f) => ({ path: f.path, text: f.text }));
+  }
+
+  chunks(path: string): PlacedChunk[] {
+    return this.files.get(path)?.chunks ?? [];
+  }
+
+  /** The chunk holding a file offset. */
+  chunkAt(path: string, offset: number): PlacedChunk | undefined {
+    const cs = this.chunks(path);
+    let lo = 0;
+    let hi = cs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cs[mid].startOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return cs[lo];
+  }
+
+  private build(path: string, text: string): ChunkEntry {
+    const parsed = parseChunk(text);
+    let local: LocalFinding[] = [];
+    try {
+      local = lintChunk(parsed);
+    } catch (e) {
+      local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
+    }
+    let model: Cluster;
+    // Only objects with a kind become model objects; skip the model parser for other documents.
+    if (parsed.kind === undefined && !/^\s*kind\s*:/m.test(text)) model = { namespaces: [], workloads: [], policies: [], diagnostics: syntaxOnly(path, parsed) };
+    else {
+      try {
+        model = this.parse([{ path, text }], this.parseOptions);
+      } catch (e) {
+        model = { namespaces: [], workloads: [], policies: [], diagnostics: [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not read this document: ${String(e)}`, range: { file: path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }] };
+      }
+    }
+    return { parsed, local, model };
+  }
+
+  /** Converts a chunk-relative span to a file range. */
+  rangeIn(path: string, c: PlacedChunk, start: number, end: number): SourceRange {
+    const s = positionOf(c.entry.parsed.lineStarts, start);
+    const e = positionOf(c.entry.parsed.lineStarts, end);
+    return {
+      file: path,
+      doc: c.docIndex,
+      start: { line: s.line + c.startLine, character: s.character },
+      end: { line: e.line + c.startLine, character: e.character },
+      startOffset: start + c.startOffset,
+      endOffset: end + c.startOffset,
+    };
+  }
+
+  /** The workspace-wide result; recomputed only when some file changed. */
+  result(): ProjectResult {
+    if (this.cache && this.cache.version === this.version) return this.cache;
+    const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+    const b = new ClusterBuilder(cluster);
+    const findings = new Map<string, Finding[]>();
+    for (const f of this.files.values()) {
+      const list: Finding[] = [];
+      findings.set(f.path, list);
+      for (const c of f.chunks) {
+        const m = c.entry.model;
+        const shiftedModel = c.startOffset === 0 && c.startLine === 0 && c.docIndex === 0 ? m : null;
+        const get = <T>(v: T): T => (shiftedModel ? structuredCloneLite(v) : shifted(v, c));
+        for (const ns of m.namespaces) b.addNamespace(get(ns));
+        const ctx = new ParseContext(f.path, c.docIndex, new LineCounter(), this.parseOptions.defaultNamespace ?? 'default', cluster.diagnostics);
+        for (const w of m.workloads) b.addWorkload(get(w), ctx);
+        for (const p of m.policies) cluster.policies.push(get(p));
+        for (const d of m.diagnostics) cluster.diagnostics.push(get(d));
+        for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+      }
+    }
+    b.finish();
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
+    const facts = new WorkspaceFacts(cluster);
+    let ws: Finding[] = [];
+    try {
+      ws = lintWorkspace(cluster, this.refiner(), facts);
+    } catch (e) {
+      const first = this.files.values().next().value as FileState | undefined;
+      if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];
+    }
+    for (const w of ws) findings.get(w.range.file)?.push(w);
+    for (const [path, list] of findings) {
+      const f = this.files.get(path)!;
+      if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text);
+      const sup = f.suppressions;
+      const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
+      kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
+      findings.set(path, kept);
+    }
+    this.cache = { version: this.version, cluster, facts, findings };
+    return this.cache;
+  }
+
+  /** Locates the chunk and chunk-relative offset of a file range. */
+  locate(r: SourceRange): { chunk: PlacedChunk; rel: number } | undefined {
+    const c = this.chunkAt(r.file, r.startOffset);
+    if (!c) return undefined;
+    return { chunk: c, rel: r.startOffset - c.startOffset };
+  }
+
+  private refiner(): RangeRefiner {
+    const span = (c: PlacedChunk, path: string, s: [number, number] | undefined) => (s ? this.rangeIn(path, c, s[0], s[1]) : undefined);
+    return {
+      keyOfValue: (vr) => {
+        const loc = this.locate(vr);
+        if (!loc) return undefined;
+        const hit = findNodeAt(loc.chunk.entry.parsed.doc.contents, loc.rel);
+        return hit?.pair ? span(loc.chunk, vr.file, keySpan(hit.pair, loc.chunk.entry.parsed.text)) : undefined;
+      },
+      childOf: (mr, key, part) => {
+        const loc = this.locate(mr);
+        if (!loc) return undefined;
+        const hit = findNodeAt(loc.chunk.entry.parsed.doc.contents, loc.rel);
+        const p = hit ? pairOf(hit.node, key) : undefined;
+        if (!p) return undefined;
+        const t = loc.chunk.entry.parsed.text;
+        return span(loc.chunk, mr.file, part === 'key' ? keySpan(p, t) : nodeSpan(p.value, t) ?? keySpan(p, t));
+      },
+      policyTypeEntry: (policy: NetworkPolicy, type) => {
+        if (!policy.range) return undefined;
+        const loc = this.locate(policy.range);
+        if (!loc) return undefined;
+        const t = loc.chunk.entry.parsed.text;
+        const spec = asMap(valueOf(loc.chunk.entry.parsed.doc.contents, 'spec'));
+        const types = asSeq(valueOf(spec, 'policyTypes'));
+        const item = types?.items.find((i) => isScalar(i) && i.value === type);
+        if (item) return span(loc.chunk, policy.range.file, nodeSpan(item, t));
+        const p = pairOf(spec, type === 'Egress' ? 'egress' : 'ingress') as Pair | undefined;
+        return p ? span(loc.chunk, policy.range.file, keySpan(p, t)) : undefined;
+      },
+    };
+  }
+}
+
+function structuredCloneLite<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(structuredCloneLite) as unknown as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = structuredCloneLite(x);
+    return out as T;
+  }
+  return v;
+}
+
+function syntaxOnly(path: string, parsed: ParsedChunk): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const err of parsed.doc.errors) {
+    const [s, e] = err.pos;
+    const a = positionOf(parsed.lineStarts, s);
+    const b = positionOf(parsed.lineStarts, Math.max(e, s));
+    out.push({ code: 'yaml-syntax', severity: 'error', message: err.message.split('\n')[0], range: { file: path, doc: 0, start: a, end: b, startOffset: s, endOffset: Math.max(e, s) } });
+  }
+  return out;
+}

@@ -1,0 +1,265 @@
+// Lint rules that need the whole workspace (every parsed manifest): selectors that match nothing,
+// egress default-deny that blocks DNS, duplicate policy names, named ports no destination defines.
+// Pure: no LSP imports.
+import type { Cluster, ContainerPort, Labels, LabelSelector, Namespace, NetworkPolicy, Peer, PolicyPort, PolicyRule, SourceRange, Workload } from '../model';
+import { describeSelector, isEmptySelector, selectorMatches } from '../selectors';
+import type { FixHint } from './doc-rules';
+import { editDistance } from './net';
+import { ruleInfo } from './rules';
+
+export interface Finding {
+  code: string;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  message: string;
+  range: SourceRange;
+  fix?: FixHint;
+}
+
+/** Lets workspace rules narrow a model range to a YAML key or value. */
+export interface RangeRefiner {
+  /** Range of the key of the pair whose value starts where `valueRange` starts. */
+  keyOfValue(valueRange: SourceRange): SourceRange | undefined;
+  /** Range of `key`'s value (or key) inside the mapping that starts at `mapRange`. */
+  childOf(mapRange: SourceRange, key: string, part: 'key' | 'value'): SourceRange | undefined;
+  /** Range of the `Egress`/`Ingress` item of policyTypes, or the `egress`/`ingress` key, of a policy. */
+  policyTypeEntry(policy: NetworkPolicy, type: 'Ingress' | 'Egress'): SourceRange | undefined;
+}
+
+export const KUBE_DNS_NAMESPACE = 'kube-system';
+export const KUBE_DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
+
+function add(out: Finding[], code: string, message: string, range: SourceRange | undefined, fix?: FixHint): void {
+  if (!range) return;
+  out.push({ code, severity: ruleInfo(code)?.severity ?? 'warning', message, range, fix });
+}
+
+/** Indexes used by the workspace rules (and by hover/completion). */
+export class WorkspaceFacts {
+  readonly byNamespace = new Map<string, Workload[]>();
+  readonly nsByName = new Map<string, Namespace>();
+  /** Namespaces that come from a Namespace object (not just referenced). */
+  readonly declaredNamespaces: Namespace[];
+  constructor(readonly cluster: Cluster) {
+    for (const w of cluster.workloads) {
+      let l = this.byNamespace.get(w.namespace);
+      if (!l) this.byNamespace.set(w.namespace, (l = []));
+      l.push(w);
+    }
+    for (const n of cluster.namespaces) this.nsByName.set(n.name, n);
+    this.declaredNamespaces = cluster.namespaces.filter((n) => !!n.range);
+  }
+
+  selectedWorkloads(p: NetworkPolicy): Workload[] {
+    return (this.byNamespace.get(p.namespace) ?? []).filter((w) => selectorMatches(p.podSelector, w.labels));
+  }
+
+  nsLabels(name: string): Labels {
+    return this.nsByName.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name };
+  }
+
+  /** Namespaces a peer's namespaceSelector picks (or the policy namespace). */
+  peerNamespaces(policyNs: string, peer: Peer): string[] {
+    if (!peer.namespaceSelector) return [policyNs];
+    const out: string[] = [];
+    for (const n of this.cluster.namespaces) if (selectorMatches(peer.namespaceSelector, n.labels)) out.push(n.name);
+    return out;
+  }
+
+  /** Workloads a selector peer matches (ipBlock peers: none). */
+  peerWorkloads(policyNs: string, peer: Peer): Workload[] {
+    if (peer.ipBlock) return [];
+    const out: Workload[] = [];
+    for (const ns of this.peerNamespaces(policyNs, peer)) {
+      for (const w of this.byNamespace.get(ns) ?? []) if (!peer.podSelector || selectorMatches(peer.podSelector, w.labels)) out.push(w);
+    }
+    return out;
+  }
+
+  /** Policies of the namespace that select the labels for a direction. */
+  policiesSelecting(namespace: string, labels: Labels, type: 'Ingress' | 'Egress'): NetworkPolicy[] {
+    return this.cluster.policies.filter((p) => p.namespace === namespace && p.policyTypes.includes(type) && selectorMatches(p.podSelector, labels));
+  }
+}
+
+export function lintWorkspace(cluster: Cluster, refine: RangeRefiner, facts = new WorkspaceFacts(cluster)): Finding[] {
+  const out: Finding[] = [];
+  duplicateNames(cluster, out);
+  const haveWorkloads = cluster.workloads.length > 0;
+  for (const p of cluster.policies) {
+    if (haveWorkloads) selectorsMatchNothing(p, facts, refine, out);
+    dnsBlocked(p, facts, refine, out);
+    if (haveWorkloads) namedPorts(p, facts, refine, out);
+  }
+  return out;
+}
+
+function where(r: SourceRange | undefined): string {
+  return r ? `${r.file.replace(/^.*[\\/]/, '')}:${r.start.line + 1}` : 'another document';
+}
+
+function duplicateNames(cluster: Cluster, out: Finding[]): void {
+  const groups = new Map<string, NetworkPolicy[]>();
+  for (const p of cluster.policies) {
+    if (p.name === '(unnamed)') continue;
+    const k = `${p.namespace}/${p.name}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(p);
+  }
+  for (const [k, g] of groups) {
+    if (g.length < 2) continue;
+    g.forEach((p, i) => {
+      const other = g[i === 0 ? 1 : 0];
+      add(
+        out,
+        'np-duplicate-name',
+        `NetworkPolicy ${k} is defined ${g.length} times (also at ${where(other.nameRange)}). Applying these manifests keeps only the last one; give each policy a unique name.`,
+        p.nameRange,
+      );
+    });
+  }
+}
+
+function selectorsMatchNothing(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[]): void {
+  if (!isEmptySelector(p.podSelector) && facts.selectedWorkloads(p).length === 0) {
+    const r = p.podSelector.range ? refine.keyOfValue(p.podSelector.range) ?? p.podSelector.range : p.nameRange;
+    add(out, 'np-selector-no-match', `podSelector ${describeSelector(p.podSelector)} matches no workload in namespace ${p.namespace} in this workspace, so this policy has no effect here.`, r);
+  }
+  const rules: [PolicyRule[] | undefined, string][] = [
+    [p.ingress, 'from'],
+    [p.egress, 'to'],
+  ];
+  for (const [list] of rules) {
+    for (const rule of list ?? []) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.ipBlock) continue;
+        let namespaces = [p.namespace];
+        if (peer.namespaceSelector) {
+          namespaces = facts.peerNamespaces(p.namespace, peer);
+          const nsSel = peer.namespaceSelector;
+          const onlyNameKey = Object.keys(nsSel.matchLabels).every((k) => k === 'kubernetes.io/metadata.name') && nsSel.matchExpressions.every((e) => e.key === 'kubernetes.io/metadata.name');
+          if (namespaces.length === 0 && !isEmptySelector(nsSel) && (facts.declaredNamespaces.length > 0 || onlyNameKey)) {
+            const r = nsSel.range ? refine.keyOfValue(nsSel.range) ?? nsSel.range : undefined;
+            const labels = nsSel.matchExpressions.length === 0 ? nsSel.matchLabels : undefined;
+            const fix: FixHint | undefined =
+              labels && Object.keys(labels).length > 0 && !onlyNameKey && facts.declaredNamespaces.length > 0
+                ? {
+                    kind: 'add-namespace-labels',
+                    labels,
+                    namespaces: facts.declaredNamespaces.slice(0, 8).map((n) => ({ name: n.name, file: n.range!.file, offset: n.range!.startOffset })),
+                  }
+                : undefined;
+            add(out, 'np-selector-no-match', `namespaceSelector ${describeSelector(nsSel)} matches no namespace defined in this workspace${facts.declaredNamespaces.length ? ` (namespaces: ${facts.declaredNamespaces.slice(0, 5).map((n) => n.name).join(', ')}${facts.declaredNamespaces.length > 5 ? ', …' : ''})` : ''}.`, r, fix);
+            continue;
+          }
+        }
+        if (peer.podSelector && !isEmptySelector(peer.podSelector) && namespaces.length > 0) {
+          const any = namespaces.some((ns) => (facts.byNamespace.get(ns) ?? []).some((w) => selectorMatches(peer.podSelector!, w.labels)));
+          if (!any) {
+            const r = peer.podSelector.range ? refine.keyOfValue(peer.podSelector.range) ?? peer.podSelector.range : undefined;
+            const scope = peer.namespaceSelector ? `the selected namespaces (${namespaces.slice(0, 4).join(', ')}${namespaces.length > 4 ? ', …' : ''})` : `namespace ${p.namespace}`;
+            add(out, 'np-selector-no-match', `podSelector ${describeSelector(peer.podSelector)} matches no workload in ${scope} in this workspace.`, r);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------- DNS ----------
+
+function portAllowsDns(port: PolicyPort): boolean {
+  if (port.protocol !== 'UDP') return false;
+  if (port.port === undefined) return true;
+  if (typeof port.port === 'string') return port.port === 'dns';
+  if (port.endPort !== undefined) return port.port <= 53 && 53 <= port.endPort;
+  return port.port === 53;
+}
+
+function selectorAllows(sel: LabelSelector | undefined, labels: Labels): boolean {
+  return !sel || selectorMatches(sel, labels);
+}
+
+/** Does one egress rule allow UDP 53 to the cluster DNS pods? */
+export function ruleAllowsDns(policyNs: string, rule: PolicyRule, facts: WorkspaceFacts, dnsPodLabels: Labels[]): boolean {
+  if (rule.ports && !rule.ports.some(portAllowsDns)) return false;
+  if (!rule.peers) return true;
+  const kubeSystem = facts.nsLabels(KUBE_DNS_NAMESPACE);
+  return rule.peers.some((peer) => {
+    // The DNS service IP is cluster-specific: give any ipBlock the benefit of the doubt.
+    if (peer.ipBlock) return true;
+    if (peer.namespaceSelector) {
+      if (!selectorMatches(peer.namespaceSelector, kubeSystem)) return false;
+    } else if (policyNs !== KUBE_DNS_NAMESPACE) return false;
+    return dnsPodLabels.some((l) => selectorAllows(peer.podSelector, l));
+  });
+}
+
+function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[]): void {
+  if (!p.policyTypes.includes('Egress')) return;
+  // Pods the policy isolates for egress: the workloads it selects, or (no workload in the workspace)
+  // a stand-in pod with the selector's labels.
+  let pods: Labels[] = facts.selectedWorkloads(p).map((w) => w.labels);
+  if (pods.length === 0) {
+    if (p.podSelector.matchExpressions.length > 0 && facts.cluster.workloads.length > 0) return;
+    pods = [{ ...p.podSelector.matchLabels }];
+  }
+  const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
+  const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
+  const blocked = pods.some((labels) => {
+    const policies = facts.policiesSelecting(p.namespace, labels, 'Egress');
+    if (!policies.includes(p)) policies.push(p);
+    return !policies.some((q) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels)));
+  });
+  if (!blocked) return;
+  const who = isEmptySelector(p.podSelector) ? `all pods in ${p.namespace}` : `pods ${describeSelector(p.podSelector)} in ${p.namespace}`;
+  add(
+    out,
+    'np-dns-blocked',
+    `This policy isolates ${who} for egress, and no egress rule that applies to them allows DNS (UDP/TCP 53 to kube-dns in ${KUBE_DNS_NAMESPACE}): name resolution will fail. Add a DNS egress rule.`,
+    refine.policyTypeEntry(p, 'Egress') ?? p.nameRange,
+    { kind: 'add-dns' },
+  );
+}
+
+// ---------- named ports ----------
+
+function namedPorts(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[]): void {
+  const dirs: ['Ingress' | 'Egress', PolicyRule[] | undefined][] = [
+    ['Ingress', p.ingress],
+    ['Egress', p.egress],
+  ];
+  for (const [dir, rules] of dirs) {
+    if (!p.policyTypes.includes(dir)) continue;
+    for (const rule of rules ?? []) {
+      const named = (rule.ports ?? []).filter((x) => typeof x.port === 'string' && /[a-z]/.test(x.port) && /^[a-z0-9-]+$/.test(x.port));
+      if (named.length === 0) continue;
+      // A named port is resolved on the destination pod: the selected pods for ingress, the peers for egress.
+      let dests: Workload[];
+      if (dir === 'Ingress') dests = facts.selectedWorkloads(p);
+      else {
+        if (!rule.peers || rule.peers.some((x) => x.ipBlock)) continue;
+        dests = rule.peers.flatMap((x) => facts.peerWorkloads(p.namespace, x));
+      }
+      if (dests.length === 0) continue;
+      for (const port of named) {
+        const name = port.port as string;
+        const defines = (w: Workload) => w.ports.some((cp) => cp.name === name && cp.protocol === port.protocol);
+        if (dests.some(defines)) continue;
+        const candidates = new Map<string, ContainerPort>();
+        for (const w of dests) for (const cp of w.ports) if (cp.name && cp.protocol === port.protocol && !candidates.has(cp.name)) candidates.set(cp.name, cp);
+        const names = [...candidates.keys()].sort((a, b) => editDistance(a, name) - editDistance(b, name)).slice(0, 3);
+        const destText = dir === 'Ingress' ? 'the pods this policy selects' : 'the pods this rule sends to';
+        const known = [...candidates.values()].slice(0, 5).map((cp) => `${cp.name} (${cp.containerPort}/${cp.protocol})`);
+        const r = port.range ? refine.childOf(port.range, 'port', 'value') ?? port.range : undefined;
+        add(
+          out,
+          'np-named-port-undefined',
+          `No container of ${destText} (${dests.slice(0, 3).map((w) => w.id).join(', ')}${dests.length > 3 ? ', …' : ''}) defines a ${port.protocol} port named "${name}", so this port matches nothing.${known.length ? ` Defined names: ${known.join(', ')}.` : ''}`,
+          r,
+          names.length ? { kind: 'replace-port', names } : undefined,
+        );
+      }
+    }
+  }
+}
