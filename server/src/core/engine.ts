@@ -21,6 +21,7 @@ import type { Connection, DirectionVerdict, Endpoint, Explanation, PolicyRef, Re
 import { ConnSet, MAX_PORT, MIN_PORT } from './ports';
 import { describeSelector, selectorKey, selectorMatches } from './selectors';
 import { FAMILY_MAX, parseCidr, rangeLabel, type Family } from './ip';
+import { CalicoEvaluator, describeConns, type CalicoEndpoint, type DirectionResult, type K8sPolicyView } from './calico/engine';
 
 type Direction = 'Ingress' | 'Egress';
 
@@ -68,8 +69,13 @@ export class Analysis {
   readonly classRep: number[] = [];
   readonly atoms: ExternalAtom[];
   private matrix?: (ConnSet | undefined)[];
+  /** Per policy: rule indices (into `rules`) by direction. */
+  private readonly policyRules: { Ingress: number[]; Egress: number[] }[] = [];
+  /** Set when the cluster has Calico resources: evaluation goes through tiers and orders. */
+  readonly calico?: CalicoEvaluator;
+  private readonly pairCache = new Map<string, ConnSet>();
 
-  constructor(readonly cluster: Cluster) {
+  constructor(readonly cluster: Cluster, opts: AnalyzeOptions = {}) {
     this.workloads = cluster.workloads;
     this.policies = cluster.policies;
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, ns.labels);
@@ -94,12 +100,17 @@ export class Analysis {
         if (!p.policyTypes.includes(dir)) continue; // rules of an undeclared direction have no effect
         const ids: number[] = [];
         for (const r of rules ?? []) ids.push(this.addRule(pi, dir, r));
+        (this.policyRules[pi] ??= { Ingress: [], Egress: [] })[dir] = ids;
         for (const w of sel) {
           (dir === 'Egress' ? this.egressPolicies : this.ingressPolicies)[w].push(pi);
           (dir === 'Egress' ? this.egressRules : this.ingressRules)[w].push(...ids);
         }
       }
     });
+    const c = cluster.calico;
+    if (c && (c.policies.length || c.networkSets.length || c.tiers.length)) {
+      this.calico = new CalicoEvaluator(c, this.policies.map((_, pi) => this.k8sView(pi)), this.nsLabels, { staged: opts.staged });
+    }
     this.atoms = this.computeAtoms();
     this.computeClasses();
   }
@@ -210,6 +221,12 @@ export class Analysis {
         }
       }
     }
+    for (const b of this.calico?.addressBoundaries() ?? []) {
+      let s = points.get(b.family);
+      if (!s) points.set(b.family, (s = new Set([0n])));
+      s.add(b.lo);
+      if (b.hi < FAMILY_MAX[b.family]) s.add(b.hi + 1n);
+    }
     const atoms: ExternalAtom[] = [];
     for (const family of [4, 6] as Family[]) {
       const s = points.get(family);
@@ -310,11 +327,22 @@ export class Analysis {
 
   /** Allowed connections between two workloads (by index). */
   allowed(src: number, dst: number): ConnSet {
+    if (this.calico) {
+      const key = `${src}>${dst}`;
+      let c = this.pairCache.get(key);
+      if (!c) {
+        const e = this.calico.evaluate('Egress', this.wlEndpoint(src), this.wlEndpoint(dst)).allowed;
+        c = e.isEmpty() ? e : e.intersect(this.calico.evaluate('Ingress', this.wlEndpoint(dst), this.wlEndpoint(src)).allowed);
+        this.pairCache.set(key, c);
+      }
+      return c;
+    }
     const C = this.classRep.length;
     return this.classMatrix()[this.classOf[src] * C + this.classOf[dst]] ?? ConnSet.EMPTY;
   }
 
   private egressToAtom(src: number, atom: ExternalAtom): ConnSet {
+    if (this.calico) return this.calico.evaluate('Egress', this.wlEndpoint(src), this.atomEndpoint(atom)).allowed;
     if (this.egressPolicies[src].length === 0) return ConnSet.ALL;
     let acc = ConnSet.EMPTY;
     for (const ri of this.egressRules[src]) {
@@ -325,6 +353,7 @@ export class Analysis {
   }
 
   private ingressFromAtom(dst: number, atom: ExternalAtom): ConnSet {
+    if (this.calico) return this.calico.evaluate('Ingress', this.wlEndpoint(dst), this.atomEndpoint(atom)).allowed;
     if (this.ingressPolicies[dst].length === 0) return ConnSet.ALL;
     let acc = ConnSet.EMPTY;
     for (const ri of this.ingressRules[dst]) {
@@ -336,6 +365,11 @@ export class Analysis {
 
   /** Number of allowed ordered workload pairs (self excluded), without materialising them. */
   countAllowedPairs(): number {
+    if (this.calico) {
+      let n = 0;
+      for (let a = 0; a < this.workloads.length; a++) for (let b = 0; b < this.workloads.length; b++) if (a !== b && !this.allowed(a, b).isEmpty()) n++;
+      return n;
+    }
     const C = this.classRep.length;
     const m = this.classMatrix();
     const size = new Array(C).fill(0);
@@ -475,6 +509,80 @@ export class Analysis {
     return '';
   }
 
+  // ---------- Calico mode ----------
+
+  private wlEndpoint(i: number): Extract<CalicoEndpoint, { type: 'workload' }> {
+    const w = this.workloads[i];
+    return { type: 'workload', w, labels: CalicoEvaluator.endpointLabels(w), nsLabels: this.nsLabels.get(w.namespace) ?? {} };
+  }
+
+  private atomEndpoint(a: ExternalAtom): CalicoEndpoint {
+    return { type: 'external', family: a.family, lo: a.lo, hi: a.hi, sets: this.calico!.setsContaining(a.family, a.lo, a.hi) };
+  }
+
+  /** A Kubernetes NetworkPolicy seen by the Calico evaluator (default tier, order 1000, Allow rules). */
+  private k8sView(pi: number): K8sPolicyView {
+    const p = this.policies[pi];
+    const selected = new Set(this.selected[pi]);
+    return {
+      id: `${p.namespace}/${p.name}`,
+      name: p.name,
+      namespace: p.namespace,
+      range: p.nameRange ?? p.range,
+      selects: (w, direction) => p.policyTypes.includes(direction) && selected.has(this.wlIndex.get(w.id) ?? -1),
+      ruleConns: (direction, self, peer, universe) =>
+        (this.policyRules[pi]?.[direction] ?? []).map((ri) => {
+          const r = this.rules[ri];
+          const peerW = peer.type === 'workload' ? this.wlIndex.get(peer.w.id) : undefined;
+          const matches = peer.type === 'workload' ? peerW !== undefined && this.ruleMatchesWorkload(r, peerW) : this.ruleMatchesAtom(r, { id: '', family: peer.family, lo: peer.lo, hi: peer.hi });
+          const dst = direction === 'Egress' ? (peer.type === 'workload' ? peer.w : undefined) : self;
+          // Calico converts a rule without ports into one without a protocol: every protocol.
+          const conns = !matches ? ConnSet.EMPTY : r.rule.ports ? this.portsOf(r, dst) : universe;
+          return { index: r.rule.index, conns, range: r.rule.range };
+        }),
+    };
+  }
+
+  private calicoVerdict(direction: Direction, selfId: string, peerId: string, res: DirectionResult): DirectionVerdict {
+    const dir = direction.toLowerCase();
+    const allowedBy: RuleRef[] = res.trace
+      .filter((t) => t.action === 'Allow' && t.policy !== undefined)
+      .map((t) => ({ policy: t.policy!, direction, ruleIndex: t.ruleIndex ?? 0, range: t.range, protocols: t.conns }));
+    let text: string;
+    if (!res.isolated) text = `No Calico or Kubernetes policy applies to ${selfId} for ${dir}: the namespace profile allows all ${dir}.`;
+    else {
+      const steps = res.trace.map((t) => {
+        const what = describeConns(ConnSet.fromProtocolPorts(t.conns));
+        if (t.action === 'EndOfTier') return `end of tier ${t.tier}: ${what} not matched by any rule gets the tier's default action`;
+        if (t.action === 'Profile') return `the namespace profile allows ${what} that passed every tier`;
+        return `tier ${t.tier}, ${t.policy} ${dir}[${t.ruleIndex}] ${t.action === 'Log' ? 'logs' : t.action === 'Pass' ? 'passes to the next tier' : t.action === 'Allow' ? 'allows' : 'denies'} ${what}`;
+      });
+      text = `${dir[0].toUpperCase()}${dir.slice(1)} of ${selfId} ${direction === 'Egress' ? 'to' : 'from'} ${peerId}: ${steps.join('; ')}.`;
+    }
+    return { isolated: res.isolated, selectedBy: res.policies.map((p) => ({ policy: p.id, range: p.range })), allowedBy, protocols: res.allowed.toJSON(), text };
+  }
+
+  private explainCalico(srcId: string, dstId: string, s: number | undefined, d: number | undefined, srcAtom: ExternalAtom | undefined, dstAtom: ExternalAtom | undefined): Explanation {
+    const cal = this.calico!;
+    const srcEp = s !== undefined ? this.wlEndpoint(s) : this.atomEndpoint(srcAtom!);
+    const dstEp = d !== undefined ? this.wlEndpoint(d) : this.atomEndpoint(dstAtom!);
+    const eRes = s !== undefined ? cal.evaluate('Egress', this.wlEndpoint(s), dstEp) : undefined;
+    const iRes = d !== undefined ? cal.evaluate('Ingress', this.wlEndpoint(d), srcEp) : undefined;
+    const eSet = eRes?.allowed ?? cal.universe;
+    const iSet = iRes?.allowed ?? cal.universe;
+    const allowed = eSet.intersect(iSet);
+    const egress = eRes ? this.calicoVerdict('Egress', srcId, dstId, eRes) : undefined;
+    const ingress = iRes ? this.calicoVerdict('Ingress', dstId, srcId, iRes) : undefined;
+    const head = allowed.isEmpty()
+      ? eSet.isEmpty()
+        ? `Denied by the egress side of ${srcId}.`
+        : iSet.isEmpty()
+          ? `Denied by the ingress side of ${dstId}.`
+          : `Denied: egress of ${srcId} allows ${describeConns(eSet)} but ingress of ${dstId} allows ${describeConns(iSet)}.`
+      : `Allowed: ${describeConns(allowed)}.`;
+    return { summary: [head, egress?.text, ingress?.text].filter(Boolean).join(' '), egress, ingress };
+  }
+
   explain(srcId: string, dstId: string): Explanation {
     const s = this.wlIndex.get(srcId);
     const d = this.wlIndex.get(dstId);
@@ -485,6 +593,7 @@ export class Analysis {
       return { summary: `Unknown endpoint "${missing}". Endpoints are workloads as namespace/name, or external address ranges.` };
     }
     if (s !== undefined && s === d) return { summary: `${srcId} is the same workload; connections of a workload to itself are not analysed.` };
+    if (this.calico) return this.explainCalico(srcId, dstId, s, d, srcAtom, dstAtom);
     const egress = s !== undefined ? this.directionVerdict('Egress', s, d, dstAtom, dstId) : undefined;
     const ingress = d !== undefined ? this.directionVerdict('Ingress', d, s, srcAtom, srcId) : undefined;
     const eSet = egress ? ConnSet.fromProtocolPorts(egress.protocols) : ConnSet.ALL;
@@ -509,8 +618,13 @@ export class Analysis {
   }
 }
 
-export function analyze(cluster: Cluster): Analysis {
-  return new Analysis(cluster);
+export interface AnalyzeOptions {
+  /** Evaluate Calico staged policies as if they were enforced (what-if). */
+  staged?: boolean;
+}
+
+export function analyze(cluster: Cluster, opts: AnalyzeOptions = {}): Analysis {
+  return new Analysis(cluster, opts);
 }
 
 /** Human sentence for a selector in a namespace context, used by hovers and explanations. */

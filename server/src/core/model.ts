@@ -138,4 +138,6 @@ export interface Cluster {
   workloads: Workload[];
   policies: NetworkPolicy[];
   diagnostics: Diagnostic[];
+  /** projectcalico.org/v3 resources, when any were found. */
+  calico?: import('./calico/engine').CalicoInput;
 }
