@@ -22,6 +22,8 @@ import type {
   SourceRange,
   Workload,
 } from './model';
+import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './calico/parse';
+import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './calico/model';
 
 export interface InputFile {
   path: string;
@@ -48,6 +50,8 @@ export class ParseContext {
     readonly lineCounter: LineCounter,
     readonly defaultNamespace: string,
     readonly diagnostics: Diagnostic[],
+    /** The file text (lets the Calico parser map selector offsets through YAML quoting). */
+    readonly text?: string,
   ) {}
 
   rangeOf(node: Node | Pair | null | undefined, fallback?: SourceRange): SourceRange | undefined {
@@ -179,7 +183,7 @@ export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilde
   }
   if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
   docs.forEach((doc, i) => {
-    const ctx = new ParseContext(f.path, i, lineCounter, opts.defaultNamespace ?? 'default', b.cluster.diagnostics);
+    const ctx = new ParseContext(f.path, i, lineCounter, opts.defaultNamespace ?? 'default', b.cluster.diagnostics, f.text);
     for (const err of doc.errors) {
       const [s, e] = err.pos;
       ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: err.message.split('\n')[0], range: ctx.rangeAt(s, Math.max(e, s)) });
@@ -240,6 +244,7 @@ export class ClusterBuilder {
     // Every namespace that holds a workload or a policy exists, even without a Namespace object.
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
+    for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -266,7 +271,18 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
     return;
   }
-  if (apiVersion.startsWith('projectcalico.org/')) return; // handled by the Calico extension when present
+  if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
+    const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text });
+    ctx.diagnostics.push(...r.diagnostics);
+    if (r.resource) {
+      const c = (b.cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      if (isCalicoPolicy(r.resource)) c.policies.push(r.resource);
+      else if (isCalicoNetworkSet(r.resource)) c.networkSets.push(r.resource);
+      else if (isCalicoTier(r.resource)) c.tiers.push(r.resource);
+    }
+    return;
+  }
+  if (apiVersion.startsWith('projectcalico.org/')) return; // other Calico kinds (HostEndpoint, Profile, ...) are not modelled
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
