@@ -148,8 +148,8 @@ function isBlank(ch: string | undefined): boolean {
 export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; tokens: Token[]; error: SelectorError };
 
 function describeChar(ch: string): string {
-  if (ch === '\n') return 'a line break';
-  if (ch === '\r') return 'a carriage return';
+  if (ch === '\n') return 'line break';
+  if (ch === '\r') return 'carriage return';
   const cp = ch.codePointAt(0) ?? 0;
   if (cp < 0x20 || cp === 0x7f) return `control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   return `'${String.fromCodePoint(cp)}'`;
@@ -183,7 +183,7 @@ export function tokenizeSelector(src: string): TokenizeResult {
       if (j >= n) return fail(`expected ${what} but the selector ends here`, Math.max(0, n - 1), n);
       const ch = String.fromCodePoint(src.codePointAt(j) ?? 0);
       return fail(
-        `unexpected ${describeChar(ch)}: expected ${what} (label names use letters, digits, '_', '.', '/' and '-')`,
+        `unexpected ${describeChar(ch)}; expected ${what} (label names use letters, digits, '_', '.', '/' and '-')`,
         j,
         j + ch.length,
       );
