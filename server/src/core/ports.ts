@@ -101,20 +101,30 @@ export class ConnSet {
     return out;
   }
 
-  /** "All Connections" or e.g. "TCP 80,8080-8090; UDP 53". */
+  /**
+   * "All Connections" (every TCP/UDP/SCTP port) or e.g. "TCP 80,8080-8090; UDP 53". ICMP/ICMPv6 values encode
+   * type*256+code and print as types; other protocols (range [0,0]) print as "protocol N".
+   */
   toString(): string {
     if (this.isEmpty()) return 'No Connections';
     if (this.equals(ConnSet.ALL)) return 'All Connections';
     return this.protocols()
       .map((proto) => {
         const rs = this.ranges(proto);
+        if (proto === 'ICMP' || proto === 'ICMPv6') {
+          if (rs.length === 1 && rs[0][0] === 0 && rs[0][1] === ICMP_MAX) return proto;
+          return `${proto} ${rs.map(([lo, hi]) => (lo % 256 === 0 && hi === lo + 255 ? `type ${lo / 256}` : lo === hi ? `type ${Math.floor(lo / 256)} code ${lo % 256}` : `types ${Math.floor(lo / 256)}-${Math.floor(hi / 256)}`)).join(',')}`;
+        }
+        if (!(PORT_PROTOCOLS as readonly string[]).includes(proto)) return `protocol ${proto}`;
         if (rs.length === 1 && rs[0][0] === MIN_PORT && rs[0][1] === MAX_PORT) return `${proto} (all ports)`;
-        if (rs.length === 1 && rs[0][0] === 0 && rs[0][1] === 0) return proto;
         return `${proto} ${rs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`;
       })
       .join('; ');
   }
 }
+
+/** Largest ICMP value: type 255, code 255 encoded as type*256+code. */
+export const ICMP_MAX = 255 * 256 + 255;
 
 /** Sorts and merges overlapping or adjacent ranges. */
 export function mergeRanges(rs: readonly PortRange[]): PortRange[] {

@@ -19,12 +19,12 @@ import type { Labels, Workload } from '../model';
 import type { CalicoNetworkSet, CalicoPolicy, CalicoRule, CalicoSelector, CalicoTier, EntityRule, IcmpMatch } from './model';
 import { builtinTier, DEFAULT_TIER, K8S_NETWORK_POLICY_ORDER } from './model';
 import { evalSelector } from './selector';
-import { ConnSet, MAX_PORT, MIN_PORT } from '../ports';
+import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT } from '../ports';
 import type { Family } from '../ip';
-import type { PortRange, ProtocolPorts } from '../reach-types';
+import type { ProtocolPorts } from '../reach-types';
 
 /** Connections in Calico mode: ports for TCP/UDP/SCTP; ICMP/ICMPv6 as type*256+code; other protocols as [0,0]. */
-export const ICMP_MAX = 255 * 256 + 255;
+export { ICMP_MAX };
 
 export interface CalicoInput {
   policies: CalicoPolicy[];
@@ -324,17 +324,7 @@ function isGlobalOnly(s: CalicoSelector): boolean {
   return isGlobalSelector(s);
 }
 
-/** Renders ICMP values (type*256+code) readably. */
+/** Renders a connection set readably (ICMP as types/codes). */
 export function describeConns(c: ConnSet): string {
-  const parts: string[] = [];
-  for (const proto of c.protocols()) {
-    const rs: readonly PortRange[] = c.ranges(proto);
-    if (proto === 'ICMP' || proto === 'ICMPv6') {
-      if (rs.length === 1 && rs[0][0] === 0 && rs[0][1] === ICMP_MAX) parts.push(proto);
-      else parts.push(`${proto} ${rs.map(([lo, hi]) => (lo % 256 === 0 && hi === lo + 255 ? `type ${lo / 256}` : lo === hi ? `type ${Math.floor(lo / 256)} code ${lo % 256}` : `types ${Math.floor(lo / 256)}-${Math.floor(hi / 256)}`)).join(',')}`);
-    } else if (!PORT_PROTOS.includes(proto)) parts.push(`protocol ${proto}`);
-    else if (rs.length === 1 && rs[0][0] === MIN_PORT && rs[0][1] === MAX_PORT) parts.push(`${proto} (all ports)`);
-    else parts.push(`${proto} ${rs.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`);
-  }
-  return parts.length ? parts.join('; ') : 'No Connections';
+  return c.toString();
 }
