@@ -1143,9 +1143,9 @@ class CalicoParser {
         out.push({ kind: 'range', min: lo, max: hi, range });
         continue;
       }
-      if (/^\d+\s*-\s*\d+$/.test(v)) {
-        this.report('calico-port-invalid', 'error', `Calico port ranges use a colon: "${v.replace(/\s*-\s*/, ':')}".`, n);
-        continue;
+      if (/^\d+-\d+$/.test(v)) {
+        // numorstring.PortFromString: not digits, not "min:max", so it is a *named* port called "80-90".
+        this.report('calico-port-dash-range', 'warning', `"${v}" is read as a port name, not a range; Calico port ranges use a colon: "${v.replace('-', ':')}".`, n);
       }
       if (!PORT_NAME_RE.test(v)) {
         this.report('calico-port-invalid', 'error', `Invalid named port "${v}": up to 128 letters, digits, "_", "." or "-".`, n);
