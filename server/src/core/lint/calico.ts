@@ -1,0 +1,153 @@
+// Authoring lints for Calico v3 policies that need the whole workspace or the rule order.
+// (Shape and API-validation problems are reported by calico/parse.ts.) Pure: no LSP imports.
+//
+// Sources (docs.tigera.io/calico/latest):
+// - Log "continues" to the next rule; at the end of a tier whose policies apply to an endpoint, unmatched
+//   traffic gets the tier's default action, Deny by default (network-policy/policy-tiers/tiered-policy).
+//   Real-world trap: projectcalico/calico#4673 (a Log-only GlobalNetworkPolicy cut off traffic).
+// - A GlobalNetworkPolicy selector also selects host endpoints (reference/host-endpoints/...; "all()" applies
+//   to every workload AND host endpoint, incl. automatic host endpoints).
+// - Policies with the same order in a tier are applied in name order (reference/resources/networkpolicy "order").
+import type { Cluster, Diagnostic, SourceRange, Workload } from '../model';
+import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from '../calico/model';
+import { CalicoEvaluator } from '../calico/engine';
+import { evalSelector } from '../calico/selector';
+
+function diag(out: Diagnostic[], code: string, severity: Diagnostic['severity'], message: string, range: SourceRange | undefined): void {
+  if (range) out.push({ code, severity, message, range });
+}
+
+function sel(s: CalicoSelector | undefined, labels: Record<string, string>): boolean {
+  if (!s) return true;
+  return !!s.ast && evalSelector(s.ast, labels);
+}
+
+/** Workloads a Calico policy applies to (for some direction), by the same rules as the evaluator. */
+export function calicoSelectedWorkloads(cluster: Cluster, p: CalicoPolicy): Workload[] {
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, { ...n.labels, 'projectcalico.org/name': n.name }]));
+  return cluster.workloads.filter((w) => {
+    if (p.namespaced && p.metadata.namespace !== w.namespace) return false;
+    if (!p.namespaced && p.namespaceSelector && !sel(p.namespaceSelector, nsLabels.get(w.namespace) ?? { 'projectcalico.org/name': w.namespace })) return false;
+    if (p.serviceAccountSelector && !sel(p.serviceAccountSelector, { 'projectcalico.org/name': w.serviceAccount ?? 'default' })) return false;
+    return sel(p.selector, CalicoEvaluator.endpointLabels(w));
+  });
+}
+
+/** True when every endpoint/packet `later` matches is also matched by `earlier` (conservative: may say false). */
+export function ruleCovers(earlier: CalicoRule, later: CalicoRule): boolean {
+  if (earlier.notProtocol || earlier.icmp || earlier.notICMP || earlier.hasHttpMatch) return false;
+  if (earlier.ipVersion && earlier.ipVersion !== later.ipVersion) return false;
+  if (earlier.protocol && (!later.protocol || earlier.protocol.number !== later.protocol.number)) return false;
+  return entityCovers(earlier.source, later.source) && entityCovers(earlier.destination, later.destination);
+}
+
+function sameSelector(a: CalicoSelector | undefined, b: CalicoSelector | undefined): boolean {
+  if (!a) return true; // absent = no constraint
+  return !!b && a.canonical !== undefined && a.canonical === b.canonical;
+}
+
+function portsCover(a: CalicoPort[] | undefined, b: CalicoPort[] | undefined): boolean {
+  if (!a || a.length === 0) return true;
+  if (!b || b.length === 0) return false;
+  return b.every((pb) =>
+    a.some((pa) => (pa.kind === 'range' && pb.kind === 'range' ? pa.min <= pb.min && pb.max <= pa.max : pa.kind === 'named' && pb.kind === 'named' && pa.name === pb.name)),
+  );
+}
+
+function netsCover(a: EntityRule['nets'], b: EntityRule['nets']): boolean {
+  if (!a || a.length === 0) return true;
+  if (!b || b.length === 0) return false;
+  return b.every((nb) => a.some((na) => na.cidr.family === nb.cidr.family && na.cidr.lo <= nb.cidr.lo && nb.cidr.hi <= na.cidr.hi));
+}
+
+function entityCovers(a: EntityRule, b: EntityRule): boolean {
+  if (a.notNets?.length || a.notPorts?.length || a.services || a.serviceAccounts) return false;
+  if (!netsCover(a.nets, b.nets)) return false;
+  if (!portsCover(a.ports, b.ports)) return false;
+  // Without a namespaceSelector a selector is scoped to the policy's namespace; the same on both sides is fine.
+  if (!sameSelector(a.selector, b.selector)) return false;
+  if (!sameSelector(a.namespaceSelector, b.namespaceSelector)) return false;
+  if (!sameSelector(a.notSelector, b.notSelector)) return false;
+  return true;
+}
+
+export function lintCalico(cluster: Cluster): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const c = cluster.calico;
+  if (!c) return out;
+  // Staged policies are linted as written too; they only interact with policies of the same kind (staged or not).
+  const enforced = c.policies;
+  const selected = new Map<CalicoPolicy, Workload[]>(enforced.map((p) => [p, calicoSelectedWorkloads(cluster, p)]));
+  const tierDefault = (name: string) => c.tiers.find((t) => t.metadata.name === name)?.defaultAction ?? (name === 'kube-admin' || name === 'kube-baseline' ? 'Pass' : 'Deny');
+
+  for (const p of enforced) {
+    // 1. Log-only directions end in the end-of-tier Deny.
+    for (const dir of ['Ingress', 'Egress'] as const) {
+      if (!p.types.includes(dir)) continue;
+      const rules = dir === 'Ingress' ? p.ingress : p.egress;
+      if (rules.length === 0 || !rules.every((r) => r.action === 'Log')) continue;
+      if (tierDefault(p.tier) !== 'Deny') continue;
+      const ws = selected.get(p) ?? [];
+      // Only when no other policy of the tier allows or passes anything for these endpoints.
+      const rescued = ws.length > 0 && ws.every((w) => enforced.some((q) => q !== p && q.staged === p.staged && q.tier === p.tier && q.types.includes(dir) && (selected.get(q) ?? []).includes(w) && (dir === 'Ingress' ? q.ingress : q.egress).some((r) => r.action === 'Allow' || r.action === 'Pass')));
+      if (rescued) continue;
+      diag(
+        out,
+        'calico-log-only-deny',
+        'warning',
+        `Every ${dir.toLowerCase()} rule of ${p.id} is Log, and Log continues to the next rule: ${dir.toLowerCase()} traffic of the ${ws.length} workload(s) it selects reaches the end of tier "${p.tier}" and is denied there. Add an Allow or Pass rule after the Log rule(s).`,
+        p.metadata.nameRange ?? p.range,
+      );
+    }
+    // 2. GlobalNetworkPolicy with all() also selects host endpoints.
+    if (!p.namespaced && !p.namespaceSelector && p.selector.ast && p.selector.ast.type === 'all') {
+      diag(
+        out,
+        'calico-gnp-all-host-endpoints',
+        'warning',
+        `${p.kind} ${p.id} selects all() endpoints: besides every pod this includes host endpoints (also automatic ones), so a deny here can cut nodes off. To select only pods use \`selector: has(projectcalico.org/namespace)\` or \`projectcalico.org/orchestrator == 'k8s'\`.`,
+        p.selector.range ?? p.metadata.nameRange,
+      );
+    }
+    // 3. Shadowed rules: an earlier terminal rule already decides everything a later rule matches.
+    for (const rules of [p.ingress, p.egress]) {
+      rules.forEach((r, i) => {
+        const earlier = rules.slice(0, i).find((e) => e.action !== 'Log' && ruleCovers(e, r));
+        if (earlier) {
+          diag(
+            out,
+            'calico-shadowed-rule',
+            'warning',
+            `This ${r.action} rule can never match: ${r.direction.toLowerCase()}[${earlier.index}] (${earlier.action}) above it already matches every packet it would, and ${earlier.action} ends the evaluation.`,
+            r.actionRange ?? r.range,
+          );
+        }
+      });
+    }
+  }
+
+  // 4. Same order in the same tier, overlapping endpoints: the tie is broken by name only.
+  for (let i = 0; i < enforced.length; i++) {
+    for (let j = i + 1; j < enforced.length; j++) {
+      const a = enforced[i];
+      const b = enforced[j];
+      if (a.staged || b.staged || a.tier !== b.tier || a.order === undefined || a.order !== b.order) continue;
+      const common = (selected.get(a) ?? []).filter((w) => (selected.get(b) ?? []).includes(w) && a.types.some((t) => b.types.includes(t)));
+      if (common.length === 0) continue;
+      const [first, second] = a.metadata.name < b.metadata.name ? [a, b] : [b, a];
+      for (const [p, q] of [
+        [a, b],
+        [b, a],
+      ]) {
+        diag(
+          out,
+          'calico-same-order-overlap',
+          'info',
+          `${p.id} and ${q.id} have the same order (${p.order}) in tier "${p.tier}" and both apply to ${common.map((w) => w.id).slice(0, 3).join(', ')}${common.length > 3 ? ', …' : ''}: ${first.id} is evaluated first only because of its name. Give them distinct orders.`,
+          p.orderRange ?? p.metadata.nameRange,
+        );
+      }
+    }
+  }
+  return out;
+}
