@@ -902,3 +902,16 @@ test('schemas reject what the parser reports: enums for action, protocol, types,
   assert.ok(schema.definitions.Rule.properties.action.description.length > 20);
   assert.ok(schema.properties.spec.properties.types.description.includes('[Egress]'));
 });
+
+test('every calico-* diagnostic code of the parser has a docs/rules page', () => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  const src = fs.readFileSync(path.join(dir, 'server/src/core/calico/parse.ts'), 'utf8');
+  const used = new Set([...src.matchAll(/'(calico-[a-z0-9-]+)'/g)].map((m) => m[1]));
+  assert.ok(used.size > 30);
+  for (const code of used) {
+    const page = path.join(dir, 'docs/rules', `${code}.md`);
+    assert.ok(fs.existsSync(page), `missing docs/rules/${code}.md`);
+    assert.ok(fs.readFileSync(page, 'utf8').startsWith(`# ${code}\n`));
+  }
+});
