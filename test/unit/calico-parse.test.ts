@@ -553,6 +553,15 @@ test('nets: CIDR syntax, host bits, mixed families, catch-all notNets ([VAL] sca
   assert.match(bare.message, /10\.0\.0\.5\/32/);
   assert.equal(slice(p, diag(p, 'calico-cidr-mixed')), 'nets');
   assert.equal(slice(p, diag(p, 'calico-notnets-catch-all')), '0.0.0.0/0');
+  // Entries whose meaning is clear stay in the model (a bare address is a /32), so a rejected-but-analysed policy
+  // never gets broader than written.
+  const nets = policy(p).egress[0].destination.nets!;
+  assert.deepEqual(nets.map((n) => [n.text, n.cidr.prefix]), [
+    ['10.0.0.1/8', 8],
+    ['10.0.0.5', 32],
+    ['fd00::/8', 8],
+  ]);
+  assert.equal(policy(p).invalid, true);
 });
 
 test('services: placement and conflicts (CEL on EntityRule, validateNetworkPolicySpec)', () => {
