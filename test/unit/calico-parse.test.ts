@@ -924,3 +924,29 @@ test('every calico-* diagnostic code of the parser has a docs/rules page', () =>
     assert.ok(fs.readFileSync(page, 'utf8').startsWith(`# ${code}\n`));
   }
 });
+
+test('empty selector strings in rules are unset fields, not all() (Calico checks `!= ""`)', () => {
+  // libcalico-go/lib/backend/syncersv1/updateprocessors/rules.go getEndpointSelector: `if namespaceSelector != ""`.
+  const p = parse(
+    NP(
+      [
+        '  selector: ""',
+        '  ingress:',
+        '  - action: Allow',
+        '    source:',
+        '      selector: ""',
+        '      namespaceSelector:',
+        '      notSelector: " "',
+        '',
+      ].join('\n'),
+    ),
+  );
+  assert.deepEqual(codes(p), []);
+  const pol = policy(p);
+  assert.equal(pol.selector.canonical, 'all()'); // spec.selector "" = all() ([NP] default all())
+  assert.equal(pol.selectorDefaulted, true);
+  const src = pol.ingress[0].source;
+  assert.equal(src.selector, undefined);
+  assert.equal(src.namespaceSelector, undefined);
+  assert.equal(src.notSelector?.canonical, 'all()'); // non-empty blank string parses as all()
+});

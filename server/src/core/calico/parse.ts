@@ -553,12 +553,14 @@ class CalicoParser {
     key: string,
     what: string,
     globalUse: 'forbidden' | 'warn' | 'entity-namespace' = 'forbidden',
+    emptyIsAbsent = false,
   ): CalicoSelector | undefined {
     const pair = this.pair(parent, key);
     if (!pair) return undefined;
     const node = this.deref(pair.value as FieldNode);
     if (!node || (isScalar(node) && node.value === null && !node.tag)) {
-      // `selector:` with no value: the empty selector (all()).
+      // `selector:` with no value is the empty string for Calico (omitempty): the field is unset.
+      if (emptyIsAbsent) return undefined;
       return { text: '', ast: { type: 'all', start: 0, end: 0 }, canonical: 'all()', range: this.rangeOf((pair.key as Node) ?? undefined) };
     }
     if (!isScalar(node) || (typeof node.value !== 'string' && node.value !== null)) {
@@ -566,6 +568,9 @@ class CalicoParser {
       return undefined;
     }
     const text = typeof node.value === 'string' ? node.value : '';
+    // Calico tests these fields with `!= ""` (libcalico-go updateprocessors/rules.go getEndpointSelector): an empty
+    // string is the same as an absent field, NOT all(). (A blank " " is non-empty and parses as all().)
+    if (emptyIsAbsent && text === '' && !node.tag) return undefined;
     const range = this.rangeOf(node);
     const offsets = scalarOffsets(node, text, this.ctx.text);
     const sel: CalicoSelector = { text, range, offsets };
@@ -665,8 +670,8 @@ class CalicoParser {
 
     const orderN = this.number(spec, 'order', 'spec.order');
     const selector = this.selector(spec, 'selector', 'spec.selector', 'forbidden');
-    const namespaceSelector = global ? this.selector(spec, 'namespaceSelector', 'spec.namespaceSelector', 'forbidden') : undefined;
-    const serviceAccountSelector = this.selector(spec, 'serviceAccountSelector', 'spec.serviceAccountSelector', 'forbidden');
+    const namespaceSelector = global ? this.selector(spec, 'namespaceSelector', 'spec.namespaceSelector', 'forbidden', true) : undefined;
+    const serviceAccountSelector = this.selector(spec, 'serviceAccountSelector', 'spec.serviceAccountSelector', 'forbidden', true);
 
     const ingress = this.rules(spec, 'Ingress');
     const egress = this.rules(spec, 'Egress');
@@ -1015,9 +1020,9 @@ class CalicoParser {
     const side = `${direction.toLowerCase()} ${key}`;
     out.nets = this.nets(em, 'nets', `${key}.nets`, 'rule');
     out.notNets = this.nets(em, 'notNets', `${key}.notNets`, 'rule');
-    out.selector = this.selector(em, 'selector', `${side} selector`, 'forbidden');
-    out.notSelector = this.selector(em, 'notSelector', `${side} notSelector`, 'warn');
-    out.namespaceSelector = this.selector(em, 'namespaceSelector', `${side} namespaceSelector`, 'entity-namespace');
+    out.selector = this.selector(em, 'selector', `${side} selector`, 'forbidden', true);
+    out.notSelector = this.selector(em, 'notSelector', `${side} notSelector`, 'warn', true);
+    out.namespaceSelector = this.selector(em, 'namespaceSelector', `${side} namespaceSelector`, 'entity-namespace', true);
     out.ports = this.ports(em, 'ports', key);
     out.notPorts = this.ports(em, 'notPorts', key);
     const sam = this.map(em, 'serviceAccounts', `${key}.serviceAccounts`);
@@ -1032,7 +1037,7 @@ class CalicoParser {
           else this.report('calico-field-type', 'error', 'Service account names must be strings.', n);
         }
       }
-      sa.selector = this.selector(sam, 'selector', `${side} serviceAccounts.selector`, 'warn');
+      sa.selector = this.selector(sam, 'selector', `${side} serviceAccounts.selector`, 'warn', true);
       out.serviceAccounts = sa;
     }
     const svm = this.map(em, 'services', `${key}.services`);
