@@ -16,7 +16,8 @@ import { LineCounter, parseAllDocuments, parse as yamlParse, stringify } from 'y
 import type { Document, Node as YNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../../server/src/core/model';
-import { parseCalicoDocument, parseCalicoObject, scalarOffsets } from '../../server/src/core/calico/parse';
+import { parseCalicoDocument, parseCalicoObject, scalarOffsets, selectorIndexAt } from '../../server/src/core/calico/parse';
+import { selectorItemAt } from '../../server/src/core/calico/selector';
 import {
   defaultPolicyTypes,
   isCalicoNetworkSet,
@@ -949,4 +950,20 @@ test('empty selector strings in rules are unset fields, not all() (Calico checks
   assert.equal(src.selector, undefined);
   assert.equal(src.namespaceSelector, undefined);
   assert.equal(src.notSelector?.canonical, 'all()'); // non-empty blank string parses as all()
+});
+
+test('selectorIndexAt maps a cursor in the file to the selector AST (hover/completion)', () => {
+  const p = parse(NP(`  selector: "team == \\"a\\" && app in {'web'}"\n`));
+  const sel = policy(p).selector;
+  const at = (needle: string, delta = 0) => {
+    const idx = selectorIndexAt(sel, p.text.indexOf(needle) + delta);
+    assert.ok(idx !== undefined, needle);
+    return selectorItemAt(sel.ast!, idx!);
+  };
+  assert.deepEqual([at('app', 1)?.kind, (at('app', 1) as { key: string }).key], ['key', 'app']);
+  const v = at("'web'", 2);
+  assert.ok(v && v.kind === 'value' && v.value === 'web');
+  const a = at('\\"a', 2);
+  assert.ok(a && a.kind === 'value' && a.value === 'a');
+  assert.equal(selectorIndexAt(sel, 0), undefined);
 });

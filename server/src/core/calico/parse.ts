@@ -174,6 +174,25 @@ export function scalarOffsets(node: Scalar, value: string, text?: string): numbe
   return map;
 }
 
+/**
+ * For the language server: the index in `sel.text` of a cursor at `fileOffset` (0..text.length), or undefined when
+ * the cursor is outside the selector value or the mapping is unknown. Use with selectorItemAt / tokenizeSelector.
+ */
+export function selectorIndexAt(sel: CalicoSelector, fileOffset: number): number | undefined {
+  const off = sel.offsets;
+  if (!off || off.length === 0) return undefined;
+  if (fileOffset < off[0] || fileOffset > off[off.length - 1]) return undefined;
+  // offsets is non-decreasing: take the last index whose file offset is <= the cursor.
+  let lo = 0;
+  let hi = off.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (off[mid] <= fileOffset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Field sets (for unknown-field warnings)
 
