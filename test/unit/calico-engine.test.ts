@@ -190,3 +190,78 @@ spec:
   assert.equal(describeConns(a.allowedBetween('shop/api', 'shop/db')), 'ICMP; ICMPv6; SCTP (all ports); UDP (all ports)');
   assert.equal(describeConns(a.allowedBetween('shop/api', 'web/ui')), 'No Connections');
 });
+
+test('[NP] in a namespaced policy, notSelector / serviceAccounts alone still limit the match to the policy namespace', () => {
+  // libcalico-go updateprocessors/rules.go (getEndpointSelector): a namespaced policy scopes any selector-like
+  // entity field to its own namespace; "anywhere" applies only to GlobalNetworkPolicy.
+  const p = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: not-db, namespace: shop}
+spec:
+  selector: app == 'api'
+  ingress:
+  - action: Allow
+    source: {notSelector: app == 'db'}
+`;
+  assert.equal(run(p, 'shop/db', 'shop/api'), 'No Connections');
+  assert.equal(run(p, 'web/ui', 'shop/api'), 'No Connections', 'other namespace: out of scope');
+  const cluster = parseFiles([{ path: 'c.yaml', text: pods + p }]);
+  assert.equal(describeConns(analyze(cluster).allowedBetween('0.0.0.0-255.255.255.255', 'shop/api')), 'No Connections', 'external addresses are out of scope');
+  // The same rule in a GlobalNetworkPolicy matches everything but db, anywhere (incl. external addresses).
+  const g = p.replace('kind: NetworkPolicy\nmetadata: {name: not-db, namespace: shop}', 'kind: GlobalNetworkPolicy\nmetadata: {name: not-db}');
+  assert.match(run(g, 'web/ui', 'shop/api'), /TCP \(all ports\)/);
+  const gc = parseFiles([{ path: 'c.yaml', text: pods + g }]);
+  assert.match(describeConns(analyze(gc).allowedBetween('0.0.0.0-255.255.255.255', 'shop/api')), /TCP \(all ports\)/);
+  assert.equal(run(g, 'shop/db', 'shop/api'), 'No Connections');
+});
+
+test('[NP] namespaceSelector global() selects only global resources (GlobalNetworkSets), all() only namespaced ones', () => {
+  const sets = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: g, labels: {zone: x}}
+spec: {nets: [192.0.2.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkSet
+metadata: {name: n, namespace: shop, labels: {zone: x}}
+spec: {nets: [198.51.100.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  selector: app == 'api'
+  types: [Egress]
+  egress:
+  - action: Allow
+    destination: {namespaceSelector: global(), selector: zone == 'x'}
+`;
+  const a = analyze(parseFiles([{ path: 'c.yaml', text: pods + sets }]));
+  assert.match(describeConns(a.allowedBetween('shop/api', '192.0.2.0-192.0.2.255')), /TCP \(all ports\)/);
+  assert.equal(describeConns(a.allowedBetween('shop/api', '198.51.100.0-198.51.100.255')), 'No Connections');
+  assert.equal(describeConns(a.allowedBetween('shop/api', 'shop/db')), 'No Connections');
+  const b = analyze(parseFiles([{ path: 'c.yaml', text: pods + sets.replace('global()', 'all()') }]));
+  assert.equal(describeConns(b.allowedBetween('shop/api', '192.0.2.0-192.0.2.255')), 'No Connections');
+  assert.match(describeConns(b.allowedBetween('shop/api', '198.51.100.0-198.51.100.255')), /TCP \(all ports\)/);
+});
+
+test('[TIER] a policy whose tier has no Tier object is evaluated after every existing tier', () => {
+  // felix TierLess: tiers without a Tier resource sort after all real tiers.
+  const y = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: ghost.deny}
+spec:
+  tier: ghost
+  order: 1
+  selector: app == 'api'
+  ingress: [{action: Deny}]
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: allow}
+spec:
+  selector: app == 'api'
+  ingress: [{action: Allow}]
+`;
+  assert.match(run(y, 'web/ui', 'shop/api'), /TCP \(all ports\)/);
+});

@@ -78,6 +78,8 @@ interface TierInfo {
   name: string;
   order: number;
   defaultAction: 'Deny' | 'Pass';
+  /** No Tier object and not a built-in tier. */
+  missing: boolean;
 }
 
 const PORT_PROTOS = ['TCP', 'UDP', 'SCTP'];
@@ -121,19 +123,23 @@ export class CalicoEvaluator {
         else if (!p.stagedAction || p.stagedAction === 'Set') enforced.set(key(p), p);
       }
     }
-    this.entries = [...enforced.values()].map((p) => ({ tier: p.tier, order: p.order ?? Infinity, name: p.metadata.name, id: p.id, calico: p }));
-    for (const v of k8s) this.entries.push({ tier: DEFAULT_TIER, order: K8S_NETWORK_POLICY_ORDER, name: `knp.default.${v.name}`, id: v.id, k8s: v });
+    // Ties in order are broken by the key "name/namespace/kind" (felix/calc/policy_sorter.go); Kubernetes
+    // policies are keyed by their plain name and kind KubernetesNetworkPolicy.
+    const kindKey = (p: CalicoPolicy) => (p.kind.startsWith('Staged') ? p.kind.slice('Staged'.length) : p.kind);
+    this.entries = [...enforced.values()].map((p) => ({ tier: p.tier, order: p.order ?? Infinity, name: `${p.metadata.name}/${p.metadata.namespace ?? ''}/${kindKey(p)}`, id: p.id, calico: p }));
+    for (const v of k8s) this.entries.push({ tier: DEFAULT_TIER, order: K8S_NETWORK_POLICY_ORDER, name: `${v.name}/${v.namespace}/KubernetesNetworkPolicy`, id: v.id, k8s: v });
     this.entries.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
     const tiers = new Map<string, TierInfo>();
-    for (const t of input.tiers) tiers.set(t.metadata.name, { name: t.metadata.name, order: t.order ?? Infinity, defaultAction: t.defaultAction });
+    for (const t of input.tiers) tiers.set(t.metadata.name, { name: t.metadata.name, order: t.order ?? Infinity, defaultAction: t.defaultAction, missing: false });
     for (const e of this.entries) {
       if (tiers.has(e.tier)) continue;
       const b = builtinTier(e.tier);
-      // A policy in a tier that has no Tier object: the API server would reject it; evaluate it with Deny.
-      tiers.set(e.tier, { name: e.tier, order: b?.order ?? Infinity, defaultAction: b?.defaultAction ?? 'Deny' });
+      // A policy in a tier that has no Tier object (and is not built in): the API server would reject it;
+      // evaluate it with Deny, after every existing tier (felix TierLess).
+      tiers.set(e.tier, { name: e.tier, order: b?.order ?? Infinity, defaultAction: b?.defaultAction ?? 'Deny', missing: !b });
     }
-    this.tiers = [...tiers.values()].sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : 1));
+    this.tiers = [...tiers.values()].sort((a, b) => Number(a.missing) - Number(b.missing) || a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Labels Calico gives a workload endpoint (pod labels plus the projectcalico.org/* ones). */
@@ -164,15 +170,29 @@ export class CalicoEvaluator {
     return this.sel(p.selector, CalicoEvaluator.endpointLabels(w));
   }
 
-  /** Entity-rule match for one endpoint (without ports). `policyNs` is the namespace of a namespaced policy. */
+  /**
+   * Entity-rule match for one endpoint (without ports). `policyNs` is the namespace of a namespaced policy.
+   * Scope (libcalico-go updateprocessors/rules.go, getEndpointSelector; NetworkPolicy reference "EntityRule"):
+   * - with a namespaceSelector, the selector applies in the namespaces it selects; `global()` selects only
+   *   non-namespaced resources (GlobalNetworkSets) and `all()` only namespaced ones;
+   * - in a namespaced policy, as soon as selector, notSelector, namespaceSelector or serviceAccounts is present,
+   *   the match is limited to the policy's own namespace (unless a namespaceSelector says otherwise);
+   * - in a global policy, a selector without namespaceSelector applies everywhere.
+   */
   entityMatches(ent: EntityRule, ep: CalicoEndpoint, policyNs: string | undefined): boolean {
+    const positive = !!(ent.selector || ent.namespaceSelector || ent.serviceAccounts || (policyNs !== undefined && ent.notSelector));
+    const inScope = (namespaced: boolean, ns: string | undefined): boolean => {
+      if (ent.namespaceSelector) {
+        if (isGlobalSelector(ent.namespaceSelector)) return !namespaced;
+        return namespaced && this.sel(ent.namespaceSelector, this.nsLabelsOf(ns ?? ''));
+      }
+      if (policyNs !== undefined && positive) return namespaced && ns === policyNs;
+      return true;
+    };
     if (ep.type === 'workload') {
       if (ent.nets && ent.nets.length) return false; // pods have no addresses in manifests
-      if (ent.selector || ent.namespaceSelector) {
-        const nsOk = ent.namespaceSelector ? this.sel(ent.namespaceSelector, this.nsLabelsOf(ep.w.namespace)) && !isGlobalOnly(ent.namespaceSelector) : policyNs === undefined || policyNs === ep.w.namespace;
-        if (!nsOk) return false;
-        if (ent.selector && !this.sel(ent.selector, ep.labels)) return false;
-      }
+      if (positive && !inScope(true, ep.w.namespace)) return false;
+      if (ent.selector && !this.sel(ent.selector, ep.labels)) return false;
       if (ent.notSelector && this.sel(ent.notSelector, ep.labels)) return false;
       if (ent.serviceAccounts) {
         const sa = ep.w.serviceAccount ?? 'default';
@@ -184,17 +204,10 @@ export class CalicoEvaluator {
     // external address interval
     if (ent.nets && ent.nets.length && !ent.nets.some((n) => n.cidr.family === ep.family && n.cidr.lo <= ep.lo && ep.hi <= n.cidr.hi)) return false;
     if (ent.notNets && ent.notNets.some((n) => n.cidr.family === ep.family && n.cidr.lo <= ep.lo && ep.hi <= n.cidr.hi)) return false;
-    if (ent.serviceAccounts) return false;
-    if (ent.selector || ent.namespaceSelector) {
-      // Selectors match external addresses only through network sets with matching labels in scope.
-      const ok = ep.sets.some((s) => {
-        const inScope = ent.namespaceSelector
-          ? s.namespaced
-            ? this.sel(ent.namespaceSelector, this.nsLabelsOf(s.metadata.namespace ?? ''))
-            : isGlobalSelector(ent.namespaceSelector)
-          : policyNs === undefined || (s.namespaced && s.metadata.namespace === policyNs);
-        return inScope && this.sel(ent.selector, s.metadata.labels);
-      });
+    if (ent.serviceAccounts) return false; // addresses have no service account
+    if (positive) {
+      // Selectors match external addresses only through network sets in scope with matching labels.
+      const ok = ep.sets.some((s) => inScope(s.namespaced, s.metadata.namespace) && this.sel(ent.selector, s.metadata.labels));
       if (!ok) return false;
     }
     if (ent.notSelector && ep.sets.some((s) => this.sel(ent.notSelector, s.metadata.labels))) return false;
@@ -319,10 +332,6 @@ function isGlobalSelector(s: CalicoSelector): boolean {
   return !!s.ast && s.ast.type === 'global';
 }
 
-/** `global()` as a namespaceSelector selects only non-namespaced resources. */
-function isGlobalOnly(s: CalicoSelector): boolean {
-  return isGlobalSelector(s);
-}
 
 /** Renders a connection set readably (ICMP as types/codes). */
 export function describeConns(c: ConnSet): string {
