@@ -18,8 +18,12 @@ export type ModelParser = (files: InputFile[], opts: ParseOptions) => Cluster;
 interface ChunkEntry {
   parsed: ParsedChunk;
   local: LocalFinding[];
-  /** Model of this document alone, with ranges relative to the chunk (line 0 = chunk start). */
+  /** Model of this document alone. Its ranges are moved in place to the chunk's current position. */
   model: Cluster;
+  /** Every SourceRange object inside `model` (each once). */
+  ranges: SourceRange[];
+  /** Position the ranges currently describe. */
+  at: { line: number; offset: number; doc: number };
 }
 
 /** A chunk of a file together with its cached work. */
@@ -47,31 +51,47 @@ export interface ProjectOptions extends ParseOptions {
   parse?: ModelParser;
 }
 
-function shiftRange(r: SourceRange, c: Chunk): SourceRange {
-  return {
-    file: r.file,
-    doc: r.doc + c.docIndex,
-    start: { line: r.start.line + c.startLine, character: r.start.character },
-    end: { line: r.end.line + c.startLine, character: r.end.character },
-    startOffset: r.startOffset + c.startOffset,
-    endOffset: r.endOffset + c.startOffset,
-  };
-}
-
 function isRange(v: object): v is SourceRange {
   return 'startOffset' in v && 'endOffset' in v && 'start' in v && 'file' in v;
 }
 
-/** Deep copy with every SourceRange moved from chunk coordinates to file coordinates. */
-function shifted<T>(v: T, c: Chunk): T {
-  if (Array.isArray(v)) return v.map((x) => shifted(x, c)) as unknown as T;
-  if (v && typeof v === 'object') {
-    if (isRange(v)) return shiftRange(v, c) as unknown as T;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = shifted(x, c);
-    return out as T;
+/** Collects every SourceRange object reachable from a value (each object once). */
+function collectRanges(v: unknown, out: Set<SourceRange>): void {
+  if (Array.isArray(v)) {
+    for (const x of v) collectRanges(x, out);
+  } else if (v && typeof v === 'object') {
+    if (isRange(v)) {
+      out.add(v);
+      return;
+    }
+    for (const x of Object.values(v)) collectRanges(x, out);
   }
-  return v;
+}
+
+/** Moves an entry's model ranges (in place) to the chunk's position in the file. */
+function place(e: ChunkEntry, c: Chunk): void {
+  const dl = c.startLine - e.at.line;
+  const doff = c.startOffset - e.at.offset;
+  const ddoc = c.docIndex - e.at.doc;
+  if (dl === 0 && doff === 0 && ddoc === 0) return;
+  for (const r of e.ranges) {
+    r.start.line += dl;
+    r.end.line += dl;
+    r.startOffset += doff;
+    r.endOffset += doff;
+    r.doc += ddoc;
+  }
+  e.at = { line: c.startLine, offset: c.startOffset, doc: c.docIndex };
+}
+
+/** Copy of a workload / namespace that the cluster builder may mutate without touching the cache. */
+function own<T extends object>(v: T): T {
+  const out = { ...v } as Record<string, unknown>;
+  for (const [k, x] of Object.entries(out)) {
+    if (Array.isArray(x)) out[k] = [...x];
+    else if (k === 'labels' && x && typeof x === 'object') out[k] = { ...(x as object) };
+  }
+  return out as T;
 }
 
 export class LintProject {
@@ -96,7 +116,12 @@ export class LintProject {
     if (prev && prev.text === text) return;
     const old = new Map<string, ChunkEntry>();
     for (const c of prev?.chunks ?? []) old.set(c.text, c.entry);
-    const chunks = splitDocuments(text).map((c) => ({ ...c, entry: old.get(c.text) ?? this.build(path, c.text) }));
+    const chunks = splitDocuments(text).map((c) => {
+      // Reuse the cached work of an unchanged document (each cache entry serves one chunk only).
+      const reuse = old.get(c.text);
+      if (reuse) old.delete(c.text);
+      return { ...c, entry: reuse ?? this.build(path, c.text) };
+    });
     this.files.set(path, { path, text, chunks });
     this.version++;
   }
@@ -156,7 +181,9 @@ export class LintProject {
         model = { namespaces: [], workloads: [], policies: [], diagnostics: [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not read this document: ${String(e)}`, range: { file: path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }] };
       }
     }
-    return { parsed, local, model };
+    const set = new Set<SourceRange>();
+    collectRanges(model, set);
+    return { parsed, local, model, ranges: [...set], at: { line: 0, offset: 0, doc: 0 } };
   }
 
   /** Converts a chunk-relative span to a file range. */
@@ -184,13 +211,14 @@ export class LintProject {
       findings.set(f.path, list);
       for (const c of f.chunks) {
         const m = c.entry.model;
-        const shiftedModel = c.startOffset === 0 && c.startLine === 0 && c.docIndex === 0 ? m : null;
-        const get = <T>(v: T): T => (shiftedModel ? structuredCloneLite(v) : shifted(v, c));
-        for (const ns of m.namespaces) b.addNamespace(get(ns));
-        const ctx = new ParseContext(f.path, c.docIndex, new LineCounter(), this.parseOptions.defaultNamespace ?? 'default', cluster.diagnostics);
-        for (const w of m.workloads) b.addWorkload(get(w), ctx);
-        for (const p of m.policies) cluster.policies.push(get(p));
-        for (const d of m.diagnostics) cluster.diagnostics.push(get(d));
+        place(c.entry, c);
+        for (const ns of m.namespaces) b.addNamespace(own(ns));
+        if (m.workloads.length) {
+          const ctx = new ParseContext(f.path, c.docIndex, new LineCounter(), this.parseOptions.defaultNamespace ?? 'default', cluster.diagnostics);
+          for (const w of m.workloads) b.addWorkload(own(w), ctx);
+        }
+        for (const p of m.policies) cluster.policies.push(p);
+        for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }
     }
@@ -256,16 +284,6 @@ export class LintProject {
       },
     };
   }
-}
-
-function structuredCloneLite<T>(v: T): T {
-  if (Array.isArray(v)) return v.map(structuredCloneLite) as unknown as T;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = structuredCloneLite(x);
-    return out as T;
-  }
-  return v;
 }
 
 function syntaxOnly(path: string, parsed: ParsedChunk): Diagnostic[] {

@@ -25,7 +25,7 @@ const list: RuleInfo[] = [
   { id: 'np-selector-requirement', severity: 'error', category: 'api', fixable: false, title: 'matchExpressions values must fit the operator' },
   { id: 'np-policy-type-missing', severity: 'warning', category: 'authoring', fixable: true, title: 'Rules are present but their direction is missing from policyTypes' },
   { id: 'np-split-rule', severity: 'warning', category: 'authoring', fixable: true, title: 'A stray `-` splits one rule in two (ports OR peers instead of AND)' },
-  { id: 'np-split-peer', severity: 'warning', category: 'authoring', fixable: true, title: 'A stray `-` splits namespaceSelector and podSelector into two peers (OR instead of AND)' },
+  { id: 'np-split-peer', severity: 'info', category: 'authoring', fixable: true, title: 'A stray `-` splits namespaceSelector and podSelector into two peers (OR instead of AND)' },
   { id: 'np-allow-all', severity: 'warning', category: 'authoring', fixable: false, title: 'A rule allows all traffic in its direction' },
   { id: 'np-broad-peer', severity: 'info', category: 'authoring', fixable: false, title: 'An empty selector in a peer selects every pod in its scope' },
   { id: 'np-selector-no-match', severity: 'warning', category: 'authoring', fixable: true, title: 'Selector matches nothing in the workspace' },

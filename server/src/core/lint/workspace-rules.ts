@@ -75,9 +75,19 @@ export class WorkspaceFacts {
     return out;
   }
 
+  private policiesByNs?: Map<string, NetworkPolicy[]>;
+
   /** Policies of the namespace that select the labels for a direction. */
   policiesSelecting(namespace: string, labels: Labels, type: 'Ingress' | 'Egress'): NetworkPolicy[] {
-    return this.cluster.policies.filter((p) => p.namespace === namespace && p.policyTypes.includes(type) && selectorMatches(p.podSelector, labels));
+    if (!this.policiesByNs) {
+      this.policiesByNs = new Map();
+      for (const p of this.cluster.policies) {
+        let l = this.policiesByNs.get(p.namespace);
+        if (!l) this.policiesByNs.set(p.namespace, (l = []));
+        l.push(p);
+      }
+    }
+    return (this.policiesByNs.get(namespace) ?? []).filter((p) => p.policyTypes.includes(type) && selectorMatches(p.podSelector, labels));
   }
 }
 
@@ -206,10 +216,12 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
   }
   const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
   const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
+  const allowsDns = (q: NetworkPolicy) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels));
+  if (allowsDns(p)) return;
   const blocked = pods.some((labels) => {
     const policies = facts.policiesSelecting(p.namespace, labels, 'Egress');
     if (!policies.includes(p)) policies.push(p);
-    return !policies.some((q) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels)));
+    return !policies.some(allowsDns);
   });
   if (!blocked) return;
   const who = isEmptySelector(p.podSelector) ? `all pods in ${p.namespace}` : `pods ${describeSelector(p.podSelector)} in ${p.namespace}`;

@@ -1,0 +1,203 @@
+// Completion: fields and enum values from the JSON Schemas per kind and position; label keys/values
+// and namespace names from the workspace; named ports of the selected pods; policy snippets.
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList } from 'vscode-languageserver';
+import type { NetworkPolicy, Workload } from '../core/model';
+import type { LintProject } from '../core/lint/project';
+import type { WorkspaceFacts } from '../core/lint/workspace-rules';
+import { cursorContext, type CursorContext } from './yaml-path';
+import { resolve, schemaAt, typesOf, type SchemaNode, type SchemaRegistry } from './schemas';
+import { policyAt } from './hover';
+
+const NP_HEAD = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${1:name}\n  namespace: ${2:namespace}\nspec:\n';
+
+export const POLICY_SNIPPETS: { label: string; detail: string; body: string }[] = [
+  {
+    label: 'NetworkPolicy: default deny all (ingress + egress)',
+    detail: 'Isolate every pod of the namespace in both directions',
+    body: NP_HEAD.replace('${1:name}', '${1:default-deny-all}') + '  podSelector: {}\n  policyTypes:\n    - Ingress\n    - Egress\n',
+  },
+  {
+    label: 'NetworkPolicy: default deny ingress',
+    detail: 'Isolate every pod of the namespace for ingress',
+    body: NP_HEAD.replace('${1:name}', '${1:default-deny-ingress}') + '  podSelector: {}\n  policyTypes:\n    - Ingress\n',
+  },
+  {
+    label: 'NetworkPolicy: allow DNS egress',
+    detail: 'Allow UDP/TCP 53 to kube-dns in kube-system',
+    body:
+      NP_HEAD.replace('${1:name}', '${1:allow-dns}') +
+      '  podSelector: {}\n  policyTypes:\n    - Egress\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n          podSelector:\n            matchLabels:\n              k8s-app: kube-dns\n      ports:\n        - protocol: UDP\n          port: 53\n        - protocol: TCP\n          port: 53\n',
+  },
+  {
+    label: 'NetworkPolicy: allow from namespace',
+    detail: 'Allow ingress to selected pods from pods of another namespace',
+    body:
+      NP_HEAD.replace('${1:name}', '${1:allow-from-namespace}') +
+      '  podSelector:\n    matchLabels:\n      ${3:app}: ${4:api}\n  policyTypes:\n    - Ingress\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: ${5:frontend}\n      ports:\n        - protocol: TCP\n          port: ${6:8080}\n',
+  },
+];
+
+const RULE_SNIPPETS = {
+  egress: { label: 'rule: allow DNS', body: 'to:\n  - namespaceSelector:\n      matchLabels:\n        kubernetes.io/metadata.name: kube-system\n    podSelector:\n      matchLabels:\n        k8s-app: kube-dns\nports:\n  - protocol: UDP\n    port: 53\n  - protocol: TCP\n    port: 53' },
+  ingress: { label: 'rule: allow from namespace', body: 'from:\n  - namespaceSelector:\n      matchLabels:\n        kubernetes.io/metadata.name: ${1:namespace}\nports:\n  - protocol: TCP\n    port: ${2:8080}' },
+};
+
+function indentBody(body: string, col: number): string {
+  return body
+    .split('\n')
+    .map((l, i) => (i === 0 || l === '' ? l : ' '.repeat(col) + l))
+    .join('\n');
+}
+
+function escapeSnippet(s: string): string {
+  return s.replace(/[$}\\]/g, '\\$&');
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/** Where the selector at the cursor looks for pods / namespaces. */
+function selectorKind(path: string[]): 'pod' | 'namespace' | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    if (path[i] === 'namespaceSelector') return 'namespace';
+    if (path[i] === 'podSelector' || path[i] === 'selector') return 'pod';
+    if (path[i] === 'template' || (path[i] === 'metadata' && i > 0)) return 'pod';
+  }
+  return undefined;
+}
+
+function labelKeys(facts: WorkspaceFacts, kind: 'pod' | 'namespace', ns?: string): string[] {
+  if (kind === 'namespace') return uniq(facts.cluster.namespaces.flatMap((n) => Object.keys(n.labels))).sort();
+  const local = ns ? (facts.byNamespace.get(ns) ?? []).flatMap((w) => Object.keys(w.labels)) : [];
+  return uniq([...local, ...facts.cluster.workloads.flatMap((w) => Object.keys(w.labels))]);
+}
+
+function labelValues(facts: WorkspaceFacts, kind: 'pod' | 'namespace', key: string, ns?: string): string[] {
+  if (kind === 'namespace') return uniq(facts.cluster.namespaces.map((n) => n.labels[key]).filter((v): v is string => v !== undefined)).sort();
+  const local = ns ? (facts.byNamespace.get(ns) ?? []).map((w) => w.labels[key]) : [];
+  return uniq([...local, ...facts.cluster.workloads.map((w) => w.labels[key])].filter((v): v is string => v !== undefined));
+}
+
+function namedPortsFor(facts: WorkspaceFacts, policy: NetworkPolicy | undefined, path: string[]): { name: string; detail: string }[] {
+  let ws: Workload[] = facts.cluster.workloads;
+  if (policy && path[1] === 'ingress') ws = facts.selectedWorkloads(policy);
+  const out = new Map<string, string>();
+  for (const w of ws) for (const p of w.ports) if (p.name && !out.has(p.name)) out.set(p.name, `${p.containerPort}/${p.protocol} on ${w.id}`);
+  return [...out].map(([name, detail]) => ({ name, detail }));
+}
+
+function keyItem(name: string, node: SchemaNode | undefined, root: SchemaNode, col: number): CompletionItem {
+  const n = resolve(root, node);
+  const types = typesOf(n);
+  let insert = `${name}: `;
+  if (types.includes('array')) {
+    const item = resolve(root, n?.items);
+    if (item?.enum) insert = `${name}:\n${' '.repeat(col + 2)}- \${1|${item.enum.map(String).join(',')}|}`;
+    else insert = `${name}:\n${' '.repeat(col + 2)}- $0`;
+  } else if (types.includes('object') && !types.includes('string')) insert = `${name}:\n${' '.repeat(col + 2)}$0`;
+  else if (n?.enum) insert = `${name}: \${1|${n.enum.map(String).join(',')}|}`;
+  return {
+    label: name,
+    kind: CompletionItemKind.Property,
+    detail: types.filter((t) => t !== 'null').join(' | ') || undefined,
+    documentation: n?.description ? { kind: 'markdown', value: n.description } : undefined,
+    insertText: insert,
+    insertTextFormat: InsertTextFormat.Snippet,
+  };
+}
+
+export function complete(project: LintProject, schemas: SchemaRegistry, uri: string, text: string, line: number, character: number, offset: number): CompletionList {
+  const items: CompletionItem[] = [];
+  const ctx = cursorContext(text, line, character);
+  const list = (): CompletionList => ({ isIncomplete: false, items });
+  if (!ctx) return list();
+  const result = project.result();
+  const facts = result.facts;
+  const policy = ctx.kind === 'NetworkPolicy' ? policyAt(project, uri, offset) : undefined;
+  const ns = policy?.namespace;
+  const schema = schemas.forDocument(ctx.apiVersion, ctx.kind);
+
+  // Empty document (no kind yet): whole-object snippets and the kinds we know.
+  if (!ctx.kind && ctx.path.length === 0 && ctx.mode === 'key') {
+    for (const s of POLICY_SNIPPETS) items.push({ label: s.label, kind: CompletionItemKind.Snippet, detail: s.detail, insertText: s.body, insertTextFormat: InsertTextFormat.Snippet, sortText: `0${s.label}` });
+    items.push({ label: 'apiVersion', kind: CompletionItemKind.Property, insertText: 'apiVersion: ', sortText: '1apiVersion' });
+    items.push({ label: 'kind', kind: CompletionItemKind.Property, insertText: 'kind: ', sortText: '1kind' });
+    return list();
+  }
+  if (!ctx.kind && ctx.mode === 'value' && ctx.path.length === 0 && ctx.key === 'kind') {
+    for (const k of uniq(schemas.kinds().map((x) => x.kind))) items.push({ label: k, kind: CompletionItemKind.EnumMember });
+    return list();
+  }
+  if (!schema) return list();
+
+  const selKind = selectorKind(ctx.path);
+  const last = ctx.path[ctx.path.length - 1];
+  if (ctx.mode === 'key') {
+    // Label keys inside matchLabels / labels.
+    if ((last === 'matchLabels' || last === 'labels') && selKind) {
+      for (const k of labelKeys(facts, selKind, ns)) {
+        const vals = labelValues(facts, selKind, k, ns);
+        items.push({
+          label: k,
+          kind: CompletionItemKind.Field,
+          detail: `${selKind} label (${vals.slice(0, 3).join(', ')}${vals.length > 3 ? ', …' : ''})`,
+          insertText: vals.length ? `${escapeSnippet(k)}: \${1|${vals.map((v) => v.replace(/[,|]/g, '\\$&')).join(',')}|}` : `${escapeSnippet(k)}: `,
+          insertTextFormat: InsertTextFormat.Snippet,
+        });
+      }
+      return list();
+    }
+    const node = schemaAt(schema, ctx.path);
+    const types = typesOf(node);
+    if (node && types.includes('array') && !node.properties) {
+      // In a sequence but before `- `: offer items.
+      const item = resolve(schema, node.items);
+      if (item?.enum) for (const e of item.enum) items.push({ label: String(e), kind: CompletionItemKind.EnumMember, insertText: `- ${String(e)}` });
+    } else if (node?.enum) {
+      for (const e of node.enum) items.push({ label: String(e), kind: CompletionItemKind.EnumMember, documentation: node.description });
+    } else if (node?.properties) {
+      for (const [name, sub] of Object.entries(node.properties)) {
+        if (ctx.siblings.has(name)) continue;
+        items.push(keyItem(name, sub, schema, ctx.keyColumn));
+      }
+    }
+    // Rule snippets at the start of a new ingress/egress rule.
+    if (ctx.kind === 'NetworkPolicy' && ctx.path.length === 3 && ctx.path[0] === 'spec' && ctx.path[2] === '-' && (ctx.path[1] === 'ingress' || ctx.path[1] === 'egress') && ctx.siblings.size === 0) {
+      const s = RULE_SNIPPETS[ctx.path[1] as 'ingress' | 'egress'];
+      items.push({ label: s.label, kind: CompletionItemKind.Snippet, insertText: indentBody(s.body, ctx.keyColumn), insertTextFormat: InsertTextFormat.Snippet, sortText: '0' });
+    }
+    return list();
+  }
+
+  // Value mode.
+  const key = ctx.key!;
+  if ((last === 'matchLabels' || last === 'labels') && selKind) {
+    for (const v of labelValues(facts, selKind, key, ns)) items.push({ label: v, kind: CompletionItemKind.Value });
+    if (selKind === 'namespace' && key === 'kubernetes.io/metadata.name') for (const n of facts.cluster.namespaces) if (!items.some((i) => i.label === n.name)) items.push({ label: n.name, kind: CompletionItemKind.Value });
+    return list();
+  }
+  if (key === 'namespace' && last === 'metadata') {
+    for (const n of facts.cluster.namespaces) items.push({ label: n.name, kind: CompletionItemKind.Module, detail: 'namespace' });
+    return list();
+  }
+  if (ctx.kind === 'NetworkPolicy' && key === 'port' && last === '-' && ctx.path.includes('ports')) {
+    for (const p of namedPortsFor(facts, policy, ctx.path)) items.push({ label: p.name, kind: CompletionItemKind.Value, detail: `named port ${p.detail}` });
+    return list();
+  }
+  if (key === 'key' && ctx.path.includes('matchExpressions') && selKind) {
+    for (const k of labelKeys(facts, selKind, ns)) items.push({ label: k, kind: CompletionItemKind.Field });
+    return list();
+  }
+  const node = schemaAt(schema, [...ctx.path, key]);
+  const target = ctx.inFlowSeq ? resolve(schema, node?.items) : node;
+  if (target?.enum) for (const e of target.enum) items.push({ label: String(e), kind: CompletionItemKind.EnumMember, documentation: target.description });
+  else if (typesOf(target).includes('boolean')) for (const b of ['true', 'false']) items.push({ label: b, kind: CompletionItemKind.Value });
+  return list();
+}
+
+/** Used by tests: the raw cursor context. */
+export function contextAt(text: string, line: number, character: number): CursorContext | undefined {
+  return cursorContext(text, line, character);
+}
+

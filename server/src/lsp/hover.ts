@@ -1,0 +1,157 @@
+// Hover: field documentation from the JSON Schemas; on a policy (kind/name/spec/policyTypes/ingress/
+// egress) a plain-English explanation; on a selector, what it selects in the workspace.
+import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair } from 'yaml';
+import type { Hover, MarkupContent } from 'vscode-languageserver';
+import { ParseContext, parseLabelSelector } from '../core/parse';
+import type { LabelSelector, NetworkPolicy, Workload } from '../core/model';
+import { describeSelector, isEmptySelector, selectorMatches } from '../core/selectors';
+import { keyName, keySpan, nodeSpan, pairOf } from '../core/lint/ast';
+import { positionOf } from '../core/lint/chunks';
+import { explainPolicy } from '../core/lint/explain';
+import type { LintProject } from '../core/lint/project';
+import type { WorkspaceFacts } from '../core/lint/workspace-rules';
+import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
+
+interface Step {
+  /** Key of the pair, or '-' for a sequence item. */
+  seg: string;
+  pair?: Pair;
+  node: Node | null;
+  /** The parent collection. */
+  parent: Node;
+}
+
+/** Chain of pairs / items from the root to the innermost one containing `offset`. */
+export function chainAt(root: unknown, offset: number): Step[] {
+  const out: Step[] = [];
+  let cur = root as Node | null;
+  for (let depth = 0; cur && depth < 100; depth++) {
+    let next: Step | undefined;
+    if (isMap(cur)) {
+      for (const p of cur.items as Pair[]) {
+        const k = p.key as Node | null;
+        const v = p.value as Node | null;
+        const start = k?.range?.[0] ?? v?.range?.[0];
+        const end = v?.range?.[1] ?? k?.range?.[1];
+        if (start !== undefined && end !== undefined && offset >= start && offset <= end) {
+          next = { seg: keyName(p) ?? '?', pair: p, node: v, parent: cur };
+          break;
+        }
+      }
+    } else if (isSeq(cur)) {
+      for (const it of cur.items as Node[]) {
+        const r = it?.range;
+        if (r && offset >= r[0] && offset <= r[1]) {
+          next = { seg: '-', node: it, parent: cur };
+          break;
+        }
+      }
+    }
+    if (!next) break;
+    out.push(next);
+    cur = next.node;
+  }
+  return out;
+}
+
+const POLICY_KEYS = new Set(['kind', 'apiVersion', 'spec', 'policyTypes', 'ingress', 'egress']);
+
+export function policyAt(project: LintProject, uri: string, offset: number): NetworkPolicy | undefined {
+  return project.result().cluster.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
+}
+
+function listWorkloads(ws: Workload[], limit = 8): string {
+  if (ws.length === 0) return '_none in this workspace_';
+  const shown = ws.slice(0, limit).map((w) => `\`${w.id}\` (${w.kind})`);
+  return shown.join(', ') + (ws.length > limit ? `, … ${ws.length - limit} more` : '');
+}
+
+function selectorOf(node: Node | null, uri: string): LabelSelector {
+  return parseLabelSelector(new ParseContext(uri, 0, new LineCounter(), 'default', []), node);
+}
+
+function selectorHover(steps: Step[], idx: number, policyNs: string, facts: WorkspaceFacts, uri: string): string | undefined {
+  const step = steps[idx];
+  const sel = selectorOf(step.node, uri);
+  const inPeer = idx >= 1 && steps[idx - 1].seg === '-' && idx >= 2 && ['from', 'to'].includes(steps[idx - 2].seg);
+  if (step.seg === 'namespaceSelector') {
+    const nss = facts.cluster.namespaces.filter((n) => selectorMatches(sel, n.labels));
+    const podSelNode = pairOf(step.parent, 'podSelector')?.value as Node | null | undefined;
+    const podSel = podSelNode !== undefined ? selectorOf(podSelNode ?? null, uri) : undefined;
+    const pods = nss.flatMap((n) => (facts.byNamespace.get(n.name) ?? []).filter((w) => !podSel || selectorMatches(podSel, w.labels)));
+    return [
+      `**namespaceSelector** ${isEmptySelector(sel) ? '`{}` — every namespace' : `\`${describeSelector(sel)}\``}`,
+      `Namespaces selected in this workspace: ${nss.length ? nss.slice(0, 10).map((n) => `\`${n.name}\``).join(', ') + (nss.length > 10 ? ', …' : '') : '_none_'}`,
+      `Workloads matched by this peer${podSel ? ' (with its podSelector)' : ''}: ${listWorkloads(pods)}`,
+    ].join('\n\n');
+  }
+  // podSelector: of the policy (spec) or of a peer.
+  let namespaces = [policyNs];
+  let scope = `namespace \`${policyNs}\``;
+  if (inPeer) {
+    const nsPair = pairOf(step.parent, 'namespaceSelector');
+    if (nsPair) {
+      const nsSel = selectorOf(nsPair.value as Node | null, uri);
+      namespaces = facts.cluster.namespaces.filter((n) => selectorMatches(nsSel, n.labels)).map((n) => n.name);
+      scope = isEmptySelector(nsSel) ? 'all namespaces' : `namespaces \`${describeSelector(nsSel)}\``;
+    }
+  }
+  const ws = namespaces.flatMap((ns) => (facts.byNamespace.get(ns) ?? []).filter((w) => selectorMatches(sel, w.labels)));
+  const what = isEmptySelector(sel) ? `\`{}\` — every pod in ${scope}` : `\`${describeSelector(sel)}\` in ${scope}`;
+  return [`**${inPeer ? 'peer ' : ''}podSelector** ${what}`, `Selects ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(ws)}`].join('\n\n');
+}
+
+export function hover(project: LintProject, schemas: SchemaRegistry, uri: string, offset: number): Hover | null {
+  const chunk = project.chunkAt(uri, offset);
+  if (!chunk) return null;
+  const parsed = chunk.entry.parsed;
+  const rel = offset - chunk.startOffset;
+  const steps = chainAt(parsed.doc.contents, rel);
+  if (steps.length === 0) return null;
+  // The innermost pair whose key or value is under the cursor.
+  let idx = steps.length - 1;
+  while (idx >= 0 && !steps[idx].pair) idx--;
+  if (idx < 0) return null;
+  const step = steps[idx];
+  const ks = keySpan(step.pair!, parsed.text);
+  const onKey = !!ks && rel >= ks[0] && rel <= ks[1];
+  const path = steps.slice(0, idx + 1).map((s) => s.seg);
+  const sections: string[] = [];
+  const result = project.result();
+
+  // Selectors: the pair itself or an ancestor.
+  let selIdx = -1;
+  for (let i = idx; i >= 0; i--) if (steps[i].seg === 'podSelector' || steps[i].seg === 'namespaceSelector') {
+    selIdx = i;
+    break;
+  }
+  const policy = parsed.kind === 'NetworkPolicy' ? policyAt(project, uri, offset) : undefined;
+  if (policy && selIdx >= 0 && path[0] === 'spec') {
+    const s = selectorHover(steps, selIdx, policy.namespace, result.facts, uri);
+    if (s) sections.push(s);
+  }
+  if (policy && (POLICY_KEYS.has(path[path.length - 1]) && path.length <= 2 || (path[0] === 'metadata' && path.length <= 2))) {
+    const selected = result.facts.selectedWorkloads(policy);
+    sections.push(`**NetworkPolicy ${policy.namespace}/${policy.name}**\n\n${explainPolicy(policy)}`);
+    if (result.cluster.workloads.length) sections.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
+  }
+  // Field documentation.
+  const schema = schemas.forDocument(parsed.apiVersion, parsed.kind);
+  if (schema && onKey) {
+    const node = schemaAt(schema, path);
+    if (node?.description) {
+      const t = typesOf(node).filter((x) => x !== 'null');
+      const enums = node.enum ? ` — one of ${node.enum.map((e) => `\`${String(e)}\``).join(', ')}` : '';
+      sections.push(`\`${path[path.length - 1]}\`${t.length ? ` *(${t.join(' | ')})*` : ''}${enums}\n\n${node.description}`);
+    }
+  } else if (schema && !onKey && step.node && isScalar(step.node)) {
+    const node = schemaAt(schema, path);
+    if (node?.enum && node.description) sections.push(`\`${path[path.length - 1]}\`: ${node.description}`);
+  }
+  if (sections.length === 0) return null;
+  const contents: MarkupContent = { kind: 'markdown', value: sections.join('\n\n---\n\n') };
+  const span = onKey ? ks! : nodeSpan(step.node, parsed.text) ?? ks!;
+  const a = positionOf(parsed.lineStarts, span[0]);
+  const b = positionOf(parsed.lineStarts, span[1]);
+  return { contents, range: { start: { line: a.line + chunk.startLine, character: a.character }, end: { line: b.line + chunk.startLine, character: b.character } } };
+}

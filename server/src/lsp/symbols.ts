@@ -1,0 +1,76 @@
+// Document outline: one symbol per Kubernetes object; NetworkPolicies list their selector and rules.
+import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserver';
+import type { Node, Pair } from 'yaml';
+import { asMap, asSeq, keySpan, nodeSpan, pairOf, scalar, valueOf } from '../core/lint/ast';
+import type { PlacedChunk } from '../core/lint/project';
+import { positionOf } from '../core/lint/chunks';
+import type { LintProject } from '../core/lint/project';
+
+export function documentSymbols(project: LintProject, uri: string): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  for (const c of project.chunks(uri)) {
+    const p = c.entry.parsed;
+    const root = asMap(p.doc.contents);
+    if (!root || !p.kind) continue;
+    const range = (s: [number, number] | undefined): Range | undefined => {
+      if (!s) return undefined;
+      const a = positionOf(p.lineStarts, s[0]);
+      const b = positionOf(p.lineStarts, s[1]);
+      return { start: { line: a.line + c.startLine, character: a.character }, end: { line: b.line + c.startLine, character: b.character } };
+    };
+    const whole = range(nodeSpan(root, p.text));
+    if (!whole) continue;
+    const meta = asMap(valueOf(root, 'metadata'));
+    const name = scalar(valueOf(meta, 'name'));
+    const ns = scalar(valueOf(meta, 'namespace'));
+    const namePair = pairOf(meta, 'name');
+    const sel = range(namePair ? nodeSpan(namePair.value, p.text) : undefined) ?? range(keySpan(root.items[0] as Pair, p.text)) ?? whole;
+    const sym: DocumentSymbol = {
+      name: `${p.kind} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(unnamed)'}`,
+      detail: p.apiVersion,
+      kind: p.kind === 'NetworkPolicy' ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
+      range: whole,
+      selectionRange: contains(whole, sel) ? sel : whole,
+      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : [],
+    };
+    out.push(sym);
+  }
+  return out;
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  const le = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return le(outer.start, inner.start) && le(inner.end, outer.end);
+}
+
+function policyChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
+  const p = c.entry.parsed;
+  const spec = asMap(valueOf(p.doc.contents, 'spec'));
+  if (!spec) return [];
+  const out: DocumentSymbol[] = [];
+  const pairSym = (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = []): DocumentSymbol | undefined => {
+    if (!pair) return undefined;
+    const k = keySpan(pair, p.text);
+    const v = pair.value ? nodeSpan(pair.value, p.text) : undefined;
+    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
+    const sr = range(k);
+    if (!r || !sr) return undefined;
+    return { name, kind, range: r, selectionRange: sr, children };
+  };
+  const ps = pairSym(pairOf(spec, 'podSelector'), 'podSelector', SymbolKind.Field);
+  if (ps) out.push(ps);
+  const pt = pairSym(pairOf(spec, 'policyTypes'), 'policyTypes', SymbolKind.Enum);
+  if (pt) out.push(pt);
+  for (const dir of ['ingress', 'egress']) {
+    const pair = pairOf(spec, dir);
+    const seq = asSeq(pair?.value);
+    const rules: DocumentSymbol[] = [];
+    seq?.items.forEach((item, i) => {
+      const r = range(nodeSpan(item as Node, p.text));
+      if (r) rules.push({ name: `rule ${i + 1}`, kind: SymbolKind.Event, range: r, selectionRange: r });
+    });
+    const s = pairSym(pair, dir, SymbolKind.Array, rules);
+    if (s) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,14 @@
+// Policy Lens language server entry point (bundled to dist/server/server.js). The transport (node IPC,
+// stdio, socket) is picked from the command line by vscode-languageserver (--node-ipc / --stdio).
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { startServer } from './lsp/start';
+import { registerReachability } from './reachability';
+
+const connection = createConnection(ProposedFeatures.all);
+startServer(connection, {
+  onReady(index, onChanged) {
+    const reach = registerReachability(connection, () => index.getFiles());
+    onChanged(() => reach.filesChanged());
+  },
+});
+connection.listen();
