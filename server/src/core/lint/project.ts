@@ -8,6 +8,7 @@ import type { Cluster, Diagnostic, NetworkPolicy, SourceRange } from '../model';
 import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './ast';
 import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
 import { lintChunk, type LocalFinding } from './doc-rules';
+import { lintCalico } from './calico';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
@@ -218,6 +219,12 @@ export class LintProject {
           for (const w of m.workloads) b.addWorkload(own(w), ctx);
         }
         for (const p of m.policies) cluster.policies.push(p);
+        if (m.calico) {
+          const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+          cc.policies.push(...m.calico.policies);
+          cc.networkSets.push(...m.calico.networkSets);
+          cc.tiers.push(...m.calico.tiers);
+        }
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }
@@ -228,6 +235,7 @@ export class LintProject {
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);
+      if (cluster.calico) ws.push(...lintCalico(cluster));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
       if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];

@@ -26,6 +26,7 @@ export interface RangeRefiner {
 }
 
 export const KUBE_DNS_NAMESPACE = 'kube-system';
+export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 export const KUBE_DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' };
 
 function add(out: Finding[], code: string, message: string, range: SourceRange | undefined, fix?: FixHint): void {
@@ -47,7 +48,13 @@ export class WorkspaceFacts {
     }
     for (const n of cluster.namespaces) this.nsByName.set(n.name, n);
     this.declaredNamespaces = cluster.namespaces.filter((n) => !!n.range);
+    this.allNamespaces = [...cluster.namespaces];
+    // Namespaces every cluster has (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces).
+    for (const name of BUILTIN_NAMESPACES) if (!this.nsByName.has(name)) this.allNamespaces.push({ name, labels: { 'kubernetes.io/metadata.name': name } });
   }
+
+  /** Workspace namespaces plus the built-in ones (default, kube-system, kube-public, kube-node-lease). */
+  readonly allNamespaces: Namespace[];
 
   selectedWorkloads(p: NetworkPolicy): Workload[] {
     return (this.byNamespace.get(p.namespace) ?? []).filter((w) => selectorMatches(p.podSelector, w.labels));
@@ -61,7 +68,7 @@ export class WorkspaceFacts {
   peerNamespaces(policyNs: string, peer: Peer): string[] {
     if (!peer.namespaceSelector) return [policyNs];
     const out: string[] = [];
-    for (const n of this.cluster.namespaces) if (selectorMatches(peer.namespaceSelector, n.labels)) out.push(n.name);
+    for (const n of this.allNamespaces) if (selectorMatches(peer.namespaceSelector, n.labels)) out.push(n.name);
     return out;
   }
 
@@ -131,7 +138,7 @@ function duplicateNames(cluster: Cluster, out: Finding[]): void {
 }
 
 function selectorsMatchNothing(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[]): void {
-  if (!isEmptySelector(p.podSelector) && facts.selectedWorkloads(p).length === 0) {
+  if (!isEmptySelector(p.podSelector) && facts.byNamespace.has(p.namespace) && facts.selectedWorkloads(p).length === 0) {
     const r = p.podSelector.range ? refine.keyOfValue(p.podSelector.range) ?? p.podSelector.range : p.nameRange;
     add(out, 'np-selector-no-match', `podSelector ${describeSelector(p.podSelector)} matches no workload in namespace ${p.namespace} in this workspace, so this policy has no effect here.`, r);
   }
@@ -148,11 +155,11 @@ function selectorsMatchNothing(p: NetworkPolicy, facts: WorkspaceFacts, refine: 
           namespaces = facts.peerNamespaces(p.namespace, peer);
           const nsSel = peer.namespaceSelector;
           const onlyNameKey = Object.keys(nsSel.matchLabels).every((k) => k === 'kubernetes.io/metadata.name') && nsSel.matchExpressions.every((e) => e.key === 'kubernetes.io/metadata.name');
-          if (namespaces.length === 0 && !isEmptySelector(nsSel) && (facts.declaredNamespaces.length > 0 || onlyNameKey)) {
+          if (namespaces.length === 0 && !isEmptySelector(nsSel) && facts.declaredNamespaces.length > 0) {
             const r = nsSel.range ? refine.keyOfValue(nsSel.range) ?? nsSel.range : undefined;
             const labels = nsSel.matchExpressions.length === 0 ? nsSel.matchLabels : undefined;
             const fix: FixHint | undefined =
-              labels && Object.keys(labels).length > 0 && !onlyNameKey && facts.declaredNamespaces.length > 0
+              labels && Object.keys(labels).length > 0 && !onlyNameKey
                 ? {
                     kind: 'add-namespace-labels',
                     labels,
@@ -163,6 +170,8 @@ function selectorsMatchNothing(p: NetworkPolicy, facts: WorkspaceFacts, refine: 
             continue;
           }
         }
+        // Only namespaces whose workloads are in the workspace tell us anything.
+        namespaces = namespaces.filter((ns) => facts.byNamespace.has(ns));
         if (peer.podSelector && !isEmptySelector(peer.podSelector) && namespaces.length > 0) {
           const any = namespaces.some((ns) => (facts.byNamespace.get(ns) ?? []).some((w) => selectorMatches(peer.podSelector!, w.labels)));
           if (!any) {
