@@ -45,7 +45,7 @@ export class ReachabilityPanel {
 
   static async show(deps: PanelDeps): Promise<ReachabilityPanel> {
     if (ReachabilityPanel.current) {
-      ReachabilityPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      ReachabilityPanel.current.panel.reveal(undefined, true);
       return ReachabilityPanel.current;
     }
     const panel = vscode.window.createWebviewPanel(

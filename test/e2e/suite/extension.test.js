@@ -1,0 +1,228 @@
+// Mocha suite running inside a real VS Code extension host (code-server), against the examples/shop workspace
+// (a fresh git-committed copy made by test/e2e/run.sh). Uses only the public vscode API plus the extension's
+// returned API object (client/src/extension.ts `PolicyLensApi`).
+'use strict';
+const assert = require('node:assert');
+const vscode = require('vscode');
+
+const EXT_ID = 'policy-lens.policy-lens';
+
+function wsUri(rel) {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, rel);
+}
+
+async function waitFor(what, fn, timeoutMs = 20000, stepMs = 100) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+async function openDoc(rel) {
+  const doc = await vscode.workspace.openTextDocument(wsUri(rel));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  return doc;
+}
+
+/** Replaces the whole text of a document in its editor buffer (not saved). */
+async function setText(doc, text) {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'applyEdit failed');
+}
+
+async function revert(doc) {
+  await vscode.window.showTextDocument(doc, { preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+}
+
+function conn(resp, src, dst) {
+  return resp.result.connections.find((c) => c.src === src && c.dst === dst);
+}
+
+function positionOf(doc, needle, nth = 0) {
+  let from = 0;
+  let at = -1;
+  for (let i = 0; i <= nth; i++) {
+    at = doc.getText().indexOf(needle, from);
+    assert.ok(at >= 0, `"${needle}" not found in ${doc.uri.path}`);
+    from = at + 1;
+  }
+  return doc.positionAt(at);
+}
+
+suite('Policy Lens in a real VS Code', function () {
+  /** @type {import('../../../client/src/extension').PolicyLensApi} */
+  let api;
+
+  suiteSetup(async function () {
+    this.timeout(60000);
+    await openDoc('policies/data.yaml');
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    assert.ok(ext, `extension ${EXT_ID} is not installed`);
+    api = await ext.activate();
+    assert.ok(api && typeof api.reachability === 'function', 'activate() did not return the Policy Lens API');
+  });
+
+  test('the language server reports the deliberate mistake in the Problems (diagnostics) of policies/data.yaml', async () => {
+    const uri = wsUri('policies/data.yaml');
+    const diags = await waitFor('a diagnostic about the undefined named port "redis-port"', () => {
+      const ds = vscode.languages.getDiagnostics(uri).filter((d) => /redis-port/.test(d.message));
+      return ds.length ? ds : undefined;
+    });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const d = diags[0];
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Warning);
+    // The range is exactly the offending value.
+    assert.strictEqual(doc.getText(d.range), 'redis-port');
+  });
+
+  test('completion offers NetworkPolicy spec fields', async () => {
+    const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: scratch\n  namespace: frontend\nspec:\n  \n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: text });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    try {
+      const labels = await waitFor('completion items for spec', async () => {
+        const l = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(6, 2));
+        const ls = (l ? l.items : []).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+        return ls.includes('podSelector') ? ls : undefined;
+      });
+      for (const want of ['podSelector', 'policyTypes', 'ingress', 'egress']) {
+        assert.ok(labels.includes(want), `completion lacks ${want}: ${labels.join(', ')}`);
+      }
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
+  test('hover on a field explains it', async () => {
+    const doc = await openDoc('policies/backend.yaml');
+    const pos = positionOf(doc, 'podSelector').translate(0, 2);
+    const hovers = await waitFor('a hover', async () => {
+      const h = await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, pos);
+      return h && h.length ? h : undefined;
+    });
+    const text = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
+    assert.match(text, /pod/i, `hover text: ${text}`);
+  });
+
+  test('the reachability request matches the example policies (default deny, DNS, web -> api)', async () => {
+    const r = await api.reachability('none');
+    assert.strictEqual(r.stale, false);
+    // frontend/web egress rule 0 and backend/api ingress rule 0 both allow TCP 8080 (named port "http" on api).
+    assert.deepStrictEqual(conn(r, 'frontend/web', 'backend/api')?.protocols, { TCP: [[8080, 8080]] });
+    // allow-dns in every namespace: UDP and TCP 53 to kube-dns.
+    assert.deepStrictEqual(conn(r, 'backend/worker', 'kube-system/coredns')?.protocols, { TCP: [[53, 53]], UDP: [[53, 53]] });
+    // default-deny: nothing else leaves frontend/web.
+    assert.strictEqual(conn(r, 'frontend/web', 'data/postgres'), undefined);
+    const ex = await api.explain('frontend/web', 'data/postgres');
+    assert.ok(ex.egress && ex.egress.isolated, 'egress of frontend/web should be isolated');
+    assert.ok(ex.egress.selectedBy.some((p) => p.policy === 'frontend/default-deny'), JSON.stringify(ex.egress.selectedBy));
+    assert.strictEqual(ex.egress.allowedBy.length, 0);
+  });
+
+  test('a quick fix repairs the mistake; the diagnostic goes away and the reachability follows the unsaved buffer', async () => {
+    const doc = await openDoc('policies/data.yaml');
+    const before = await api.reachability('saved');
+    assert.strictEqual(conn(before, 'backend/api', 'data/redis'), undefined, 'the named port matches nothing on redis, so nothing is allowed yet');
+    const diag = await waitFor('the named-port diagnostic', () => vscode.languages.getDiagnostics(doc.uri).find((d) => /redis-port/.test(d.message)));
+    const actions = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = (actions || []).find((a) => a.edit && a.edit.size > 0);
+    assert.ok(fix, `no quick fix with an edit; got: ${(actions || []).map((a) => a.title).join(' | ')}`);
+    try {
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.match(doc.lineAt(diag.range.start.line).text, /port:\s*redis$/);
+      await waitFor('the diagnostic to disappear', () => !vscode.languages.getDiagnostics(doc.uri).some((d) => /redis-port/.test(d.message)));
+      const after = await waitFor('reachability to allow api -> redis', async () => {
+        const r = await api.reachability('saved');
+        return conn(r, 'backend/api', 'data/redis') ? r : undefined;
+      });
+      assert.deepStrictEqual(conn(after, 'backend/api', 'data/redis').protocols, { TCP: [[6379, 6379]] });
+      // Impact preview against the saved file: exactly this flow is newly allowed, nothing newly blocked.
+      assert.ok(after.diff, 'compare=saved returns a diff');
+      assert.deepStrictEqual(after.diff.added.map((c) => `${c.src}>${c.dst}`), ['backend/api>data/redis']);
+      assert.deepStrictEqual(after.diff.removed, []);
+    } finally {
+      await revert(doc);
+    }
+  });
+
+  test('live: the server notifies changes while typing and keeps the last good state when the YAML breaks', async () => {
+    const doc = await openDoc('policies/frontend.yaml');
+    const good = await api.reachability('none');
+    const original = doc.getText();
+    try {
+      await setText(doc, original.replace('  ingress:\n', '  ingress: [\n'));
+      await api.waitForChange(good.version, 15000);
+      const r = await api.reachability('none');
+      assert.strictEqual(r.stale, true);
+      assert.ok(r.staleFiles.some((f) => f.endsWith('frontend.yaml')), JSON.stringify(r.staleFiles));
+      // Last good state of frontend.yaml still applies: the internet may reach web on 8080.
+      const internet = r.result.connections.filter((c) => c.dst === 'frontend/web');
+      assert.ok(internet.length > 0 && internet.every((c) => c.protocols.TCP?.[0]?.[0] === 8080), JSON.stringify(internet));
+      // Fixing the YAML with a real change (web may also reach api on 9090) is picked up again.
+      await setText(doc, original.replace('          port: 8080\n', '          port: 8080\n        - protocol: TCP\n          port: 9090\n'));
+      const fixed = await waitFor('the fixed state', async () => {
+        const x = await api.reachability('saved');
+        return !x.stale ? x : undefined;
+      });
+      // api's ingress only admits the named port http (8080), so 9090 stays blocked: the result is unchanged.
+      assert.deepStrictEqual(conn(fixed, 'frontend/web', 'backend/api').protocols, { TCP: [[8080, 8080]] });
+      assert.deepStrictEqual(fixed.diff, { added: [], removed: [] });
+    } finally {
+      await revert(doc);
+    }
+  });
+
+  test('impact preview against git HEAD shows newly blocked flows after a saved change', async () => {
+    const doc = await openDoc('policies/backend.yaml');
+    const original = doc.getText();
+    // The worker may no longer reach postgres: change its egress port.
+    const idx = original.lastIndexOf('port: 5432');
+    await setText(doc, original.slice(0, idx) + 'port: 5433' + original.slice(idx + 'port: 5432'.length));
+    await doc.save();
+    try {
+      const head = await waitFor('HEAD diff', async () => {
+        const r = await api.reachability('head');
+        return r.diff && r.diff.removed.length ? r : undefined;
+      });
+      assert.deepStrictEqual(head.diff.removed.map((c) => `${c.src}>${c.dst}`), ['backend/worker>data/postgres']);
+      assert.deepStrictEqual(head.diff.added, []);
+      const saved = await api.reachability('saved');
+      assert.deepStrictEqual(saved.diff, { added: [], removed: [] }, 'buffer equals disk after save');
+    } finally {
+      await setText(doc, original);
+      await doc.save();
+    }
+  });
+
+  test('"Policy Lens: Show Reachability" opens the webview panel beside the editor and feeds it', async () => {
+    await openDoc('policies/data.yaml');
+    await vscode.commands.executeCommand('policyLens.showReachability');
+    const tab = await waitFor('the reachability webview tab', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('policyLens.reachability')),
+    );
+    assert.strictEqual(tab.label, 'Policy Lens: Reachability');
+    // Beside: the panel is in another group than the YAML editor.
+    assert.ok(vscode.window.tabGroups.all.length >= 2, 'panel opened beside the editor');
+    const panel = api.panel();
+    assert.ok(panel, 'panel object');
+    await panel.whenReady();
+    const resp = await waitFor('the panel to receive reachability', () => panel.response);
+    assert.ok(conn(resp, 'frontend/web', 'backend/api'));
+  });
+});

@@ -1,0 +1,232 @@
+// Tests of the language server's reachability service (server/src/reachability.ts): last-good state for broken
+// YAML, saved / git HEAD baselines, version bumps, debounced notifications and the LSP request handlers.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, it } from 'node:test';
+import type { Connection as LspConnection } from 'vscode-languageserver';
+import { ReachabilityModel, registerReachability, toFsPath, type SourceFile } from '../../server/src/reachability';
+import { EXPLAIN_REQUEST, REACHABILITY_CHANGED_NOTIFICATION, REACHABILITY_REQUEST } from '../../server/src/protocol';
+import type { ReachabilityResponse } from '../../server/src/protocol';
+
+const workloads = `apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: app, labels: {role: client}}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: app, labels: {role: db}}
+spec: {containers: [{name: c, image: x, ports: [{name: sql, containerPort: 5432}]}]}
+`;
+
+// https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation :
+// a pod selected by an Ingress policy only accepts what some rule allows.
+const policy = (port: number | string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: app}
+spec:
+  podSelector: {matchLabels: {role: db}}
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{podSelector: {matchLabels: {role: client}}}]
+      ports: [{protocol: TCP, port: ${typeof port === 'number' ? port : JSON.stringify(port)}}]
+`;
+
+const brokenPolicy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: app
+spec:
+  podSelector: [
+`;
+
+function find(r: ReachabilityResponse, src: string, dst: string) {
+  return r.result.connections.find((c) => c.src === src && c.dst === dst);
+}
+
+describe('ReachabilityModel', () => {
+  it('analyses the current files and bumps the version only when some content changed', async () => {
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files);
+    const a = await m.compute();
+    assert.equal(a.stale, false);
+    assert.deepEqual(a.staleFiles, []);
+    assert.equal(a.diff, undefined, 'no diff without compare');
+    assert.deepEqual(find(a, 'app/client', 'app/db')?.protocols, { TCP: [[5432, 5432]] });
+    // db is isolated for ingress, client is not selected by any policy (egress not isolated): db -> client open.
+    assert.ok(find(a, 'app/db', 'app/client'));
+    const again = await m.compute();
+    assert.equal(again.version, a.version, 'same content, same version');
+    files = [files[0], { path: '/w/np.yaml', text: policy(6000) }];
+    const b = await m.compute();
+    assert.ok(b.version > a.version);
+    assert.deepEqual(find(b, 'app/client', 'app/db')?.protocols, { TCP: [[6000, 6000]] });
+  });
+
+  it('keeps the last good state of a file whose YAML is broken and reports it as stale', async () => {
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files);
+    const good = await m.compute();
+    files = [files[0], { path: '/w/np.yaml', text: brokenPolicy }];
+    const stale = await m.compute();
+    assert.equal(stale.stale, true);
+    assert.deepEqual(stale.staleFiles, ['/w/np.yaml']);
+    assert.deepEqual(stale.result.connections, good.result.connections, 'last good state is analysed');
+    // Recovering with new content uses the new content.
+    files = [files[0], { path: '/w/np.yaml', text: policy(7000) }];
+    const fixed = await m.compute();
+    assert.equal(fixed.stale, false);
+    assert.deepEqual(find(fixed, 'app/client', 'app/db')?.protocols, { TCP: [[7000, 7000]] });
+  });
+
+  it('drops a broken file that never parsed (nothing to fall back to) but still says it is stale', async () => {
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: brokenPolicy },
+    ];
+    const r = await new ReachabilityModel(() => files).compute();
+    assert.equal(r.stale, true);
+    // Without the policy nothing is isolated: every pair of pods is allowed (Kubernetes default: non-isolated).
+    assert.ok(find(r, 'app/client', 'app/db'));
+    assert.ok(find(r, 'app/db', 'app/client'));
+  });
+
+  it('compares with the saved files: newly allowed and newly blocked flows', async () => {
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const disk = new Map(files.map((f) => [f.path, f.text]));
+    const m = new ReachabilityModel(() => files, { readSaved: async (p) => disk.get(p) });
+    const same = await m.compute({ compare: 'saved' });
+    assert.deepEqual(same.diff, { added: [], removed: [] });
+    files = [files[0], { path: '/w/np.yaml', text: policy(8080) }];
+    const changed = await m.compute({ compare: 'saved' });
+    assert.deepEqual(changed.diff?.added.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[8080, 8080]] }]]);
+    assert.deepEqual(changed.diff?.removed.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[5432, 5432]] }]]);
+    // Saving makes the diff empty again.
+    disk.set('/w/np.yaml', policy(8080));
+    assert.deepEqual((await m.compute({ compare: 'saved' })).diff, { added: [], removed: [] });
+  });
+
+  it('compares with git HEAD via `git show HEAD:./file` (an untracked file counts as entirely new)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-reach-'));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+      git('init', '-q');
+      writeFileSync(join(dir, 'pods.yaml'), workloads);
+      writeFileSync(join(dir, 'np.yaml'), policy(5432));
+      git('add', 'pods.yaml', 'np.yaml');
+      git('commit', '-q', '-m', 'base');
+      // Working tree: the policy now admits 9000; a new, uncommitted file adds a policy isolating the client.
+      const isolateClient = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-deny, namespace: app}
+spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
+`;
+      const files: SourceFile[] = [
+        { path: join(dir, 'pods.yaml'), text: workloads },
+        // Paths may also arrive as file: URIs (that is what the language server sees).
+        { path: pathToFileURL(join(dir, 'np.yaml')).toString(), text: policy(9000) },
+        { path: join(dir, 'new.yaml'), text: isolateClient },
+      ];
+      const r = await new ReachabilityModel(() => files).compute({ compare: 'head' });
+      const fmt = (cs: { src: string; dst: string; protocols: unknown }[] | undefined) => (cs ?? []).map((c) => [c.src, c.dst, c.protocols]);
+      assert.deepEqual(fmt(r.diff?.added), [['app/client', 'app/db', { TCP: [[9000, 9000]] }]]);
+      const removed = fmt(r.diff?.removed);
+      assert.deepEqual(removed.find((x) => x[0] === 'app/client'), ['app/client', 'app/db', { TCP: [[5432, 5432]] }]);
+      // client-deny isolates the client for ingress: db -> client (all ports at HEAD) is now blocked entirely.
+      const dbToClient = removed.find((x) => x[0] === 'app/db');
+      assert.ok(dbToClient && dbToClient[1] === 'app/client', JSON.stringify(removed));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps file: URIs and plain paths to filesystem paths and refuses other schemes', () => {
+    assert.equal(toFsPath('file:///tmp/a%20b.yaml'), '/tmp/a b.yaml');
+    assert.equal(toFsPath('/tmp/x.yaml'), '/tmp/x.yaml');
+    assert.equal(toFsPath('untitled:Untitled-1'), undefined);
+  });
+
+  it('explains a denied pair against the current state', () => {
+    const other = `apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: app, labels: {role: other}}
+spec: {containers: [{name: c, image: x}]}
+`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/other.yaml', text: other },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files);
+    // other -> db: db is isolated for ingress and its only rule admits role=client, so nothing is allowed.
+    const denied = m.explain({ src: 'app/other', dst: 'app/db' });
+    assert.equal(denied.ingress?.isolated, true);
+    assert.deepEqual(denied.ingress?.selectedBy.map((p) => p.policy), ['app/db']);
+    assert.deepEqual(denied.ingress?.allowedBy, []);
+    // client -> db: allowed by rule 0 of app/db.
+    const allowed = m.explain({ src: 'app/client', dst: 'app/db' });
+    assert.ok(allowed.ingress?.allowedBy.some((r) => r.policy === 'app/db' && r.ruleIndex === 0));
+  });
+});
+
+describe('registerReachability (LSP glue)', () => {
+  function fakeConnection() {
+    const requests = new Map<string, (params: unknown) => unknown>();
+    const notifications: { method: string; params: unknown }[] = [];
+    const conn = {
+      onRequest(method: string, handler: (params: unknown) => unknown) {
+        requests.set(method, handler);
+        return { dispose: () => requests.delete(method) };
+      },
+      sendNotification(method: string, params: unknown) {
+        notifications.push({ method, params });
+        return Promise.resolve();
+      },
+      console: { error() {}, log() {}, info() {}, warn() {} },
+    };
+    return { conn: conn as unknown as LspConnection, requests, notifications };
+  }
+
+  it('serves both requests and sends one debounced notification per burst of changes', async () => {
+    const { conn, requests, notifications } = fakeConnection();
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const handle = registerReachability(conn, () => files, { debounceMs: 20 });
+    const r = (await requests.get(REACHABILITY_REQUEST)!({ compare: 'none' })) as ReachabilityResponse;
+    assert.ok(find(r, 'app/client', 'app/db'));
+    const ex = (await requests.get(EXPLAIN_REQUEST)!({ src: 'app/client', dst: 'app/db' })) as { summary: string };
+    assert.equal(typeof ex.summary, 'string');
+    assert.ok(ex.summary.length > 0);
+
+    files = [files[0], { path: '/w/np.yaml', text: policy(1234) }];
+    handle.filesChanged();
+    handle.filesChanged();
+    handle.filesChanged();
+    await new Promise((res) => setTimeout(res, 80));
+    assert.equal(notifications.length, 1);
+    assert.equal(notifications[0].method, REACHABILITY_CHANGED_NOTIFICATION);
+    assert.ok((notifications[0].params as { version: number }).version > r.version);
+
+    // No content change: no new notification.
+    handle.filesChanged();
+    await new Promise((res) => setTimeout(res, 60));
+    assert.equal(notifications.length, 1);
+    handle.dispose();
+    assert.equal(requests.size, 0, 'dispose unregisters the handlers');
+  });
+});
