@@ -6,8 +6,11 @@ import { registerReachability } from './reachability';
 
 const connection = createConnection(ProposedFeatures.all);
 startServer(connection, {
-  onReady(index, onChanged) {
-    const reach = registerReachability(connection, () => index.getFiles());
+  onReady(index, onChanged, init) {
+    const reach = registerReachability(connection, () => index.getFiles(), {
+      debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
+      defaultNamespace: init.defaultNamespace,
+    });
     onChanged(() => reach.filesChanged());
   },
 });

@@ -24,7 +24,15 @@ export interface ServerOptions {
   /** Folder holding schemas/ and docs/rules (default: found by walking up from this module). */
   extensionRoot?: string;
   /** Hook to attach more features (the reachability service) once the index exists. */
-  onReady?: (index: WorkspaceIndex, notifyChanged: (listener: () => void) => void) => void;
+  onReady?: (index: WorkspaceIndex, notifyChanged: (listener: () => void) => void, initializationOptions: InitOptions) => void;
+}
+
+/** initializationOptions understood by the server (sent by the client). */
+export interface InitOptions {
+  /** Namespace assumed for objects without metadata.namespace (default `default`). */
+  defaultNamespace?: string;
+  /** Debounce of the reachability re-analysis (ms). */
+  reachabilityDebounceMs?: number;
 }
 
 export interface ServerHandle {
@@ -40,6 +48,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   const documents = new TextDocuments(TextDocument);
   let index = new WorkspaceIndex();
   let folders: string[] = [];
+  let initOptions: InitOptions = {};
   let progressSupported = false;
   let watcherRegistration = false;
   const listeners: (() => void)[] = [];
@@ -54,8 +63,9 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   const handle: ServerHandle = { index, indexed };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const init = (params.initializationOptions ?? {}) as { defaultNamespace?: string };
-    index = new WorkspaceIndex({ defaultNamespace: init.defaultNamespace });
+    const init = (params.initializationOptions ?? {}) as InitOptions;
+    initOptions = init;
+    index = new WorkspaceIndex({ defaultNamespace: typeof init.defaultNamespace === 'string' && init.defaultNamespace ? init.defaultNamespace : undefined });
     handle.index = index;
     progressSupported = !!params.capabilities.window?.workDoneProgress;
     watcherRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -136,7 +146,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     if (watcherRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] }).catch(() => undefined);
     }
-    opts.onReady?.(index, (l) => listeners.push(l));
+    opts.onReady?.(index, (l) => listeners.push(l), initOptions);
     const progress = progressSupported ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     try {
       progress?.begin('Policy Lens: indexing manifests', 0, 'listing files', false);
