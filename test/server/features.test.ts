@@ -253,3 +253,19 @@ test('suppression comments: next line and whole file', async () => {
   assert.deepEqual((await server.change(u, other, 3)).map((d) => d.code), ['np-allow-all']);
   assert.deepEqual(await server.change(u, '# policy-lens-disable np-allow-all\n' + base, 4), []);
 });
+
+test('non-Kubernetes YAML gets no diagnostics, even with syntax errors', async () => {
+  const u = uri();
+  assert.deepEqual(await server.open(u, 'on: [push\njobs:\n  build: {}\n'), []);
+});
+
+test('Calico documents use the Calico schemas for completion and hover', async () => {
+  const src = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: c\n  namespace: shop\nspec:\n  selector: app == "api"\n  ingress:\n    - action: <|>\n';
+  const labels = await completeAt(src);
+  assert.deepEqual(labels.sort(), ['Allow', 'Deny', 'Log', 'Pass']);
+  const { text } = withCursor(src.replace('<|>', 'Allow<|>'));
+  const u = uri();
+  await server.open(u, text);
+  const h = hoverText(await server.hover(u, 6, 3)); // `selector`
+  assert.ok(h.length > 20, h);
+});

@@ -18,7 +18,7 @@ import { RuleDocs, toLspDiagnostic } from './diagnostics';
 import { hover } from './hover';
 import { findExtensionRoot, SchemaRegistry } from './schemas';
 import { documentSymbols } from './symbols';
-import { looksLikeManifest, WorkspaceIndex } from './workspace';
+import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
 
 export interface ServerOptions {
   /** Folder holding schemas/ and docs/rules (default: found by walking up from this module). */
@@ -97,7 +97,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     for (const uri of index.project.paths()) {
       const findings = result.findings.get(uri) ?? [];
       const text = index.project.getText(uri) ?? '';
-      const relevant = index.isOpen(uri) ? findings.length > 0 || looksLikeManifest(text) : true;
+      // Only YAML that holds (or is becoming) Kubernetes objects gets diagnostics; other YAML is left alone.
+      const relevant = index.isOpen(uri) ? looksLikeManifestDraft(text) : true;
       const diags = relevant ? findings.map((f) => toLspDiagnostic(f, docs)) : [];
       const key = JSON.stringify(diags);
       if (!mustPublish.has(uri) && published.get(uri) === key) continue;

@@ -26,6 +26,11 @@ export function looksLikeManifest(text: string): boolean {
   return /^\s*kind\s*:/m.test(text) && /^\s*apiVersion\s*:/m.test(text);
 }
 
+/** Looser check for open buffers: a manifest being typed (kind or apiVersion present). */
+export function looksLikeManifestDraft(text: string): boolean {
+  return /^(\s*|---\s*)(kind|apiVersion)\s*:/m.test(text);
+}
+
 export class WorkspaceIndex {
   readonly project: LintProject;
   /** URIs of files open in the editor, with their version. */
