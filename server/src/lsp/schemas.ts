@@ -26,11 +26,11 @@ interface LoadedSchema {
   apiVersions: string[];
 }
 
-/** Finds the folder holding schemas/ by walking up from this module (dist/server or out/server/src/lsp). */
+/** Finds the extension folder (package.json + schemas/) by walking up from this module (dist/server or out/.../server/src/lsp). */
 export function findExtensionRoot(start = __dirname): string | undefined {
   let d = start;
   for (let i = 0; i < 8; i++) {
-    if (existsSync(join(d, 'schemas', 'networkpolicy.schema.json'))) return d;
+    if (existsSync(join(d, 'schemas', 'networkpolicy.schema.json')) && existsSync(join(d, 'package.json'))) return d;
     const up = dirname(d);
     if (up === d) break;
     d = up;

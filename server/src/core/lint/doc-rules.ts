@@ -10,6 +10,7 @@ import { asMap, asSeq, isEmptyValue, keyName, keySpan, nodeSpan, pairOf, scalar,
 import type { ParsedChunk } from './chunks';
 import { portNameProblems, suggestPortName } from './net';
 import { ruleInfo } from './rules';
+import { unknownFields } from './schema-check';
 
 export type FixHint =
   | { kind: 'add-policy-type'; policyType: 'Ingress' | 'Egress' }
@@ -17,6 +18,7 @@ export type FixHint =
   | { kind: 'merge-peer'; direction: 'ingress' | 'egress'; rule: number; peer: number }
   | { kind: 'replace-port'; names: string[] }
   | { kind: 'add-dns' }
+  | { kind: 'rename-key'; to: string }
   | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] };
 
 /** A finding with chunk-relative offsets. */
@@ -65,6 +67,7 @@ export function lintChunk(chunk: ParsedChunk): LocalFinding[] {
   const root = asMap(chunk.doc.contents);
   if (!root) return [];
   const c = new Collector(chunk.text);
+  c.out.push(...unknownFields(root, chunk.text));
   const spec = asMap(valueOf(root, 'spec'));
   if (!spec) return c.out;
   const meta = asMap(valueOf(root, 'metadata'));

@@ -213,6 +213,13 @@ export function computeFix(text: string, root: unknown, hint: FixHint, at: numbe
       });
       break;
     }
+    case 'rename-key': {
+      // `at` is the start of the misspelt key.
+      const end = scalarEnd(text, at);
+      if (end === undefined || text[end] !== ':') break;
+      push(`Rename to \`${hint.to}\``, [{ start: at, end, newText: hint.to }]);
+      break;
+    }
     case 'add-namespace-labels':
       break; // cross-document: see namespaceLabelFix
   }
@@ -228,7 +235,7 @@ function scalarEnd(text: string, start: number): number | undefined {
     const close = line.indexOf(q, 1);
     return close < 0 ? undefined : start + close + 1;
   }
-  const m = /^[^\s#,\]}]+/.exec(line);
+  const m = /^[^\s#,:\]}]+/.exec(line);
   return m ? start + m[0].length : undefined;
 }
 
