@@ -269,3 +269,10 @@ test('Calico documents use the Calico schemas for completion and hover', async (
   const h = hoverText(await server.hover(u, 6, 3)); // `selector`
   assert.ok(h.length > 20, h);
 });
+
+test('workspace indexing reports progress and registers a YAML file watcher', () => {
+  const methods = server.serverRequests.map((r) => r.method);
+  assert.ok(methods.includes('window/workDoneProgress/create'), methods.join(','));
+  const reg = server.serverRequests.find((r) => r.method === 'client/registerCapability');
+  assert.match(JSON.stringify(reg?.params), /workspace\/didChangeWatchedFiles.*\*\*\/\*\.\{yaml,yml\}/);
+});
