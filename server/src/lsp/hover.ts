@@ -10,6 +10,8 @@ import { positionOf } from '../core/lint/chunks';
 import { explainPolicy } from '../core/lint/explain';
 import type { LintProject } from '../core/lint/project';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
+import { calicoSelectedWorkloads } from '../core/lint/calico';
+import type { CalicoPolicy } from '../core/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
 
 interface Step {
@@ -135,6 +137,12 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     sections.push(`**NetworkPolicy ${policy.namespace}/${policy.name}**\n\n${explainPolicy(policy)}`);
     if (result.cluster.workloads.length) sections.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
   }
+  // Calico policies: tier/order summary and the workloads the policy applies to.
+  if (parsed.apiVersion?.startsWith('projectcalico.org/')) {
+    const cp = result.cluster.calico?.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
+    const top = path.length <= 2 && (['kind', 'apiVersion', 'spec', 'metadata'].includes(path[0]) || ['selector', 'types', 'order', 'tier'].includes(path[1] ?? ''));
+    if (cp && top) sections.push(calicoSummary(cp, result.cluster.workloads.length ? calicoSelectedWorkloads(result.cluster, cp) : undefined));
+  }
   // Field documentation.
   const schema = schemas.forDocument(parsed.apiVersion, parsed.kind);
   if (schema && onKey) {
@@ -154,4 +162,11 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
   const a = positionOf(parsed.lineStarts, span[0]);
   const b = positionOf(parsed.lineStarts, span[1]);
   return { contents, range: { start: { line: a.line + chunk.startLine, character: a.character }, end: { line: b.line + chunk.startLine, character: b.character } } };
+}
+
+function calicoSummary(p: CalicoPolicy, selected: Workload[] | undefined): string {
+  const lines = [`**${p.kind} ${p.id}** — tier \`${p.tier}\`, order ${p.order ?? 'none (applied last in its tier)'}${p.staged ? ' (staged: not enforced)' : ''}`];
+  lines.push(`Selector \`${p.selector.canonical ?? p.selector.text}\`${p.selectorDefaulted ? ' (absent: all())' : ''}; types ${p.types.join(', ') || 'none'}; ${p.ingress.length} ingress and ${p.egress.length} egress rule(s), evaluated in order (first Allow/Deny/Pass wins; Log continues).`);
+  if (selected) lines.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
+  return lines.join('\n\n');
 }
