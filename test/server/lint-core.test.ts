@@ -109,3 +109,14 @@ test('robustness: random edits never make the project, completion or hover throw
     { numRuns: 300 },
   );
 });
+
+test('CRLF line endings give the same findings at the same positions', () => {
+  const lf = readFixture('api-validation', 'main.yaml');
+  const key = (p: LintProject, path: string) => (p.result().findings.get(path) ?? []).map((f) => `${f.range.start.line}:${f.range.start.character} ${f.code}`);
+  const a = new LintProject();
+  a.setFile('lf.yaml', lf);
+  const b = new LintProject();
+  b.setFile('crlf.yaml', lf.replace(/\n/g, '\r\n'));
+  assert.ok(key(a, 'lf.yaml').length > 10);
+  assert.deepEqual(key(b, 'crlf.yaml'), key(a, 'lf.yaml'));
+});

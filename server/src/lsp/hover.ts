@@ -100,7 +100,8 @@ function selectorHover(steps: Step[], idx: number, policyNs: string, facts: Work
   }
   const ws = namespaces.flatMap((ns) => (facts.byNamespace.get(ns) ?? []).filter((w) => selectorMatches(sel, w.labels)));
   const what = isEmptySelector(sel) ? `\`{}\` — every pod in ${scope}` : `\`${describeSelector(sel)}\` in ${scope}`;
-  return [`**${inPeer ? 'peer ' : ''}podSelector** ${what}`, `Selects ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(ws)}`].join('\n\n');
+  const found = facts.cluster.workloads.length === 0 ? 'No workloads (Pods, Deployments, ...) are defined in this workspace, so Policy Lens cannot list the pods it selects.' : `Selects ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(ws)}`;
+  return [`**${inPeer ? 'peer ' : ''}podSelector** ${what}`, found].join('\n\n');
 }
 
 export function hover(project: LintProject, schemas: SchemaRegistry, uri: string, offset: number): Hover | null {
