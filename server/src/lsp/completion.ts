@@ -53,6 +53,18 @@ function escapeSnippet(s: string): string {
   return s.replace(/[$}\\]/g, '\\$&');
 }
 
+function docNamespace(text: string, ctx: CursorContext): string | undefined {
+  const lines = text.split('\n').slice(ctx.docStart, ctx.docEnd + 1);
+  let inMeta = false;
+  for (const l of lines) {
+    if (/^metadata\s*:/.test(l)) inMeta = true;
+    else if (/^\S/.test(l)) inMeta = false;
+    const m = inMeta ? /^\s+namespace\s*:\s*["']?([a-z0-9-]+)/.exec(l) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
@@ -115,7 +127,8 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
   const result = project.result();
   const facts = result.facts;
   const policy = ctx.kind === 'NetworkPolicy' ? policyAt(project, uri, offset) : undefined;
-  const ns = policy?.namespace;
+  // Namespace of the document: the parsed policy's, else metadata.namespace as typed.
+  const ns = policy?.namespace ?? docNamespace(text, ctx);
   const schema = schemas.forDocument(ctx.apiVersion, ctx.kind);
 
   // Empty document (no kind yet): whole-object snippets and the kinds we know.
@@ -172,6 +185,23 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
 
   // Value mode.
   const key = ctx.key!;
+  // Calico selector expressions: label keys (and values after `key == '`) from the workspace.
+  if (ctx.apiVersion?.startsWith('projectcalico.org/') && ['selector', 'namespaceSelector', 'notSelector', 'serviceAccountSelector'].includes(key)) {
+    const nsSel = key === 'namespaceSelector';
+    const before = (text.split('\n')[line] ?? '').slice(0, character);
+    const eq = /([A-Za-z0-9_./-]+)\s*(?:==|!=|in\s*\{[^}]*)\s*['"]([^'"]*)$/.exec(before);
+    if (eq) {
+      const vals = nsSel ? labelValues(facts, 'namespace', eq[1]) : labelValues(facts, 'pod', eq[1], ns);
+      for (const v of vals) items.push({ label: v, kind: CompletionItemKind.Value });
+      return list();
+    }
+    const keys = nsSel ? labelKeys(facts, 'namespace') : labelKeys(facts, 'pod', ns);
+    for (const k of keys) items.push({ label: k, kind: CompletionItemKind.Field, detail: nsSel ? 'namespace label' : 'pod label' });
+    items.push({ label: 'all()', kind: CompletionItemKind.Function, detail: 'every endpoint' });
+    if (nsSel) items.push({ label: 'global()', kind: CompletionItemKind.Function, detail: 'non-namespaced resources (network sets, host endpoints)' });
+    items.push({ label: 'has()', kind: CompletionItemKind.Function, insertText: 'has(${1:label})', insertTextFormat: InsertTextFormat.Snippet, detail: 'endpoints that have the label' });
+    return list();
+  }
   if ((last === 'matchLabels' || last === 'labels') && selKind) {
     for (const v of labelValues(facts, selKind, key, ns)) items.push({ label: v, kind: CompletionItemKind.Value });
     if (selKind === 'namespace' && key === 'kubernetes.io/metadata.name') for (const n of facts.cluster.namespaces) if (!items.some((i) => i.label === n.name)) items.push({ label: n.name, kind: CompletionItemKind.Value });
