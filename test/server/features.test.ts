@@ -263,12 +263,13 @@ test('Calico documents use the Calico schemas for completion and hover', async (
   const src = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: c\n  namespace: shop\nspec:\n  selector: app == "api"\n  ingress:\n    - action: <|>\n';
   const labels = await completeAt(src);
   assert.deepEqual(labels.sort(), ['Allow', 'Deny', 'Log', 'Pass']);
-  const { text } = withCursor(src.replace('<|>', 'Allow<|>'));
+  const { text } = withCursor(src.replace('<|>', 'Allow\n      protocol: TCP\n      destination:\n        ports: [8080]<|>'));
   const u = uri();
   await server.open(u, text);
   const h = hoverText(await server.hover(u, 6, 3)); // `selector`
   assert.match(h, /NetworkPolicy shop\/c\*\* — tier `default`/);
   assert.match(h, /Applies to 1 workload in this workspace: `shop\/api`/);
+  assert.match(h, /\*\*Ingress\*\*: \n1\. Allow TCP from anything to ports 8080\n/);
 });
 
 test('workspace indexing reports progress and registers a YAML file watcher', () => {

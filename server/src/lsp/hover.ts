@@ -11,7 +11,7 @@ import { explainPolicy } from '../core/lint/explain';
 import type { LintProject } from '../core/lint/project';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
 import { calicoSelectedWorkloads } from '../core/lint/calico';
-import type { CalicoPolicy } from '../core/calico/model';
+import type { CalicoPolicy, CalicoRule } from '../core/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
 
 interface Step {
@@ -168,6 +168,35 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
 function calicoSummary(p: CalicoPolicy, selected: Workload[] | undefined): string {
   const lines = [`**${p.kind} ${p.id}** — tier \`${p.tier}\`, order ${p.order ?? 'none (applied last in its tier)'}${p.staged ? ' (staged: not enforced)' : ''}`];
   lines.push(`Selector \`${p.selector.canonical ?? p.selector.text}\`${p.selectorDefaulted ? ' (absent: all())' : ''}; types ${p.types.join(', ') || 'none'}; ${p.ingress.length} ingress and ${p.egress.length} egress rule(s), evaluated in order (first Allow/Deny/Pass wins; Log continues).`);
+  for (const dir of ['Ingress', 'Egress'] as const) {
+    if (!p.types.includes(dir)) continue;
+    const rules = dir === 'Ingress' ? p.ingress : p.egress;
+    const items = rules.slice(0, 8).map((r) => `${r.index + 1}. ${describeCalicoRule(r)}`);
+    if (rules.length > 8) items.push(`… ${rules.length - 8} more`);
+    const tail = rules.length === 0 ? 'no rules: traffic goes to the end of the tier (its default action, Deny unless the Tier says Pass)' : 'then, if no rule decided, the end-of-tier default action applies';
+    lines.push(`**${dir}**: ${items.length ? `\n${items.join('\n')}\n\n` : ''}${tail}.`);
+  }
   if (selected) lines.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
   return lines.join('\n\n');
+}
+
+function describeEntity(e: CalicoRule['source']): string {
+  const parts: string[] = [];
+  if (e.selector) parts.push(`selector \`${e.selector.canonical ?? e.selector.text}\``);
+  if (e.notSelector) parts.push(`not selector \`${e.notSelector.canonical ?? e.notSelector.text}\``);
+  if (e.namespaceSelector) parts.push(`namespaces \`${e.namespaceSelector.canonical ?? e.namespaceSelector.text}\``);
+  if (e.nets?.length) parts.push(`nets ${e.nets.map((n) => n.text).join(', ')}`);
+  if (e.notNets?.length) parts.push(`not nets ${e.notNets.map((n) => n.text).join(', ')}`);
+  if (e.serviceAccounts) parts.push('service accounts');
+  if (e.services) parts.push('a service');
+  const ports = (e.ports ?? []).map((x) => (x.kind === 'named' ? x.name : x.min === x.max ? String(x.min) : `${x.min}:${x.max}`));
+  if (ports.length) parts.push(`ports ${ports.join(', ')}`);
+  if (e.notPorts?.length) parts.push('excluding some ports');
+  return parts.length ? parts.join(', ') : 'anything';
+}
+
+function describeCalicoRule(r: CalicoRule): string {
+  const proto = r.protocol ? `${r.protocol.name ?? r.protocol.number} ` : '';
+  const verb = r.action === 'Log' ? 'Log (and continue)' : r.action === 'Pass' ? 'Pass (to the next tier)' : r.action;
+  return `${verb} ${proto}from ${describeEntity(r.source)} to ${describeEntity(r.destination)}${r.hasHttpMatch ? ' (HTTP match: not evaluated offline)' : ''}`;
 }
