@@ -1,0 +1,369 @@
+// Policy Lens browser playground: Monaco + monaco-yaml on the left, the reachability panel (the same renderer as
+// the VS Code webview) on the right. Diagnostics, hovers, reachability and explanations come from the Policy Lens
+// web worker (worker.ts), which runs the pure analysis core in the browser.
+import * as monaco from 'monaco-editor/esm/vs/editor/edcore.main.js';
+import 'monaco-editor/esm/vs/basic-languages/yaml/yaml.contribution.js';
+import { configureMonacoYaml, type SchemasSettings } from 'monaco-yaml';
+import schemas from 'virtual:schemas';
+import exampleText from '../examples/shop.yaml';
+import '../../client/webview/panel.css';
+import '../playground.css';
+import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
+import { pairKey, renderPanel, type PanelModel } from '../../client/webview/render';
+import type { SourceRange } from '../../server/src/core/model';
+import type { ReachabilityResponse } from '../../server/src/protocol';
+import { PLAYGROUND_FILE, type PlaygroundDiagnostic, type Pos, type WorkerRequest, type WorkerResponse } from './protocol';
+import { decodeScenario, encodeScenario } from './share';
+
+type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
+
+// ---------------------------------------------------------------- Monaco workers and monaco-yaml
+
+function workerFor(label: string): Worker {
+  const file = label === 'yaml' ? 'yaml.worker.js' : 'editor.worker.js';
+  return new Worker(new URL(file, import.meta.url), { name: label });
+}
+
+(globalThis as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
+  getWorker: (_moduleId: string, label: string) => workerFor(label),
+};
+
+// monaco-yaml (through monaco-worker-manager) still creates its worker with the older
+// `createWebWorker({ moduleId, label, createData })` form. Monaco's full `editor.main` entry adapts that form; this
+// page bundles the smaller `edcore.main`, so the adapter is here: start the labelled worker, hand it its create
+// data (the first message initialises the worker, the second carries the data), then wrap it.
+type LegacyWorkerOptions = { moduleId?: string; label?: string; createData?: unknown; host?: unknown; keepIdleModels?: boolean; worker?: unknown };
+const coreCreateWebWorker = monaco.editor.createWebWorker as unknown as (opts: LegacyWorkerOptions) => unknown;
+(monaco.editor as unknown as { createWebWorker: (opts: LegacyWorkerOptions) => unknown }).createWebWorker = (opts) => {
+  if (opts.worker !== undefined) return coreCreateWebWorker(opts);
+  const label = opts.label ?? 'monaco-editor-worker';
+  const worker = workerFor(label);
+  worker.postMessage('ignore');
+  worker.postMessage(opts.createData);
+  return coreCreateWebWorker({ worker, host: opts.host, keepIdleModels: opts.keepIdleModels });
+};
+
+const SCHEMA_BASE = 'https://policy-lens.invalid/schemas/';
+const schemaSettings: SchemasSettings[] = [];
+const dispatch: object[] = [];
+for (const [file, schema] of Object.entries(schemas)) {
+  const uri = schema.$id ?? SCHEMA_BASE + file;
+  schemaSettings.push({ uri, fileMatch: [], schema: schema as SchemasSettings['schema'] });
+  const kinds = schema.properties?.kind?.enum ?? [];
+  const apiVersions = schema.properties?.apiVersion?.enum ?? [];
+  if (kinds.length === 0) continue;
+  // Every YAML document is checked against the schema of its kind + apiVersion, as the language server does.
+  dispatch.push({
+    if: { required: ['kind', 'apiVersion'], properties: { kind: { enum: kinds }, apiVersion: { enum: apiVersions } } },
+    then: { $ref: uri },
+  });
+}
+schemaSettings.push({ uri: SCHEMA_BASE + 'manifests.json', fileMatch: ['*'], schema: { allOf: dispatch } as SchemasSettings['schema'] });
+
+configureMonacoYaml(monaco, {
+  enableSchemaRequest: false,
+  isKubernetes: true,
+  validate: true,
+  completion: true,
+  // The Policy Lens hover below shows the same schema documentation plus the semantic explanations.
+  hover: false,
+  format: { enable: true },
+  schemas: schemaSettings,
+});
+
+// ---------------------------------------------------------------- Policy Lens worker (request/response by id)
+
+const policyWorker = new Worker(new URL('policy.worker.js', import.meta.url), { name: 'policy-lens' });
+let nextId = 1;
+const pending = new Map<number, (r: WorkerResponse) => void>();
+policyWorker.onmessage = (ev: MessageEvent<WorkerResponse>) => {
+  const done = pending.get(ev.data.id);
+  pending.delete(ev.data.id);
+  done?.(ev.data);
+};
+policyWorker.onerror = (ev) => showBanner(`The Policy Lens worker failed: ${ev.message || 'unknown error'}`, 'error');
+
+function ask(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    policyWorker.postMessage({ ...req, id } as WorkerRequest);
+  });
+}
+
+// ---------------------------------------------------------------- page elements
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const editorHost = $('editor');
+const panelRoot = $('panel');
+const problemsList = $<HTMLUListElement>('problems-list');
+const problemsCount = $('problems-count');
+const statusEl = $('status');
+const banner = $('banner');
+const compareBox = $<HTMLInputElement>('compare');
+
+function showBanner(text: string, kind: 'error' | 'info' = 'info') {
+  banner.textContent = text;
+  banner.className = `banner ${kind}`;
+  banner.hidden = false;
+}
+
+// ---------------------------------------------------------------- editor
+
+const model = monaco.editor.createModel('', 'yaml', monaco.Uri.parse(`file:///${PLAYGROUND_FILE}`));
+const editor = monaco.editor.create(editorHost, {
+  model,
+  automaticLayout: true,
+  minimap: { enabled: false },
+  fontSize: 13,
+  tabSize: 2,
+  insertSpaces: true,
+  scrollBeyondLastLine: false,
+  quickSuggestions: { other: true, comments: false, strings: true },
+  hover: { delay: 250 },
+  'semanticHighlighting.enabled': false,
+  ariaLabel: 'Policy YAML',
+});
+
+const SEVERITY: Record<PlaygroundDiagnostic['severity'], monaco.MarkerSeverity> = {
+  error: monaco.MarkerSeverity.Error,
+  warning: monaco.MarkerSeverity.Warning,
+  info: monaco.MarkerSeverity.Info,
+  hint: monaco.MarkerSeverity.Hint,
+};
+
+const ruleDocUrl = (code: string) => new URL(`docs/rules/${encodeURIComponent(code)}.md`, document.baseURI).href;
+
+function setMarkers(diags: PlaygroundDiagnostic[]) {
+  monaco.editor.setModelMarkers(
+    model,
+    'policy-lens',
+    diags.map((d) => ({
+      severity: SEVERITY[d.severity] ?? monaco.MarkerSeverity.Warning,
+      message: d.message,
+      source: 'policy-lens',
+      code: { value: d.code, target: monaco.Uri.parse(ruleDocUrl(d.code)) },
+      startLineNumber: d.start.line + 1,
+      startColumn: d.start.character + 1,
+      endLineNumber: d.end.line + 1,
+      // Zero-width ranges still get a visible squiggle.
+      endColumn: d.end.line === d.start.line && d.end.character <= d.start.character ? d.start.character + 2 : d.end.character + 1,
+    })),
+  );
+  renderProblems(diags);
+}
+
+function renderProblems(diags: PlaygroundDiagnostic[]) {
+  const counts = { error: 0, warning: 0, info: 0, hint: 0 };
+  for (const d of diags) counts[d.severity]++;
+  problemsCount.textContent = diags.length === 0 ? 'no problems' : `${counts.error} errors, ${counts.warning} warnings, ${counts.info + counts.hint} infos`;
+  problemsList.replaceChildren();
+  for (const d of diags) {
+    const li = document.createElement('li');
+    li.className = `problem ${d.severity}`;
+    li.dataset.code = d.code;
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.title = 'Show in the editor';
+    const sev = document.createElement('span');
+    sev.className = 'sev';
+    sev.textContent = d.severity;
+    const msg = document.createElement('span');
+    msg.className = 'msg';
+    msg.textContent = d.message;
+    const where = document.createElement('span');
+    where.className = 'where';
+    where.textContent = `${d.code} · line ${d.start.line + 1}`;
+    btn.append(sev, msg, where);
+    btn.addEventListener('click', () => reveal(d.start, d.end));
+    li.append(btn);
+    problemsList.append(li);
+  }
+}
+
+function reveal(start: Pos, end: Pos) {
+  const range = new monaco.Range(start.line + 1, start.character + 1, end.line + 1, end.character + 1);
+  editor.setSelection(range);
+  editor.revealRangeInCenterIfOutsideViewport(range);
+  editor.focus();
+}
+
+monaco.languages.registerHoverProvider('yaml', {
+  async provideHover(m, position) {
+    if (m !== model) return null;
+    const r = await ask({ type: 'hover', text: m.getValue(), position: { line: position.lineNumber - 1, character: position.column - 1 } });
+    if (r.type !== 'hovered' || !r.markdown) return null;
+    return {
+      contents: [{ value: r.markdown, isTrusted: false, supportHtml: false }],
+      range: r.range ? new monaco.Range(r.range.start.line + 1, r.range.start.character + 1, r.range.end.line + 1, r.range.end.character + 1) : undefined,
+    };
+  },
+});
+
+// ---------------------------------------------------------------- reachability panel
+
+const VIEW_KEY = 'policy-lens-playground-view';
+function restoredView(): ViewState {
+  try {
+    const saved = JSON.parse(localStorage.getItem(VIEW_KEY) ?? 'null') as Partial<ViewState> | null;
+    return { ...DEFAULT_VIEW_STATE, ...(saved ?? {}) };
+  } catch {
+    return { ...DEFAULT_VIEW_STATE };
+  }
+}
+
+const panel: PanelModel = { state: restoredView(), explanations: new Map(), hideCompare: true };
+/** The "saved" scenario the impact highlighting compares with: the loaded one, or the last one saved as baseline. */
+let baseline = '';
+
+function renderReach() {
+  renderPanel(panelRoot, panel, {
+    setState(next) {
+      const compareChanged = next.compare !== panel.state.compare;
+      panel.state = next;
+      try {
+        localStorage.setItem(VIEW_KEY, JSON.stringify(next));
+      } catch {
+        // Storage may be unavailable (private mode); the view state is then not remembered.
+      }
+      compareBox.checked = next.compare !== 'none';
+      renderReach();
+      if (compareChanged) scheduleAnalysis(0);
+    },
+    explain(src, dst) {
+      void explain(src, dst);
+    },
+    open(range: SourceRange) {
+      reveal(range.start, range.end);
+    },
+  });
+}
+
+async function explain(src: string, dst: string) {
+  const r = await ask({ type: 'explain', src, dst });
+  if (r.type === 'explained') {
+    panel.explanations.set(pairKey(src, dst), r.explanation);
+    renderReach();
+  }
+}
+
+// ---------------------------------------------------------------- analysis loop
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let seq = 0;
+let applied = 0;
+
+function scheduleAnalysis(delay = 200) {
+  if (timer) clearTimeout(timer);
+  timer = setTimeout(() => void analyzeNow(), delay);
+}
+
+async function analyzeNow() {
+  const mine = ++seq;
+  const text = model.getValue();
+  const r = await ask({ type: 'analyze', text, baseline: panel.state.compare === 'none' ? undefined : baseline });
+  if (mine < applied) return;
+  applied = mine;
+  if (r.type === 'failed') {
+    panel.error = r.message;
+    renderReach();
+    return;
+  }
+  if (r.type !== 'analyzed') return;
+  setMarkers(r.diagnostics);
+  const changed = panel.response?.version !== r.response.version;
+  panel.response = r.response as ReachabilityResponse;
+  panel.error = undefined;
+  if (changed) panel.explanations.clear();
+  renderReach();
+  statusEl.textContent = `analysed in ${r.ms} ms`;
+  document.body.dataset.analyzed = String(mine);
+  const sel = panel.state.selected;
+  if (sel && changed) void explain(sel.src, sel.dst);
+  scheduleShareUpdate();
+}
+
+model.onDidChangeContent(() => scheduleAnalysis());
+
+// ---------------------------------------------------------------- sharing by URL fragment
+
+let shareTimer: ReturnType<typeof setTimeout> | undefined;
+let lastFragment = '';
+
+/** Keeps the address bar's fragment in sync with the editor, so the URL always restores the scenario. */
+function scheduleShareUpdate() {
+  if (shareTimer) clearTimeout(shareTimer);
+  shareTimer = setTimeout(() => void updateFragment(), 400);
+}
+
+async function updateFragment(): Promise<string> {
+  const frag = await encodeScenario(model.getValue());
+  lastFragment = frag;
+  if (location.hash.slice(1) !== frag) history.replaceState(null, '', `#${frag}`);
+  return location.href;
+}
+
+$('share').addEventListener('click', async () => {
+  const url = await updateFragment();
+  try {
+    await navigator.clipboard.writeText(url);
+    showBanner('Link copied: it restores this scenario (the text lives in the URL fragment, never sent to a server).');
+  } catch {
+    showBanner(`Share this link (it restores the scenario): ${url}`);
+  }
+});
+
+$('save-baseline').addEventListener('click', () => {
+  baseline = model.getValue();
+  showBanner('Saved: the matrix now highlights changes relative to this version.');
+  scheduleAnalysis(0);
+});
+
+$('reset').addEventListener('click', () => {
+  loadScenario(exampleText);
+  showBanner('Example scenario loaded.');
+});
+
+compareBox.checked = panel.state.compare !== 'none';
+compareBox.addEventListener('change', () => {
+  panel.state = { ...panel.state, compare: compareBox.checked ? 'saved' : 'none' };
+  renderReach();
+  scheduleAnalysis(0);
+});
+
+function loadScenario(text: string) {
+  baseline = text;
+  model.setValue(text);
+  scheduleAnalysis(0);
+}
+
+async function loadFromFragment(): Promise<boolean> {
+  try {
+    const text = await decodeScenario(location.hash);
+    if (text === undefined) return false;
+    banner.hidden = true;
+    loadScenario(text);
+    return true;
+  } catch (e) {
+    showBanner(`The shared scenario in this link could not be read: ${e instanceof Error ? e.message : String(e)}. Showing the example instead.`, 'error');
+    return false;
+  }
+}
+
+window.addEventListener('hashchange', () => {
+  // Our own replaceState does not fire hashchange; this is the user pasting another shared link.
+  if (location.hash.slice(1) !== lastFragment) void loadFromFragment();
+});
+
+// Read-only hooks for the end-to-end test (test/playground/run.mjs).
+(window as unknown as { policyLensPlayground: unknown }).policyLensPlayground = {
+  text: () => model.getValue(),
+  markers: (owner?: string) => monaco.editor.getModelMarkers({ resource: model.uri, owner }).map((m) => ({ owner: m.owner, code: typeof m.code === 'object' ? m.code.value : m.code, message: m.message, severity: m.severity, line: m.startLineNumber })),
+  analyzed: () => applied,
+};
+
+renderReach();
+void loadFromFragment().then((ok) => {
+  if (!ok) loadScenario(exampleText);
+  editor.focus();
+});

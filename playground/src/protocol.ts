@@ -1,0 +1,38 @@
+// Messages between the playground page (main.ts) and the Policy Lens web worker (worker.ts).
+// Every request carries an id; the worker answers each with the same id.
+import type { Explanation } from '../../server/src/core/reach-types';
+import type { ReachabilityResponse } from '../../server/src/protocol';
+
+/** File name the playground's single editor document is analysed under. */
+export const PLAYGROUND_FILE = 'playground.yaml';
+
+export interface Pos {
+  /** 0-based. */
+  line: number;
+  /** 0-based UTF-16 column. */
+  character: number;
+}
+
+export interface PlaygroundDiagnostic {
+  code: string;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  message: string;
+  start: Pos;
+  end: Pos;
+  /** The rule has a quick fix in VS Code. */
+  fixable: boolean;
+}
+
+export type WorkerRequest =
+  /** Lint and analyse `text`; with `baseline`, also diff the reachability against that text. */
+  | { id: number; type: 'analyze'; text: string; baseline?: string }
+  /** Explain one pair against the last analysed text. */
+  | { id: number; type: 'explain'; src: string; dst: string }
+  /** Hover text at a position of `text` (the same markdown as the VS Code hover). */
+  | { id: number; type: 'hover'; text: string; position: Pos };
+
+export type WorkerResponse =
+  | { id: number; type: 'analyzed'; diagnostics: PlaygroundDiagnostic[]; response: ReachabilityResponse; ms: number }
+  | { id: number; type: 'explained'; explanation: Explanation }
+  | { id: number; type: 'hovered'; markdown?: string; range?: { start: Pos; end: Pos } }
+  | { id: number; type: 'failed'; message: string };

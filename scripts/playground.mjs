@@ -1,0 +1,176 @@
+// Builds the browser playground (playground/) with esbuild into dist/playground/ and serves it on 127.0.0.1.
+//
+//   npm run playground                      build, then serve on http://127.0.0.1:8090/ (Ctrl+C to stop)
+//   npm run playground -- --port 0          serve on a free port (the URL is printed)
+//   npm run playground -- --build-only      build only
+//   npm run playground -- --production      minified build without source maps
+//
+// Bundles: the page script (Monaco + monaco-yaml + the reachability panel renderer), Monaco's editor worker,
+// monaco-yaml's YAML worker and the Policy Lens worker (the pure core: parse, analyse, lint, hover).
+import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const outDir = join(root, 'dist', 'playground');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+function option(name, fallback) {
+  const i = args.indexOf(name);
+  if (i >= 0 && i + 1 < args.length) return args[i + 1];
+  const eq = args.find((a) => a.startsWith(`${name}=`));
+  return eq ? eq.slice(name.length + 1) : fallback;
+}
+const production = flag('--production');
+
+/** `virtual:schemas` = { fileName: schemaObject } for every schemas/*.schema.json, read at build time. */
+const schemasPlugin = {
+  name: 'policy-lens-schemas',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:schemas$/ }, () => ({ path: 'schemas', namespace: 'pl-schemas' }));
+    b.onLoad({ filter: /.*/, namespace: 'pl-schemas' }, () => {
+      const dir = join(root, 'schemas');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+      const map = {};
+      for (const f of files) map[f] = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      return { contents: `export default ${JSON.stringify(map)};`, loader: 'js', watchFiles: files.map((f) => join(dir, f)) };
+    });
+  },
+};
+
+/**
+ * The language server's hover (server/src/lsp/hover.ts) loads its JSON Schemas through node:fs. In the browser
+ * worker those imports are answered by a small in-memory file system holding the bundled schemas.
+ */
+const nodeShimsPlugin = {
+  name: 'policy-lens-node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^node:(fs|path)$/ }, (a) => ({ path: join(root, 'playground', 'src', 'shims', `${a.path.slice(5)}.ts`) }));
+  },
+};
+
+const common = {
+  bundle: true,
+  target: 'es2022',
+  platform: 'browser',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': '"production"' },
+};
+
+export async function buildPlayground() {
+  const t0 = Date.now();
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  await Promise.all([
+    // Page script; Monaco's CSS (and the codicon font it references) end up in main.css next to it.
+    build({
+      ...common,
+      entryPoints: { main: join(root, 'playground/src/main.ts') },
+      outdir: outDir,
+      format: 'esm',
+      loader: { '.ttf': 'file', '.yaml': 'text' },
+      assetNames: 'assets/[name]-[hash]',
+      plugins: [schemasPlugin],
+    }),
+    // Web workers (classic workers, one self-contained file each).
+    build({
+      ...common,
+      entryPoints: {
+        'editor.worker': join(root, 'playground/src/editor.worker.ts'),
+        'yaml.worker': join(root, 'playground/src/yaml.worker.ts'),
+        'policy.worker': join(root, 'playground/src/worker.ts'),
+      },
+      outdir: outDir,
+      format: 'iife',
+      plugins: [schemasPlugin, nodeShimsPlugin],
+    }),
+  ]);
+  for (const f of ['index.html']) copyFileSync(join(root, 'playground', f), join(outDir, f));
+  // Rule documentation, linked from the diagnostics' codes.
+  const docs = join(root, 'docs', 'rules');
+  if (existsSync(docs)) {
+    mkdirSync(join(outDir, 'docs', 'rules'), { recursive: true });
+    for (const f of readdirSync(docs).filter((n) => n.endsWith('.md'))) copyFileSync(join(docs, f), join(outDir, 'docs', 'rules', f));
+  }
+  return { ms: Date.now() - t0 };
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.md': 'text/markdown; charset=utf-8',
+};
+
+/** Serves dist/playground/ on 127.0.0.1; resolves with the server once it listens. */
+export function servePlayground(port = 8090, host = '127.0.0.1') {
+  const server = createServer((req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      let rel = decodeURIComponent(url.pathname);
+      if (rel.endsWith('/')) rel += 'index.html';
+      const file = normalize(join(outDir, rel));
+      if (file !== outDir && !file.startsWith(outDir + sep)) {
+        res.writeHead(403).end('forbidden');
+        return;
+      }
+      let body;
+      try {
+        if (!statSync(file).isFile()) throw new Error('not a file');
+        body = readFileSync(file);
+      } catch {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => ok(server));
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  try {
+    const { ms } = await buildPlayground();
+    console.log(`built dist/playground in ${ms} ms`);
+  } catch (e) {
+    console.error(`playground build failed: ${e?.message ?? e}`);
+    process.exit(1);
+  }
+  if (!flag('--build-only')) {
+    const port = Number(option('--port', process.env.PORT ?? '8090'));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`invalid --port ${option('--port', '')}`);
+      process.exit(2);
+    }
+    try {
+      const server = await servePlayground(port);
+      const addr = server.address();
+      console.log(`Policy Lens playground: http://127.0.0.1:${addr.port}/`);
+      const stop = () => server.close(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    } catch (e) {
+      console.error(`could not listen on 127.0.0.1:${port}: ${e?.message ?? e}`);
+      process.exit(1);
+    }
+  }
+}
