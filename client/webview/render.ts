@@ -162,9 +162,22 @@ function setAttrs(el: Element, attrs: Attrs) {
   }
 }
 
+/** `a.b.c.d-e.f.g.h` as a CIDR when the range is exactly one CIDR block (IPv4); otherwise unchanged. */
+export function rangeLabel(range: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)-(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  if (!m) return range;
+  const n = m.slice(1).map(Number);
+  const lo = ((n[0] << 24) >>> 0) + (n[1] << 16) + (n[2] << 8) + n[3];
+  const hi = ((n[4] << 24) >>> 0) + (n[5] << 16) + (n[6] << 8) + n[7];
+  const size = hi - lo + 1;
+  const bits = Math.log2(size);
+  if (!Number.isInteger(bits) || lo % size !== 0) return range;
+  return `${n.slice(0, 4).join('.')}/${32 - bits}`;
+}
+
 function endpointLabel(e: Endpoint | undefined, id: string): string {
   if (!e) return id;
-  if (e.kind === 'External') return e.name || e.id;
+  if (e.kind === 'External') return rangeLabel(e.name || e.id);
   return e.name;
 }
 
@@ -340,8 +353,8 @@ function renderMatrix(
   }
   const table = h('table', { class: 'pl-matrix', role: 'grid', 'aria-label': 'Reachability matrix: rows are sources, columns are destinations' });
   const thead = h('thead');
-  const r1 = h('tr', {}, h('th', { colspan: 2, rowspan: 2, class: 'pl-corner', scope: 'col' }, 'from ↓ / to →'));
-  for (const g of groups) r1.append(h('th', { colspan: g.eps.length, scope: 'colgroup', class: 'pl-group' }, g.name));
+  const r1 = h('tr', {}, h('th', { rowspan: 2, class: 'pl-corner', scope: 'col' }, 'from ↓ / to →'));
+  for (const g of groups) r1.append(h('th', { colspan: g.eps.length, scope: 'colgroup', class: 'pl-group' }, g.name === EXTERNAL_GROUP ? 'external' : g.name));
   const r2 = h('tr');
   for (const e of eps) r2.append(h('th', { scope: 'col', class: 'pl-colhead', title: e.id }, h('span', {}, endpointLabel(e, e.id))));
   thead.append(r1, r2);
@@ -350,7 +363,7 @@ function renderMatrix(
   eps.forEach((src, ri) => {
     const tr = h('tr');
     const g = groups.find((x) => x.eps[0] === src);
-    if (g) tr.append(h('th', { rowspan: g.eps.length, scope: 'rowgroup', class: 'pl-group pl-rowgroup' }, g.name));
+    if (g) tbody.append(h('tr', { class: 'pl-grouprow' }, h('th', { colspan: eps.length + 1, scope: 'rowgroup', class: 'pl-group' }, g.name === EXTERNAL_GROUP ? 'external / internet' : `namespace ${g.name}`)));
     tr.append(h('th', { scope: 'row', class: 'pl-rowhead', title: src.id }, endpointLabel(src, src.id)));
     eps.forEach((dst, ci) => {
       if (src.id === dst.id || (src.kind === 'External' && dst.kind === 'External')) {
@@ -407,20 +420,23 @@ function renderGraph(
   if (eps.length === 0) return h('p', { class: 'pl-empty' }, 'No workloads match the filters.');
   const groups: string[] = [];
   for (const e of eps) if (!groups.includes(groupOf(e))) groups.push(groupOf(e));
-  const colW = 230;
-  const rowH = 64;
-  const nodeW = 150;
-  const nodeH = 34;
+  // Layout: one horizontal band per namespace (externals last), workloads side by side inside their band.
+  const colW = 185;
+  const bandH = 96;
+  const nodeW = 160;
+  const nodeH = 32;
+  const left = 16;
+  const top = 34;
   const pos = new Map<string, { x: number; y: number }>();
-  let maxRows = 0;
+  let maxCols = 0;
   groups.forEach((g, gi) => {
     const members = eps.filter((e) => groupOf(e) === g);
-    maxRows = Math.max(maxRows, members.length);
-    members.forEach((e, i) => pos.set(e.id, { x: 30 + gi * colW, y: 50 + i * rowH }));
+    maxCols = Math.max(maxCols, members.length);
+    members.forEach((e, i) => pos.set(e.id, { x: left + i * colW, y: top + gi * bandH }));
   });
-  const width = 30 + groups.length * colW;
-  const height = 70 + maxRows * rowH;
-  const svg = s('svg', { class: 'pl-graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'Reachability graph: workloads as nodes, allowed flows as arrows' });
+  const width = left * 2 + Math.max(1, maxCols) * colW;
+  const height = top + groups.length * bandH - 20;
+  const svg = s('svg', { class: 'pl-graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'Reachability graph: workloads as nodes grouped by namespace, allowed flows as arrows' });
   const defs = s('defs');
   for (const cls of ['allowed', 'added', 'removed', 'changed', 'selected']) {
     defs.append(s('marker', { id: `arrow-${cls}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
@@ -428,7 +444,9 @@ function renderGraph(
   }
   svg.append(defs);
   groups.forEach((g, gi) => {
-    svg.append(s('text', { x: 30 + gi * colW, y: 28, class: 'pl-graph-group' }, g === EXTERNAL_GROUP ? 'external / internet' : `namespace ${g}`));
+    const y = top + gi * bandH;
+    svg.append(s('rect', { x: 4, y: y - 24, width: width - 8, height: nodeH + 34, rx: 8, class: 'pl-band' }));
+    svg.append(s('text', { x: left, y: y - 8, class: 'pl-graph-group' }, g === EXTERNAL_GROUP ? 'external / internet' : `namespace ${g}`));
   });
   const related = (p: PairView) => !state.focus || p.src === state.focus || p.dst === state.focus;
   const edges = s('g', { class: 'pl-edges' });
@@ -440,15 +458,32 @@ function renderGraph(
     const b = pos.get(p.dst)!;
     const st = pairStatus(p);
     const selected = state.selected?.src === p.src && state.selected?.dst === p.dst;
-    const sameCol = a.x === b.x;
-    const x1 = sameCol ? a.x + nodeW : a.x < b.x ? a.x + nodeW : a.x;
-    const x2 = sameCol ? b.x + nodeW : a.x < b.x ? b.x : b.x + nodeW;
-    const y1 = a.y + nodeH / 2 + (a.y < b.y ? 4 : -4);
-    const y2 = b.y + nodeH / 2 + (a.y < b.y ? -4 : 4);
-    const bend = sameCol ? 60 + Math.abs(b.y - a.y) / 3 : (x2 - x1) / 2;
-    const d = sameCol
-      ? `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 + bend} ${y2}, ${x2} ${y2}`
-      : `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`;
+    let d: string;
+    let lx: number;
+    let ly: number;
+    if (a.y === b.y) {
+      // Same band: an arc above the band; the two directions of a pair use different heights.
+      const dir = a.x < b.x ? 1 : -1;
+      const x1 = a.x + nodeW / 2 + dir * 10;
+      const x2 = b.x + nodeW / 2 - dir * 10;
+      const lift = 18 + Math.abs(x2 - x1) / 8 + (dir > 0 ? 0 : 10);
+      d = `M ${x1} ${a.y} C ${x1} ${a.y - lift}, ${x2} ${b.y - lift}, ${x2} ${b.y}`;
+      lx = (x1 + x2) / 2;
+      ly = a.y - lift * 0.75;
+    } else {
+      // Different bands: from the bottom (or top) of the source to the top (or bottom) of the destination;
+      // downward and upward flows of the same pair are offset sideways so both stay visible.
+      const down = a.y < b.y;
+      const off = down ? -12 : 12;
+      const x1 = a.x + nodeW / 2 + off;
+      const x2 = b.x + nodeW / 2 + off;
+      const y1 = down ? a.y + nodeH : a.y;
+      const y2 = down ? b.y : b.y + nodeH;
+      const bend = (y2 - y1) / 2;
+      d = `M ${x1} ${y1} C ${x1} ${y1 + bend}, ${x2} ${y2 - bend}, ${x2} ${y2}`;
+      lx = (x1 + x2) / 2;
+      ly = (y1 + y2) / 2;
+    }
     const label = `${pairTitle(byId, p.src, p.dst)}: ${st.cls} ${st.text}`;
     const g = s('g', {
       class: `pl-edge ${st.cls}${selected ? ' selected' : ''}${related(p) ? '' : ' dim'}`,
@@ -458,7 +493,7 @@ function renderGraph(
     g.append(s('path', { d, class: 'pl-edge-hit' }));
     g.append(s('path', { d, class: 'pl-edge-line', 'marker-end': `url(#arrow-${selected ? 'selected' : st.cls})` }));
     if (selected || (state.focus && related(p))) {
-      g.append(s('text', { x: (x1 + x2) / 2 + (sameCol ? bend * 0.75 : 0), y: (y1 + y2) / 2 - 4, class: 'pl-edge-label' }, st.text));
+      g.append(s('text', { x: lx + 4, y: ly, class: 'pl-edge-label' }, st.text));
     }
     const act = () => select(p.src, p.dst);
     g.addEventListener('click', act);
@@ -485,7 +520,7 @@ function renderGraph(
     g.append(s('title', {}, `${e.kind} ${e.id}`));
     g.append(s('rect', { x: p.x, y: p.y, width: nodeW, height: nodeH, rx: 6 }));
     const text = endpointLabel(e, e.id);
-    g.append(s('text', { x: p.x + 10, y: p.y + 21 }, text.length > 22 ? `${text.slice(0, 21)}…` : text));
+    g.append(s('text', { x: p.x + 10, y: p.y + 20 }, text.length > 24 ? `${text.slice(0, 23)}…` : text));
     const act = () => focus(isFocus ? undefined : e.id);
     g.addEventListener('click', act);
     g.addEventListener('keydown', (ev) => {

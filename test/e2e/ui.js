@@ -158,6 +158,8 @@ async function main() {
   });
 
   await check('"Policy Lens: Show Reachability" opens the matrix beside the editor', async () => {
+    // More room for the reachability panel in the screenshots (the command's title differs between versions).
+    await runCommand('View: Hide Panel').catch(() => runCommand('View: Close Panel')).catch(() => page.keyboard.press('Escape'));
     await runCommand('Policy Lens: Show Reachability');
     await panel().locator('table.pl-matrix').waitFor({ timeout: 30000 });
     await waitUntil('allowed cells', async () => (await panel().locator('.pl-cellbtn.allowed').count()) > 3);
