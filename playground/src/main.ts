@@ -360,6 +360,15 @@ window.addEventListener('hashchange', () => {
   text: () => model.getValue(),
   markers: (owner?: string) => monaco.editor.getModelMarkers({ resource: model.uri, owner }).map((m) => ({ owner: m.owner, code: typeof m.code === 'object' ? m.code.value : m.code, message: m.message, severity: m.severity, line: m.startLineNumber })),
   analyzed: () => applied,
+  selectedText: () => model.getValueInRange(editor.getSelection() ?? new monaco.Range(1, 1, 1, 1)),
+  selectionStartLine: () => editor.getSelection()?.startLineNumber,
+  /** Scrolls a 1-based position into view and returns its page coordinates (for hovering it). */
+  pointAt: (line: number, column: number) => {
+    editor.revealPositionInCenter({ lineNumber: line, column });
+    const p = editor.getScrolledVisiblePosition({ lineNumber: line, column });
+    const box = editor.getDomNode()?.getBoundingClientRect();
+    return p && box ? { x: box.left + p.left + 2, y: box.top + p.top + p.height / 2 } : undefined;
+  },
 };
 
 renderReach();
