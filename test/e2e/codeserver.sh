@@ -2,12 +2,9 @@
 # Helpers to build + package the extension and run code-server; sourced after test/e2e/install.sh.
 # Everything (state, temp files, config) stays under $WORK so nothing is written to ~ or /tmp.
 
-# Builds the bundles (production) and packages the extension into $WORK/policy-lens.vsix.
+# Builds production bundles and packages the extension into $WORK/policy-lens.vsix (scripts/package-vsix.sh).
 package_vsix() {
-  (cd "$ROOT" && node scripts/build.mjs --production >/dev/null)
-  (cd "$ROOT" && "$TOOLS/node_modules/.bin/vsce" package --no-dependencies --skip-license --allow-missing-repository \
-     --baseContentUrl https://example.invalid/policy-lens/blob/main --baseImagesUrl https://example.invalid/policy-lens/raw/main \
-     --out "$WORK/policy-lens.vsix" >"$WORK/vsce.log" 2>&1) || { cat "$WORK/vsce.log" >&2; return 1; }
+  OUT="$WORK/policy-lens.vsix" bash "$ROOT/scripts/package-vsix.sh" >"$WORK/vsce.log" 2>&1 || { cat "$WORK/vsce.log" >&2; return 1; }
 }
 
 # cs_env <state-dir>: prepares a code-server state folder with quiet, offline-friendly user settings.

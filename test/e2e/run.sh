@@ -25,9 +25,6 @@ fail_setup() { echo "e2e setup failed: $*" >&2; echo "0 passed, 1 failed"; exit 
 
 echo "[e2e] build + package"
 package_vsix || fail_setup "vsce package"
-# The extension-host run loads the extension from the repo folder (extensionDevelopmentPath), so build dev bundles
-# there too (same sources; the vsix keeps its production bundles).
-(cd "$ROOT" && node scripts/build.mjs >/dev/null) || fail_setup "build"
 
 cleanup() { cs_stop; }
 trap cleanup EXIT
