@@ -95,6 +95,10 @@ async function main() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (/Content[- ]Security[- ]Policy|Refused to (load|execute|apply)/i.test(m.text()) && /panel|webview|vscode-cdn|vscode-resource/i.test(m.text() + (m.location().url || ''))) cspViolations.push(m.text());
+  });
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
 
   await check('workbench loads with the example workspace', async () => {
@@ -238,6 +242,20 @@ async function main() {
     });
     await shot('09-filter-port-53');
     await panel().locator('#pl-port').fill('');
+  });
+
+  await check('namespace filter hides the unchecked namespace from the matrix', async () => {
+    await panel().locator('details.pl-ns summary').click();
+    await panel().locator('input[data-ns="kube-system"]').uncheck();
+    await waitUntil('no coredns column', async () => (await panel().locator('button.pl-cellbtn[data-dst="kube-system/coredns"]').count()) === 0
+      && (await panel().locator('button.pl-cellbtn[data-dst="backend/api"]').count()) > 0);
+    await shot('09b-filter-namespace');
+    await panel().locator('input[data-ns="kube-system"]').check();
+    await panel().locator('details.pl-ns summary').click();
+  });
+
+  await check('the webview ran under its strict CSP without violations', async () => {
+    if (cspViolations.length) throw new Error(cspViolations.slice(0, 3).join('\n'));
   });
 
   await check('live impact preview: typing a change highlights newly blocked flows before saving', async () => {
