@@ -87,6 +87,9 @@ export async function buildPlayground() {
       outdir: outDir,
       format: 'iife',
       plugins: [schemasPlugin, nodeShimsPlugin],
+      // The server's completion provider takes its enums (CompletionItemKind, ...) from vscode-languageserver,
+      // which re-exports them from the pure vscode-languageserver-types; the worker takes them from there directly.
+      alias: { 'vscode-languageserver': 'vscode-languageserver-types' },
     }),
   ]);
   for (const f of ['index.html']) copyFileSync(join(root, 'playground', f), join(outDir, f));

@@ -60,12 +60,15 @@ for (const [file, schema] of Object.entries(schemas)) {
 }
 schemaSettings.push({ uri: SCHEMA_BASE + 'manifests.json', fileMatch: ['*'], schema: { allOf: dispatch } as SchemasSettings['schema'] });
 
+// monaco-yaml supplies schema-driven editing: key/enum completion, formatting, outline, folding. Validation and
+// hover come from Policy Lens instead (the worker), exactly as in VS Code: its diagnostics already cover the
+// schema problems (unknown fields with a rename fix, invalid values) with clearer messages, and its hover shows the
+// same schema documentation next to the semantic explanation. Showing both would list each problem twice.
 configureMonacoYaml(monaco, {
   enableSchemaRequest: false,
   isKubernetes: true,
-  validate: true,
+  validate: false,
   completion: true,
-  // The Policy Lens hover below shows the same schema documentation plus the semantic explanations.
   hover: false,
   format: { enable: true },
   schemas: schemaSettings,
@@ -121,6 +124,8 @@ const editor = monaco.editor.create(editorHost, {
   scrollBeyondLastLine: false,
   quickSuggestions: { other: true, comments: false, strings: true },
   hover: { delay: 250 },
+  // Suggestions come from the schemas (monaco-yaml) and the workspace (Policy Lens), not from words in the text.
+  wordBasedSuggestions: 'off',
   'semanticHighlighting.enabled': false,
   ariaLabel: 'Policy YAML',
 });
@@ -199,6 +204,82 @@ monaco.languages.registerHoverProvider('yaml', {
     };
   },
 });
+
+// Language-server kinds (LSP CompletionItemKind numbers) of the items Policy Lens adds to monaco-yaml's schema
+// completion: workspace label keys/values, namespaces, named ports, Calico selector functions and snippets.
+// Schema keys (Property) and enum values (EnumMember) are monaco-yaml's, from the same schemas.
+const LSP_KIND: Record<number, monaco.languages.CompletionItemKind> = {
+  3: monaco.languages.CompletionItemKind.Function,
+  5: monaco.languages.CompletionItemKind.Field,
+  9: monaco.languages.CompletionItemKind.Module,
+  12: monaco.languages.CompletionItemKind.Value,
+  15: monaco.languages.CompletionItemKind.Snippet,
+};
+
+monaco.languages.registerCompletionItemProvider('yaml', {
+  triggerCharacters: [':', ' ', '-'],
+  async provideCompletionItems(m, position) {
+    if (m !== model) return { suggestions: [] };
+    const r = await ask({ type: 'complete', text: m.getValue(), position: { line: position.lineNumber - 1, character: position.column - 1 } });
+    if (r.type !== 'completed') return { suggestions: [] };
+    // Replace the token being typed (label keys hold '/', '.', '-', which are not word characters).
+    const line = m.getLineContent(position.lineNumber);
+    let startCol = position.column;
+    while (startCol > 1 && !/[\s:{}[\],'"]/.test(line[startCol - 2])) startCol--;
+    const range = new monaco.Range(position.lineNumber, startCol, position.lineNumber, position.column);
+    const suggestions: monaco.languages.CompletionItem[] = [];
+    for (const i of r.items) {
+      const kind = LSP_KIND[i.kind];
+      if (kind === undefined) continue;
+      suggestions.push({
+        label: i.label,
+        kind,
+        detail: i.detail,
+        documentation: i.documentation ? { value: i.documentation } : undefined,
+        insertText: i.insertText,
+        insertTextRules: i.snippet ? monaco.languages.CompletionItemInsertTextRule.InsertAsSnippet : undefined,
+        sortText: i.sortText,
+        range,
+      });
+    }
+    return { suggestions };
+  },
+});
+
+monaco.languages.registerCodeActionProvider(
+  'yaml',
+  {
+    async provideCodeActions(m, range, context) {
+      const none = { actions: [], dispose() {} };
+      if (m !== model) return none;
+      const versionId = m.getVersionId();
+      const r = await ask({
+        type: 'fixes',
+        text: m.getValue(),
+        start: { line: range.startLineNumber - 1, character: range.startColumn - 1 },
+        end: { line: range.endLineNumber - 1, character: range.endColumn - 1 },
+      });
+      if (r.type !== 'fixed') return none;
+      const codeOf = (mk: monaco.editor.IMarkerData) => (typeof mk.code === 'object' ? mk.code.value : mk.code);
+      const actions: monaco.languages.CodeAction[] = r.fixes.map((f) => ({
+        title: f.title,
+        kind: 'quickfix',
+        isPreferred: f.preferred,
+        diagnostics: context.markers.filter((mk) => codeOf(mk) === f.diagnostic.code && mk.startLineNumber === f.diagnostic.start.line + 1),
+        edit: {
+          edits: f.edits.map((e) => ({
+            resource: m.uri,
+            // Monaco refuses the edit if the text changed since the fix was computed.
+            versionId,
+            textEdit: { range: new monaco.Range(e.start.line + 1, e.start.character + 1, e.end.line + 1, e.end.character + 1), text: e.newText },
+          })),
+        },
+      }));
+      return { actions, dispose() {} };
+    },
+  },
+  { providedCodeActionKinds: ['quickfix'] },
+);
 
 // ---------------------------------------------------------------- reachability panel
 

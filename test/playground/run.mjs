@@ -204,10 +204,29 @@ try {
     await page.screenshot({ path: join(shots, '03-typed-fix.png') });
   });
 
+  await test('quick fix from Ctrl+. adds the DNS egress rule the warning asks for', async () => {
+    const before = await analyzedCount(page);
+    await page.locator('#problems-list li[data-code="np-dns-blocked"] button').click();
+    await page.keyboard.press('Control+.');
+    // The fix is the only one offered: it is focused in the Quick Fix menu; Enter applies it.
+    const item = page.locator('.action-widget .monaco-list-row.focused', { hasText: /DNS/ });
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.screenshot({ path: join(shots, '04a-quick-fix-menu.png') });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /port: 53/.test(window.policyLensPlayground.text()), null, { timeout: 10_000 });
+    await analyzedAfter(page, before);
+    await page.waitForFunction(() => !window.policyLensPlayground.markers('policy-lens').some((m) => m.code === 'np-dns-blocked'), null, { timeout: 10_000 });
+    assert((await page.locator('#problems-count').innerText()) === 'no problems', `problems: ${await page.locator('#problems-count').innerText()}`);
+    const webApi = await cellState(page, 'shop/web', 'shop/api');
+    assert(webApi.text === 'TCP 8080', `web→api after the fix: ${JSON.stringify(webApi)}`);
+  });
+
   await test('hovering a podSelector shows the semantic explanation from the worker', async () => {
     const text = await page.evaluate(() => window.policyLensPlayground.text());
     const lines = text.split('\n');
-    const line = lines.findLastIndex((l) => l.trim() === 'podSelector:') + 1;
+    // The spec.podSelector of the pasted web-egress policy.
+    const line = lines.findIndex((l, i) => i > lines.indexOf('  name: web-egress') && l === '  podSelector:') + 1;
+    assert(line > 0, 'web-egress podSelector not found');
     const column = lines[line - 1].indexOf('podSelector') + 3;
     const at = await page.evaluate(([l, c]) => window.policyLensPlayground.pointAt(l, c), [line, column]);
     assert(at, 'podSelector position not visible');
@@ -273,6 +292,27 @@ try {
     assert(webExt.state === 'denied', `restored scenario's web→internet: ${JSON.stringify(webExt)}`);
     await other.screenshot({ path: join(shots, '07-shared-link.png') });
     await other.close();
+  });
+
+  await test('completion suggests the workspace label values (Policy Lens) next to schema keys (monaco-yaml)', async () => {
+    const p = await openPage(browser, server.url, errors);
+    await toEnd(p);
+    await paste(p, '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: t\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app: ');
+    await p.waitForFunction(() => window.policyLensPlayground.text().endsWith('app: '), null, { timeout: 5_000 });
+    await p.keyboard.press('Control+Space');
+    const widget = p.locator('.suggest-widget');
+    await widget.locator('.monaco-list-row', { hasText: /^db/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const rows = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+    for (const v of ['api', 'db', 'web']) assert(rows.includes(v), `label value ${v} missing from ${JSON.stringify(rows)}`);
+    await p.screenshot({ path: join(shots, '08-completion-labels.png') });
+    await p.keyboard.press('Escape');
+    // Schema keys from monaco-yaml on a new key line under spec.
+    await paste(p, 'db\n  ');
+    await p.waitForFunction(() => window.policyLensPlayground.text().endsWith('app: db\n  '), null, { timeout: 5_000 });
+    await p.keyboard.press('Control+Space');
+    await widget.locator('.monaco-list-row', { hasText: 'policyTypes' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await p.keyboard.press('Escape');
+    await p.close();
   });
 
   await test('a damaged shared link shows a clear error and falls back to the example', async () => {

@@ -1,0 +1,144 @@
+// The playground's analysis session: everything the Policy Lens worker answers, over one YAML text.
+// Pure (no DOM, no worker globals) so node tests can drive it; worker.ts only forwards messages.
+// * diagnostics: the language server's lint project (model diagnostics + lint rules, suppressions applied);
+// * reachability: parse + analyse, keeping the last good text while the YAML is broken (like the server's
+//   reachability service), optionally diffed against a baseline text;
+// * explanations: Analysis.explain of the last analysed text;
+// * hover and completion: the language server's own providers (server/src/lsp/hover.ts, completion.ts);
+// * quick fixes: the core's fix computations (server/src/core/lint/fixes.ts), as the server's code actions.
+import { analyze, diffReach, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
+import type { Cluster } from '../../server/src/core/model';
+import { LintProject, type Finding } from '../../server/src/core/lint/project';
+import { lineStarts, offsetOf, positionOf } from '../../server/src/core/lint/chunks';
+import { computeFix, namespaceLabelFix, type FixEdit } from '../../server/src/core/lint/fixes';
+import { hover } from '../../server/src/lsp/hover';
+import { complete } from '../../server/src/lsp/completion';
+import type { SchemaRegistry } from '../../server/src/lsp/schemas';
+import type { ReachabilityResponse } from '../../server/src/protocol';
+import { PLAYGROUND_FILE, type PlaygroundCompletion, type PlaygroundDiagnostic, type PlaygroundFix, type Pos } from './protocol';
+
+/** Same test as the server's reachability service: a YAML-level error means the file's objects can't be trusted. */
+function isBrokenYaml(cluster: Cluster): boolean {
+  return cluster.diagnostics.some((d) => d.severity === 'error' && /^yaml/i.test(d.code));
+}
+
+const before = (a: Pos, b: Pos) => a.line < b.line || (a.line === b.line && a.character < b.character);
+
+export class PlaygroundSession {
+  private readonly project = new LintProject();
+  private version = 0;
+  private lastGood?: string;
+  private current?: { text: string; analysis: Analysis; result: ReachResult; stale: boolean };
+  private baselineCache?: { text: string; result: ReachResult };
+
+  constructor(
+    private readonly schemas: SchemaRegistry,
+    readonly file = PLAYGROUND_FILE,
+  ) {}
+
+  private findings(text: string): Finding[] {
+    this.project.setFile(this.file, text);
+    return this.project.result().findings.get(this.file) ?? [];
+  }
+
+  diagnostics(text: string): PlaygroundDiagnostic[] {
+    return this.findings(text).map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+      start: f.range.start,
+      end: f.range.end,
+      fixable: !!f.fix,
+    }));
+  }
+
+  /** The reachability of `text` (or of its last good version while its YAML is broken), diffed with `baseline` if given. */
+  reachability(text: string, baseline?: string): ReachabilityResponse {
+    if (!this.current || this.current.text !== text) {
+      const cluster = parseFiles([{ path: this.file, text }]);
+      const broken = isBrokenYaml(cluster);
+      if (!broken) this.lastGood = text;
+      const used = broken ? (this.lastGood === undefined ? [] : [{ path: this.file, text: this.lastGood }]) : undefined;
+      const analysis = analyze(used ? parseFiles(used) : cluster);
+      this.current = { text, analysis, result: analysis.result(), stale: broken };
+      this.version++;
+    }
+    const response: ReachabilityResponse = {
+      result: this.current.result,
+      version: this.version,
+      stale: this.current.stale,
+      staleFiles: this.current.stale ? [this.file] : [],
+    };
+    if (baseline !== undefined) {
+      if (!this.baselineCache || this.baselineCache.text !== baseline) {
+        this.baselineCache = { text: baseline, result: analyze(parseFiles([{ path: this.file, text: baseline }])).result() };
+      }
+      response.diff = diffReach(this.baselineCache.result, this.current.result);
+    }
+    return response;
+  }
+
+  /** Explains one pair (allowed or not) against the last analysed text. */
+  explain(src: string, dst: string): Explanation | undefined {
+    return this.current?.analysis.explain(src, dst);
+  }
+
+  private offset(text: string, p: Pos): number {
+    return offsetOf(lineStarts(text), text.length, p.line, p.character);
+  }
+
+  /** Markdown hover at a position: the language server's hover. */
+  hover(text: string, p: Pos): { markdown: string; range?: { start: Pos; end: Pos } } | undefined {
+    this.project.setFile(this.file, text);
+    const h = hover(this.project, this.schemas, this.file, this.offset(text, p));
+    if (!h) return undefined;
+    const c = h.contents;
+    const markdown = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => (typeof x === 'string' ? x : x.value)).join('\n\n') : c.value;
+    return { markdown, range: h.range };
+  }
+
+  /** Completion items at a position: the language server's completion. */
+  completions(text: string, p: Pos): PlaygroundCompletion[] {
+    this.project.setFile(this.file, text);
+    const list = complete(this.project, this.schemas, this.file, text, p.line, p.character, this.offset(text, p));
+    return list.items.map((i) => ({
+      label: i.label,
+      kind: i.kind ?? 1,
+      detail: i.detail,
+      documentation: typeof i.documentation === 'string' ? i.documentation : i.documentation?.value,
+      insertText: i.insertText ?? i.label,
+      snippet: i.insertTextFormat === 2,
+      sortText: i.sortText,
+    }));
+  }
+
+  /** Quick fixes for the diagnostics overlapping a range, with their edits as positions in `text`. */
+  fixes(text: string, start: Pos, end: Pos): PlaygroundFix[] {
+    const out: PlaygroundFix[] = [];
+    const starts = lineStarts(text);
+    const edits = (list: FixEdit[], base: number) =>
+      list.map((e) => ({ start: positionOf(starts, e.start + base), end: positionOf(starts, e.end + base), newText: e.newText }));
+    for (const f of this.findings(text)) {
+      if (!f.fix || before(f.range.end, start) || before(end, f.range.start)) continue;
+      const chunk = this.project.chunkAt(this.file, f.range.startOffset);
+      if (!chunk) continue;
+      const diagnostic = { code: f.code, start: f.range.start };
+      if (f.fix.kind === 'add-namespace-labels') {
+        for (const ns of f.fix.namespaces) {
+          // Only namespaces defined in this text can be edited here.
+          if (ns.file !== this.file) continue;
+          const nsChunk = this.project.chunkAt(this.file, ns.offset);
+          if (!nsChunk) continue;
+          const fix = namespaceLabelFix(nsChunk.entry.parsed.text, nsChunk.entry.parsed.doc.contents, ns.name, f.fix.labels);
+          if (fix) out.push({ title: fix.title, preferred: false, diagnostic, edits: edits(fix.edits, nsChunk.startOffset) });
+        }
+        continue;
+      }
+      const parsed = chunk.entry.parsed;
+      for (const fix of computeFix(parsed.text, parsed.doc.contents, f.fix, f.range.startOffset - chunk.startOffset)) {
+        out.push({ title: fix.title, preferred: !!fix.preferred, diagnostic, edits: edits(fix.edits, chunk.startOffset) });
+      }
+    }
+    return out;
+  }
+}
