@@ -15,7 +15,7 @@ import { analyze, parseFiles, ConnSet, type Analysis } from '../../../server/src
 import { FAMILY_MAX, type Family } from '../../../server/src/core/ip';
 import { connToConnSet, parseBlock, sidePods, withoutIcmpType255, type Interval } from './expand';
 import { parseOutput, type Rule, type Section } from './output';
-import { loadCase, loadScenario, type Case, type IndexQuery, type NcaPod, type Obj, type Scenario } from './scheme';
+import { loadCase, loadScenario, type Case, type IndexQuery, type NcaPod, type Obj, type Scenario, type ScenarioOptions } from './scheme';
 
 export interface CaseResult {
   ok: boolean;
@@ -26,6 +26,10 @@ export interface CaseResult {
   compared: number;
   /** Things not compared (host endpoints, DNS names), reported with a pass. */
   notes: string[];
+  /** NCA facts involving Calico HostEndpoints (not compared). */
+  hostEndpointFacts: number;
+  /** Policy Lens reported workload-pods-differ: pods of one controller carry different labels. */
+  foldedDiffer: boolean;
 }
 
 const analysisCache = new WeakMap<Scenario, Analysis>();
@@ -78,9 +82,10 @@ function fmtIp(family: Family, v: bigint): string {
 }
 
 /** Compares one section (one config) of the expected output. */
-function compareSection(c: Case, configRef: string, section: Section, res: CaseResult): void {
-  const sc = loadScenario(c, configRef);
+function compareSection(c: Case, configRef: string, section: Section, res: CaseResult, opts: ScenarioOptions): void {
+  const sc = loadScenario(c, configRef, opts);
   const analysis = analysisOf(sc);
+  for (const d of analysis.cluster.diagnostics) if (d.code === 'workload-pods-differ') res.foldedDiffer = true;
   const universe = analysis.calico ? analysis.calico.universe : ConnSet.ALL;
   const oc = c.outputConfiguration;
   const byDeployment = (oc.outputEndpoints ?? 'deployments') !== 'pods';
@@ -177,7 +182,9 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
   // ---- external addresses ----
   const families: Family[] = mentionsV6 ? [4, 6] : [4];
   let extProblems = 0;
+  let v6Skipped = 0;
   pods.forEach((p, i) => {
+    if (p.hostEndpoint && (extExp.has(`in:${i}`) || extExp.has(`out:${i}`))) hepFacts++;
     if (p.hostEndpoint || !inSubset(p, subset)) return;
     if (filterSystem && isSystemNs(p.namespace)) return;
     for (const dir of ['in', 'out'] as const) {
@@ -188,7 +195,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       for (const fam of families) {
         if (!analysis.atoms.some((a) => a.family === fam)) {
           // Policy Lens has no atoms for this family (no policy names such addresses): nothing to compare against
-          if (exp.some(([iv]) => iv.family === fam)) res.notes.push(`IPv${fam} facts of NCA not compared (no IPv${fam} addresses in the policies)`);
+          if (exp.some(([iv]) => iv.family === fam)) v6Skipped++;
           continue;
         }
         res.compared++;
@@ -200,14 +207,16 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       }
     }
   });
+  if (v6Skipped) res.notes.push(`[${configRef}] ${v6Skipped} IPv6 endpoint maps of NCA not compared: no policy names IPv6 addresses, so Policy Lens has no IPv6 address ranges`);
   if (extProblems > 6) res.problems.push(`[${configRef}] ... ${extProblems - 6} more external intervals differ`);
   if (extProblems) res.category ??= 'external-address connections differ';
+  res.hostEndpointFacts += hepFacts;
   if (hepFacts) res.notes.push(`[${configRef}] ${hepFacts} NCA facts involve HostEndpoints (not modelled by Policy Lens), not compared`);
   if (dnsRules) res.notes.push(`[${configRef}] ${dnsRules} rules towards DNS names (Istio ServiceEntry), not compared`);
 }
 
-export function runCase(base: string, q: IndexQuery): CaseResult {
-  const res: CaseResult = { ok: false, problems: [], compared: 0, notes: [] };
+export function runCase(base: string, q: IndexQuery, opts: ScenarioOptions = {}): CaseResult {
+  const res: CaseResult = { ok: false, problems: [], compared: 0, notes: [], foldedDiffer: false, hostEndpointFacts: 0 };
   try {
     const c = loadCase(base, q);
     const text = readFileSync(join(base, q.expectedOutput!), 'utf8');
@@ -216,7 +225,7 @@ export function runCase(base: string, q: IndexQuery): CaseResult {
       res.problems.push(`expected output has ${sections.length} sections for ${q.configs.length} configs`);
       res.category = 'expected-output structure';
     } else {
-      sections.forEach((s, i) => compareSection(c, q.configs[i], s, res));
+      sections.forEach((s, i) => compareSection(c, q.configs[i], s, res, opts));
     }
     if (res.problems.length && !res.category) res.category = 'mapping';
   } catch (e) {

@@ -152,27 +152,27 @@ export function isLabelExpr(pods: string): boolean {
  */
 export function sidePods(side: Side, pods: NcaPod[], byDeployment: boolean): number[] {
   if (side.kind !== 'pods') return [];
-  const inNs = (p: NcaPod) => side.namespaces.includes(p.namespace);
+  // NCA prints host endpoints (no namespace) with the namespace "None"
+  const inNs = (p: NcaPod) => side.namespaces.includes(p.hostEndpoint ? 'None' : p.namespace);
   const text = side.pods.trim();
   const out: number[] = [];
   if (text === '*') {
     pods.forEach((p, i) => {
-      if (!p.hostEndpoint && inNs(p)) out.push(i);
+      if (inNs(p)) out.push(i);
     });
     return out;
   }
   if (isLabelExpr(text)) {
     const e = parseLabelExpr(text);
     pods.forEach((p, i) => {
-      if (!p.hostEndpoint && inNs(p) && evalLabelExpr(e, p.labels)) out.push(i);
+      if (inNs(p) && evalLabelExpr(e, p.labels)) out.push(i);
     });
     return out;
   }
   const names = text.split(',').map((x) => x.trim());
   pods.forEach((p, i) => {
     const shown = byDeployment && p.owner ? p.owner : p.name;
-    // host endpoints have no namespace: NCA prints them with an empty namespace list
-    if ((p.hostEndpoint ? side.namespaces.length === 0 || side.namespaces.every((n) => n === '') : inNs(p)) && names.includes(shown)) out.push(i);
+    if (inNs(p) && names.includes(shown)) out.push(i);
   });
   return out;
 }

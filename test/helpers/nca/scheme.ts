@@ -134,7 +134,11 @@ function labelsOf(o: Obj | undefined): Record<string, string> {
   return out;
 }
 
-/** One scenario: NCA endpoints + the files for our core + facts needed to judge the comparison. */
+/**
+ * One scenario: NCA endpoints + the files for our core + facts needed to judge the comparison.
+ * `perPod`: drop the Pods' ownerReferences so that every NCA pod is its own Policy Lens workload (used to
+ * separate rule semantics from Policy Lens's folding of a controller's pods into one workload).
+ */
 export interface Scenario {
   pods: NcaPod[];
   files: InputFile[];
@@ -146,7 +150,7 @@ export interface Scenario {
 }
 
 /** Converts NCA's pod-producing objects into NcaPods, and into manifests our core understands. */
-function topology(objs: Obj[]): { pods: NcaPod[]; manifests: Obj[]; hasHep: boolean } {
+function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Obj[]; hasHep: boolean } {
   const pods: NcaPod[] = [];
   const manifests: Obj[] = [];
   const canon = new Map<string, number>();
@@ -169,8 +173,10 @@ function topology(objs: Obj[]): { pods: NcaPod[]; manifests: Obj[]; hasHep: bool
       const ourOwner = (owners.find((x) => x && x.controller === true) ?? owners[0])?.name;
       const name: string = meta.name ?? '';
       const workloadKey = ncaOwner ? `${ncaOwner}(${owners[0]?.kind ?? ''})` : `${name}(Pod)`;
-      keep({ name, namespace: ns, owner: ncaOwner, labels: labelsOf(meta), hostEndpoint: false, ourId: `${ns}/${ourOwner ?? name}` }, workloadKey, []);
-      manifests.push(o);
+      const ourId = perPod ? `${ns}/${name}` : `${ns}/${ourOwner ?? name}`;
+      keep({ name, namespace: ns, owner: ncaOwner, labels: labelsOf(meta), hostEndpoint: false, ourId }, workloadKey, []);
+      // per-pod mode: without ownerReferences every pod is its own Policy Lens workload
+      manifests.push(perPod && owners.length ? { ...o, metadata: { ...meta, ownerReferences: undefined } } : o);
     } else if (POD_CREATING.has(o.kind)) {
       const spec = (o.spec ?? {}) as Obj;
       let replicas: number = spec.replicas ?? 1;
@@ -245,8 +251,26 @@ const scenarioCache = new Map<string, Scenario>();
  * The scenario of one config reference: `name` (whole config) or `name/ns/policy` / `name/Kind/ns/policy`
  * (a single policy of the config, as NCA's "config sets" allow).
  */
-export function loadScenario(c: Case, configRef: string): Scenario {
-  const key = `${c.index.scheme}|${configRef}`;
+export interface ScenarioOptions {
+  /** Drop the Pods' ownerReferences: every NCA pod becomes its own Policy Lens workload. */
+  perPod?: boolean;
+  /**
+   * Add NCA's "LiveSim" kube-dns pod (nca/NetworkConfig/LiveSim/dns/dns_pods.yaml: pod kube-system/kube-dns-livesim
+   * labelled k8s-app=kube-dns, namespace kube-system labelled name=kube-system), which NCA adds on its own when a
+   * policy refers to kube-dns pods that the input does not contain.
+   */
+  liveSimDns?: boolean;
+  /**
+   * Emulate NCA's policy order: NCA sorts policies by order only and keeps input (file) order among equal or
+   * absent orders (nca/Resources/PolicyResources/NetworkPolicy.py __lt__, a TODO there notes the missing tie
+   * break), while Calico breaks ties by name. Gives every Calico policy order `(order ?? 1e9) + i * 1e-6`.
+   */
+  ncaPolicyOrder?: boolean;
+}
+
+export function loadScenario(c: Case, configRef: string, opts: ScenarioOptions = {}): Scenario {
+  const perPod = !!opts.perPod;
+  const key = `${c.index.scheme}|${configRef}|${perPod}|${!!opts.liveSimDns}|${!!opts.ncaPolicyOrder}`;
   const hit = scenarioCache.get(key);
   if (hit) return hit;
   const parts = configRef.split('/');
@@ -271,10 +295,21 @@ export function loadScenario(c: Case, configRef: string): Scenario {
     policies = policies.filter((o) => !['NetworkPolicy', 'GlobalNetworkPolicy'].includes(o.kind) || (kindOk(o) && o.metadata?.name === name && (o.kind === 'GlobalNetworkPolicy' || (o.metadata?.namespace ?? 'default') === ns)));
     if (!policies.some((o) => o.metadata?.name === name)) throw new Error(`policy ${configRef} not found`);
   }
-  const topo = topology(podObjs);
+  const extraNs: Obj[] = [];
+  const extraPods: Obj[] = [];
+  if (opts.liveSimDns) {
+    extraNs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', labels: { name: 'kube-system', 'kubernetes.io/metadata.name': 'kube-system' } } });
+    extraPods.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-dns-livesim', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, spec: { containers: [{ name: 'dns' }] } });
+  }
+  if (opts.ncaPolicyOrder) {
+    policies = policies.map((p, i) =>
+      isCalicoPolicyObj(p) && (p.kind === 'NetworkPolicy' || p.kind === 'GlobalNetworkPolicy') ? { ...p, spec: { ...(p.spec ?? {}), order: (typeof p.spec?.order === 'number' ? p.spec.order : 1e9) + i * 1e-6 } } : p,
+    );
+  }
+  const topo = topology([...podObjs, ...extraPods], perPod);
   const kinds = new Map<string, number>();
   for (const p of policies) kinds.set(`${p.apiVersion} ${p.kind}`, (kinds.get(`${p.apiVersion} ${p.kind}`) ?? 0) + 1);
-  const docs = [...namespaceObjects(nsObjs), ...topo.manifests, ...policies.filter((p) => !['NetworkSet', 'GlobalNetworkSet'].includes(p.kind) || !topo.manifests.includes(p))];
+  const docs = [...namespaceObjects([...nsObjs, ...extraNs]), ...topo.manifests, ...policies.filter((p) => !['NetworkSet', 'GlobalNetworkSet'].includes(p.kind) || !topo.manifests.includes(p))];
   const files: InputFile[] = [{ path: `nca:${configRef}.yaml`, text: docs.map((d) => stringify(d)).join('---\n') }];
   const sc: Scenario = { pods: topo.pods, files, policyKinds: kinds, hasHostEndpoints: topo.hasHep, policies };
   scenarioCache.set(key, sc);
