@@ -225,4 +225,18 @@ suite('Policy Lens in a real VS Code', function () {
     const resp = await waitFor('the panel to receive reachability', () => panel.response);
     assert.ok(conn(resp, 'frontend/web', 'backend/api'));
   });
+
+  test('compare and blast-radius commands drive the open panel', async () => {
+    const panel = api.panel();
+    assert.ok(panel, 'the panel is open (previous test)');
+    await vscode.commands.executeCommand('policyLens.compareReachability', 'head');
+    assert.strictEqual(panel.compareMode, 'head');
+    const r = await waitFor('a HEAD diff in the panel', () => panel.response && panel.response.diff);
+    assert.deepStrictEqual(r, { added: [], removed: [] }, 'workspace equals HEAD again');
+    await vscode.commands.executeCommand('policyLens.showBlastRadius', 'backend/api');
+    await vscode.commands.executeCommand('policyLens.compareReachability', 'none');
+    assert.strictEqual(panel.compareMode, 'none');
+    const plain = await waitFor('a response without diff', () => panel.response && !panel.response.diff && panel.response);
+    assert.ok(conn(plain, 'backend/api', 'data/postgres'));
+  });
 });
