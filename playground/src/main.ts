@@ -333,6 +333,9 @@ async function explain(src: string, dst: string) {
 let timer: ReturnType<typeof setTimeout> | undefined;
 let seq = 0;
 let applied = 0;
+/** One analysis at a time: edits made while the worker is busy are analysed together once it is done. */
+let inFlight = false;
+let again = false;
 
 function scheduleAnalysis(delay = 200) {
   if (timer) clearTimeout(timer);
@@ -340,10 +343,26 @@ function scheduleAnalysis(delay = 200) {
 }
 
 async function analyzeNow() {
+  if (inFlight) {
+    again = true;
+    return;
+  }
+  inFlight = true;
+  try {
+    await analyzeOnce();
+  } finally {
+    inFlight = false;
+  }
+  if (again) {
+    again = false;
+    void analyzeNow();
+  }
+}
+
+async function analyzeOnce() {
   const mine = ++seq;
   const text = model.getValue();
   const r = await ask({ type: 'analyze', text, baseline: panel.state.compare === 'none' ? undefined : baseline });
-  if (mine < applied) return;
   applied = mine;
   if (r.type === 'failed') {
     panel.error = r.message;

@@ -7,7 +7,7 @@
 //   npm run test:playground
 //   CHROMIUM=/path/to/chromium npm run test:playground
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -135,6 +135,7 @@ const WEB_EGRESS = [
 let server;
 let browser;
 try {
+  if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: install it (apt-get update && apt-get install -y chromium) or set CHROMIUM`);
   server = await startServer();
   console.log(`# serving ${server.url} (started in ${Date.now() - t0} ms)`);
   browser = await chromium.launch({ executablePath, headless: true, args: FLAGS });
@@ -236,6 +237,7 @@ try {
     await hover.first().waitFor({ state: 'visible', timeout: 10_000 });
     const shown = await hover.first().innerText();
     assert(/app=web in namespace shop/.test(shown) && /Selects 1 workload in this workspace: shop\/web/.test(shown) && /podSelector \(object\)/.test(shown), `hover: ${shown}`);
+    await page.waitForTimeout(400); // let the hover finish fading in
     await page.screenshot({ path: join(shots, '04-hover.png') });
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
