@@ -233,6 +233,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     summary.append(' · ', h('span', { class: 'pl-added-text' }, `${a} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `${r} newly blocked`), ` vs ${base}`);
   }
   status.append(summary);
+  if (response.baselineError) status.append(h('div', { class: 'pl-warning', 'data-testid': 'baseline-error' }, `Impact preview unavailable: ${response.baselineError}`));
 
   const byId = new Map(response.result.endpoints.map((e) => [e.id, e] as const));
   const pairs = pairViews(response, state);

@@ -23,6 +23,8 @@ export interface ReachabilityResponse {
   /** Files whose last good state was used. */
   staleFiles: string[];
   diff?: ReachDiff;
+  /** Why `diff` is absent although a comparison was asked for (e.g. the workspace is not a git repository). */
+  baselineError?: string;
 }
 
 /** Client -> server request: explain one (src, dst) pair, allowed or not. */

@@ -41,7 +41,10 @@ export interface ReachabilityOptions {
   defaultNamespace?: string;
   /** Reads the saved (disk) version of a file; undefined when it does not exist. Default: fs read of the path/URI. */
   readSaved?: (path: string) => Promise<string | undefined>;
-  /** Reads the git HEAD version of a file; undefined when HEAD has no such file. Default: `git show HEAD:./name`. */
+  /**
+   * Reads the git HEAD version of a file; undefined when HEAD has no such file; throws BaselineUnavailable when there
+   * is no HEAD at all. Default: `git show HEAD:./name`.
+   */
   readHead?: (path: string) => Promise<string | undefined>;
 }
 
@@ -86,16 +89,26 @@ async function defaultReadSaved(path: string): Promise<string | undefined> {
 async function defaultReadHead(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);
   if (!fsPath) return undefined;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // `HEAD:./name` is resolved relative to the working directory, so no repository root lookup is needed.
     execFile(
       'git',
       ['show', `HEAD:./${basename(fsPath)}`],
       { cwd: dirname(fsPath), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', timeout: 10_000 },
-      (err, stdout) => resolve(err ? undefined : stdout),
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        // A file git knows nothing about at HEAD is simply absent from the baseline; anything else (no git, not a
+        // repository, no commit yet) means there is no HEAD baseline at all.
+        if (/exists on disk, but not in|does not exist in/i.test(String(stderr))) return resolve(undefined);
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'git is not installed' : String(stderr).trim().split('\n')[0] || err.message;
+        reject(new BaselineUnavailable(`no git HEAD baseline for ${basename(fsPath)}: ${why}`));
+      },
     );
   });
 }
+
+/** Thrown by a baseline reader when the baseline does not exist at all (not merely lacks one file). */
+export class BaselineUnavailable extends Error {}
 
 function signature(files: SourceFile[]): string {
   // Cheap content key: paths, lengths and a 32-bit FNV-1a hash of every text.
@@ -203,8 +216,13 @@ export class ReachabilityModel {
     };
     const compare = params.compare ?? 'none';
     if (compare === 'saved' || compare === 'head') {
-      const before = await this.baseline(compare);
-      response.diff = diffReach(before, cur.result);
+      try {
+        const before = await this.baseline(compare);
+        response.diff = diffReach(before, cur.result);
+      } catch (e) {
+        if (!(e instanceof BaselineUnavailable)) throw e;
+        response.baselineError = e.message;
+      }
     }
     return response;
   }

@@ -153,6 +153,26 @@ spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
     }
   });
 
+  it('reports a missing HEAD baseline (not a git repository) instead of a bogus diff', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-nogit-'));
+    try {
+      // GIT_CEILING_DIRECTORIES keeps git from finding a repository above the temp folder.
+      process.env.GIT_CEILING_DIRECTORIES = tmpdir();
+      writeFileSync(join(dir, 'np.yaml'), policy(5432));
+      const files: SourceFile[] = [
+        { path: join(dir, 'pods.yaml'), text: workloads },
+        { path: join(dir, 'np.yaml'), text: policy(5432) },
+      ];
+      const r = await new ReachabilityModel(() => files).compute({ compare: 'head' });
+      assert.equal(r.diff, undefined);
+      assert.match(r.baselineError ?? '', /no git HEAD baseline/);
+      assert.ok(find(r, 'app/client', 'app/db'), 'the current state is still returned');
+    } finally {
+      delete process.env.GIT_CEILING_DIRECTORIES;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps file: URIs and plain paths to filesystem paths and refuses other schemes', () => {
     assert.equal(toFsPath('file:///tmp/a%20b.yaml'), '/tmp/a b.yaml');
     assert.equal(toFsPath('/tmp/x.yaml'), '/tmp/x.yaml');
