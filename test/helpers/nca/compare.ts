@@ -98,6 +98,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
     if (!p.hostEndpoint && analysis.workloadIndex(p.ourId!) === undefined) res.problems.push(`[${configRef}] NCA endpoint ${p.namespace}/${p.name} maps to ${p.ourId}, which Policy Lens does not have`);
   }
 
+  const noSelfWorkload = c.index.outputFormat === 'txt_no_fw_rules';
   const pairExp = new Map<number, ConnSet>();
   const N = pods.length;
   const extExp = new Map<string, [Interval, ConnSet][]>();
@@ -115,7 +116,8 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       continue;
     }
     const conns = norm(connToConnSet(r.conn, universe));
-    if (r.src.kind === 'pods' && r.dst.kind === 'pods') {
+    const isEp = (x: Rule['src']) => x.kind === 'pods' || x.kind === 'workload';
+    if (isEp(r.src) && isEp(r.dst)) {
       const S = sidePods(r.src, pods, byDeployment);
       const D = sidePods(r.dst, pods, byDeployment);
       if (!S.length || !D.length) res.problems.push(`rule covers no endpoint on one side: ${r.text}`);
@@ -127,14 +129,14 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
           pairExp.set(k, prev ? prev.union(conns) : conns);
         }
       }
-    } else if (r.src.kind === 'ip' && r.dst.kind === 'pods') {
+    } else if (r.src.kind === 'ip' && isEp(r.dst)) {
       const D = sidePods(r.dst, pods, byDeployment);
       for (const b of r.src.blocks) {
         const iv = parseBlock(b);
         if (iv.family === 6) mentionsV6 = true;
         for (const d of D) addExt(`in:${d}`, iv, conns);
       }
-    } else if (r.src.kind === 'pods' && r.dst.kind === 'ip') {
+    } else if (isEp(r.src) && r.dst.kind === 'ip') {
       const S = sidePods(r.src, pods, byDeployment);
       for (const b of r.dst.blocks) {
         const iv = parseBlock(b);
@@ -165,6 +167,8 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
         continue;
       }
       if (p.ourId === q.ourId) continue;
+      // txt_no_fw_rules leaves out connections between the pods of one NCA workload
+      if (noSelfWorkload && p.workload === q.workload) continue;
       if (!inSubset(p, subset) && !inSubset(q, subset)) continue;
       if (filterSystem && isSystemNs(p.namespace) && isSystemNs(q.namespace)) continue;
       const e = pairExp.get(i * N + j) ?? ConnSet.EMPTY;

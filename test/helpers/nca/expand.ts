@@ -151,6 +151,7 @@ export function isLabelExpr(pods: string): boolean {
  * (NCA's default outputEndpoints "deployments"), else pod names.
  */
 export function sidePods(side: Side, pods: NcaPod[], byDeployment: boolean): number[] {
+  if (side.kind === 'workload') return pods.flatMap((p, i) => (p.workload === side.name ? [i] : []));
   if (side.kind !== 'pods') return [];
   // NCA prints host endpoints (no namespace) with the namespace "None"
   const inNs = (p: NcaPod) => side.namespaces.includes(p.hostEndpoint ? 'None' : p.namespace);

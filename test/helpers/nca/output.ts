@@ -11,6 +11,8 @@ import { parseAllDocuments } from 'yaml';
 
 export type Side =
   | { kind: 'pods'; namespaces: string[]; pods: string }
+  /** txt_no_fw_rules: one workload, `ns/name[Kind]` (NCA's workload name, see scheme.ts NcaPod.workload). */
+  | { kind: 'workload'; name: string }
   | { kind: 'ip'; blocks: string[] }
   | { kind: 'dns'; name: string };
 
@@ -272,8 +274,27 @@ export function parseTable(text: string, format: 'csv' | 'md'): Section[] {
   return out;
 }
 
+/**
+ * txt_no_fw_rules: one line per connected pair of workloads (or workload and address range),
+ * `src => dst : connections`, without grouping; a single section.
+ */
+export function parseNoFwRules(text: string): Section[] {
+  const rules: Rule[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const m = /^(\S+) => (\S+) : (.+)$/.exec(line);
+    if (!m) throw new Error(`cannot parse line "${line}"`);
+    const side = (x: string): Side => (/\[[^\]]+\]$/.test(x) ? { kind: 'workload', name: x } : { kind: 'ip', blocks: splitList(x) });
+    rules.push({ src: side(m[1]), dst: side(m[2]), conn: parseConnText(m[3]), text: line });
+  }
+  return [{ config: '', rules }];
+}
+
 export function parseOutput(text: string, format: string): Section[] {
   switch (format) {
+    case 'txt_no_fw_rules':
+      return parseNoFwRules(text);
     case 'txt':
       return parseTxt(text);
     case 'yaml':

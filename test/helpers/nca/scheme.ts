@@ -26,6 +26,11 @@ export interface NcaPod {
   namespace: string;
   /** NCA owner_name ('' when none). */
   owner: string;
+  /**
+   * NCA's workload name as txt_no_fw_rules prints it: `ns/owner[ReplicaSet]` for a ReplicaSet owner,
+   * `ns/owner[Kind]` for another owner, `ns/name[Pod]` without owner (ConnectivityGraph._get_peer_details).
+   */
+  workload?: string;
   labels: Record<string, string>;
   hostEndpoint: boolean;
   /** The Policy Lens workload id this endpoint maps to (undefined for host endpoints). */
@@ -174,7 +179,8 @@ function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Ob
       const name: string = meta.name ?? '';
       const workloadKey = ncaOwner ? `${ncaOwner}(${owners[0]?.kind ?? ''})` : `${name}(Pod)`;
       const ourId = perPod ? `${ns}/${name}` : `${ns}/${ourOwner ?? name}`;
-      keep({ name, namespace: ns, owner: ncaOwner, labels: labelsOf(meta), hostEndpoint: false, ourId }, workloadKey, []);
+      const workload = ncaOwner ? `${ns}/${ncaOwner}[${owners[0]?.kind ?? ''}]` : `${ns}/${name}[Pod]`;
+      keep({ name, namespace: ns, owner: ncaOwner, labels: labelsOf(meta), hostEndpoint: false, ourId, workload }, workloadKey, []);
       // per-pod mode: without ownerReferences every pod is its own Policy Lens workload
       manifests.push(perPod && owners.length ? { ...o, metadata: { ...meta, ownerReferences: undefined } } : o);
     } else if (POD_CREATING.has(o.kind)) {
@@ -184,7 +190,7 @@ function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Ob
       const tmpl = o.kind === 'CronJob' ? spec.jobTemplate?.spec?.template : spec.template;
       const name: string = meta.name ?? '';
       for (let i = 1; i <= Math.min(replicas, 2); i++) {
-        keep({ name: `${name}-${i}`, namespace: ns, owner: name, labels: labelsOf(tmpl?.metadata), hostEndpoint: false, ourId: `${ns}/${name}` }, `${name}(${o.kind})`, []);
+        keep({ name: `${name}-${i}`, namespace: ns, owner: name, labels: labelsOf(tmpl?.metadata), hostEndpoint: false, ourId: `${ns}/${name}`, workload: `${ns}/${name}[${o.kind}]` }, `${name}(${o.kind})`, []);
       }
       if (replicas > 0) manifests.push(o);
     } else if (o.kind === 'WorkloadEndpoint') {
@@ -192,7 +198,7 @@ function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Ob
       const name: string = spec.pod ?? '';
       const labels = labelsOf(meta);
       const profiles: string[] = Array.isArray(spec.profiles) ? spec.profiles : [];
-      if (!keep({ name, namespace: ns, owner: '', labels, hostEndpoint: false, ourId: `${ns}/${name}` }, `${name}(Pod)`, profiles)) continue;
+      if (!keep({ name, namespace: ns, owner: '', labels, hostEndpoint: false, ourId: `${ns}/${name}`, workload: `${ns}/${name}[Pod]` }, `${name}(Pod)`, profiles)) continue;
       // As a Pod for Policy Lens: same labels (minus the projectcalico.org/* ones Calico derives itself) and ports.
       const podLabels: Record<string, string> = {};
       for (const [k, v] of Object.entries(labels)) if (!k.startsWith('projectcalico.org/')) podLabels[k] = v;
