@@ -105,17 +105,29 @@ const statusEl = $('status');
 const banner = $('banner');
 const compareBox = $<HTMLInputElement>('compare');
 
+let bannerTimer: ReturnType<typeof setTimeout> | undefined;
+/** Shows a message above the editor; notes disappear after a while, errors stay until clicked. */
 function showBanner(text: string, kind: 'error' | 'info' = 'info') {
   banner.textContent = text;
   banner.className = `banner ${kind}`;
+  banner.title = 'Click to dismiss';
   banner.hidden = false;
+  if (bannerTimer) clearTimeout(bannerTimer);
+  bannerTimer = kind === 'info' ? setTimeout(() => (banner.hidden = true), 8000) : undefined;
 }
+banner.addEventListener('click', () => (banner.hidden = true));
 
 // ---------------------------------------------------------------- editor
+
+// Follow the system's light/dark preference (the panel's colours follow it in playground.css).
+const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
+const themeName = () => (darkQuery.matches ? 'vs-dark' : 'vs');
+darkQuery.addEventListener('change', () => monaco.editor.setTheme(themeName()));
 
 const model = monaco.editor.createModel('', 'yaml', monaco.Uri.parse(`file:///${PLAYGROUND_FILE}`));
 const editor = monaco.editor.create(editorHost, {
   model,
+  theme: themeName(),
   automaticLayout: true,
   minimap: { enabled: false },
   fontSize: 13,

@@ -317,6 +317,25 @@ try {
     await p.close();
   });
 
+  await test('graph and blast-radius views render from the same result; dark colour scheme follows the system', async () => {
+    await page.locator('#pl-tab-graph').click();
+    await page.locator('svg.pl-graph g.pl-edge[data-src="shop/web"][data-dst="shop/api"]').waitFor({ timeout: 10_000 });
+    assert((await page.locator('svg.pl-graph g.pl-node').count()) === 4, 'graph should show 3 workloads and the internet');
+    await page.locator('#pl-tab-blast').click();
+    await page.locator('#pl-blast-select').selectOption('shop/api');
+    const reach = await page.locator('.pl-blast-col[aria-label="Can reach"]').innerText();
+    assert(/shop\/db/.test(reach) && /TCP 5432/.test(reach), `api can reach: ${reach}`);
+    const from = await page.locator('.pl-blast-col[aria-label="Reachable from"]').innerText();
+    assert(/shop\/web/.test(from) && /TCP 8080/.test(from), `api reachable from: ${from}`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.querySelector('.monaco-editor')?.classList.contains('vs-dark'), null, { timeout: 5_000 });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert(bg === 'rgb(30, 30, 30)', `dark body background: ${bg}`);
+    await page.screenshot({ path: join(shots, '09-blast-radius-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('#pl-tab-matrix').click();
+  });
+
   await test('a damaged shared link shows a clear error and falls back to the example', async () => {
     const damaged = [];
     const p = await openPage(browser, `${server.url}#s=AAAA`, damaged);
