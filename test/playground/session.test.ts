@@ -144,6 +144,37 @@ test('completion offers workspace label values and named ports', () => {
   assert.ok(ports.every((p) => typeof p.insertText === 'string' && typeof p.kind === 'number'));
 });
 
+test('Calico policies: parser diagnostics with exact ranges, and their effect on reachability', () => {
+  const s = new PlaygroundSession(schemas);
+  const calico = `---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata:
+  name: deny-web-to-api
+spec:
+  order: 10
+  selector: app == 'api'
+  types:
+    - Ingress
+  ingress:
+    - action: Deny
+      source:
+        selector: app == 'web'
+    - action: Pass
+`;
+  const text = example + calico;
+  assert.deepEqual(s.diagnostics(text).filter((d) => d.severity === 'error'), []);
+  const r = s.reachability(text, example);
+  assert.ok(r.diff!.removed.some((c) => c.src === 'shop/web' && c.dst === 'shop/api'), 'the Deny rule should block web -> api');
+  const ex = s.explain('shop/web', 'shop/api')!;
+  assert.match(JSON.stringify(ex), /deny-web-to-api/);
+
+  const bad = text.replace("selector: app == 'web'", "selector: app == 'web' &&");
+  const d = s.diagnostics(bad).find((x) => x.code === 'calico-selector-syntax');
+  assert.ok(d, `calico-selector-syntax expected: ${JSON.stringify(s.diagnostics(bad))}`);
+  assert.equal(bad.split('\n')[d.start.line].trim(), "selector: app == 'web' &&");
+});
+
 test('share: round trip through the URL fragment, plain and compressed', async () => {
   const text = example + '# ünïcødé ✓ — 🚀\n';
   const frag = await encodeScenario(text);
