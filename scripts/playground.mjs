@@ -4,16 +4,16 @@
 //   npm run playground -- --port 0          serve on a free port (the URL is printed)
 //   npm run playground -- --build-only      build only
 //   npm run playground -- --production      minified build without source maps
+//   npm run playground -- --out DIR         build into DIR instead of dist/playground/
 //
 // Bundles: the page script (Monaco + monaco-yaml + the reachability panel renderer), Monaco's editor worker,
 // monaco-yaml's YAML worker and the Policy Lens worker (the pure core: parse, analyse, lint, hover).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, normalize, relative, resolve, sep } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
-const outDir = join(root, 'dist', 'playground');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 function option(name, fallback) {
@@ -22,6 +22,8 @@ function option(name, fallback) {
   const eq = args.find((a) => a.startsWith(`${name}=`));
   return eq ? eq.slice(name.length + 1) : fallback;
 }
+// --out DIR builds (and serves) elsewhere, e.g. a private folder per test run.
+const outDir = resolve(root, option('--out', join('dist', 'playground')));
 const production = flag('--production');
 
 /** `virtual:schemas` = { fileName: schemaObject } for every schemas/*.schema.json, read at build time. */
@@ -63,6 +65,11 @@ const common = {
 
 export async function buildPlayground() {
   const t0 = Date.now();
+  // The folder is wiped before building: refuse anything that could be more than an earlier build.
+  if (outDir === root || root.startsWith(outDir + sep)) throw new Error(`refusing to build into ${outDir} (it holds the repository)`);
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'index.html'))) {
+    throw new Error(`refusing to wipe ${outDir}: it is not empty and holds no earlier playground build`);
+  }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   await Promise.all([
@@ -153,7 +160,7 @@ export function servePlayground(port = 8090, host = '127.0.0.1') {
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   try {
     const { ms } = await buildPlayground();
-    console.log(`built dist/playground in ${ms} ms`);
+    console.log(`built ${relative(root, outDir) || outDir} in ${ms} ms`);
   } catch (e) {
     console.error(`playground build failed: ${e?.message ?? e}`);
     process.exit(1);

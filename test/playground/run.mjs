@@ -7,7 +7,7 @@
 //   npm run test:playground
 //   CHROMIUM=/path/to/chromium npm run test:playground
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -17,11 +17,13 @@ mkdirSync(shots, { recursive: true });
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 const t0 = Date.now();
+// A private build folder, so concurrent runs (and a running `npm run playground`) don't clash.
+const buildDir = join(root, 'out', `playground-e2e-${process.pid}`);
 
 // ---------------------------------------------------------------- server
 
 function startServer() {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'playground.mjs'), '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'scripts', 'playground.mjs'), '--port', '0', '--out', buildDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`playground server did not start within 120 s:\n${out}`)), 120_000);
@@ -356,6 +358,7 @@ try {
 } finally {
   await browser?.close().catch(() => {});
   server?.child.kill('SIGTERM');
+  rmSync(buildDir, { recursive: true, force: true });
 }
 console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 console.log(`${passed} passed, ${failed} failed`);
