@@ -30,6 +30,10 @@ export interface CaseResult {
   hostEndpointFacts: number;
   /** Policy Lens reported workload-pods-differ: pods of one controller carry different labels. */
   foldedDiffer: boolean;
+  /** Differing facts that involve a Policy Lens workload whose NCA pods carry different labels. */
+  foldingMismatches: number;
+  /** Differing facts that do not (cannot be explained by folding). */
+  otherMismatches: number;
 }
 
 const analysisCache = new WeakMap<Scenario, Analysis>();
@@ -99,6 +103,20 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
   }
 
   const noSelfWorkload = c.index.outputFormat === 'txt_no_fw_rules';
+  // Policy Lens workloads whose NCA pods carry different labels (folding takes the first pod's labels)
+  const firstLabels = new Map<string, string>();
+  const divergent = new Set<string>();
+  for (const p of pods) {
+    if (!p.ourId) continue;
+    const l = JSON.stringify(Object.entries(p.labels).sort());
+    const prev = firstLabels.get(p.ourId);
+    if (prev === undefined) firstLabels.set(p.ourId, l);
+    else if (prev !== l) divergent.add(p.ourId);
+  }
+  const tallyMismatch = (...ids: (string | undefined)[]) => {
+    if (ids.some((x) => x !== undefined && divergent.has(x))) res.foldingMismatches++;
+    else res.otherMismatches++;
+  };
   const pairExp = new Map<number, ConnSet>();
   const N = pods.length;
   const extExp = new Map<string, [Interval, ConnSet][]>();
@@ -176,6 +194,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       res.compared++;
       if (!e.equals(a)) {
         pairProblems++;
+        tallyMismatch(p.ourId, q.ourId);
         if (pairProblems <= 8) res.problems.push(`[${configRef}] ${p.namespace}/${p.name} -> ${q.namespace}/${q.name} (ours ${p.ourId} -> ${q.ourId}): NCA ${e}, Policy Lens ${a}`);
       }
     }
@@ -206,6 +225,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
         const diffs = pointsCompare(exp, act, fam);
         for (const d of diffs) {
           extProblems++;
+          tallyMismatch(p.ourId);
           if (extProblems <= 6) res.problems.push(`[${configRef}] ${dir === 'in' ? `from ${fmtIp(fam, d.at)}… to ${p.namespace}/${p.name}` : `${p.namespace}/${p.name} to ${fmtIp(fam, d.at)}…`}: NCA ${d.e}, Policy Lens ${d.a}`);
         }
       }
@@ -220,7 +240,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
 }
 
 export function runCase(base: string, q: IndexQuery, opts: ScenarioOptions = {}): CaseResult {
-  const res: CaseResult = { ok: false, problems: [], compared: 0, notes: [], foldedDiffer: false, hostEndpointFacts: 0 };
+  const res: CaseResult = { ok: false, problems: [], compared: 0, notes: [], foldedDiffer: false, hostEndpointFacts: 0, foldingMismatches: 0, otherMismatches: 0 };
   try {
     const c = loadCase(base, q);
     const text = readFileSync(join(base, q.expectedOutput!), 'utf8');
