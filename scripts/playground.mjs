@@ -175,7 +175,10 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
       const server = await servePlayground(port);
       const addr = server.address();
       console.log(`Policy Lens playground: http://127.0.0.1:${addr.port}/`);
-      const stop = () => server.close(() => process.exit(0));
+      const stop = () => {
+        server.close(() => process.exit(0));
+        server.closeAllConnections();
+      };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     } catch (e) {
