@@ -299,7 +299,9 @@ const VIEW_KEY = 'policy-lens-playground-view';
 function restoredView(): ViewState {
   try {
     const saved = JSON.parse(localStorage.getItem(VIEW_KEY) ?? 'null') as Partial<ViewState> | null;
-    return { ...DEFAULT_VIEW_STATE, ...(saved ?? {}) };
+    const state = { ...DEFAULT_VIEW_STATE, ...(saved && typeof saved === 'object' ? saved : {}) };
+    // The playground's only baseline is the saved one (no git HEAD here).
+    return { ...state, compare: state.compare === 'none' ? 'none' : 'saved' };
   } catch {
     return { ...DEFAULT_VIEW_STATE };
   }
