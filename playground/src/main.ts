@@ -84,7 +84,13 @@ policyWorker.onmessage = (ev: MessageEvent<WorkerResponse>) => {
   pending.delete(ev.data.id);
   done?.(ev.data);
 };
-policyWorker.onerror = (ev) => showBanner(`The Policy Lens worker failed: ${ev.message || 'unknown error'}`, 'error');
+policyWorker.onerror = (ev) => {
+  const message = `The Policy Lens worker failed: ${ev.message || 'unknown error'}`;
+  showBanner(message, 'error');
+  // Nothing more will come for the requests in flight: answer them, so the page does not wait forever.
+  for (const [id, done] of pending) done({ id, type: 'failed', message });
+  pending.clear();
+};
 
 function ask(req: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerResponse> {
   const id = nextId++;

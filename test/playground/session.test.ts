@@ -2,6 +2,7 @@
 // (playground/src/share.ts), in node: the same code the browser runs in its web worker / page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlaygroundSession } from '../../playground/src/session';
@@ -173,6 +174,41 @@ spec:
   const d = s.diagnostics(bad).find((x) => x.code === 'calico-selector-syntax');
   assert.ok(d, `calico-selector-syntax expected: ${JSON.stringify(s.diagnostics(bad))}`);
   assert.equal(bad.split('\n')[d.start.line].trim(), "selector: app == 'web' &&");
+});
+
+test('random edits of the scenario never make the worker session throw', () => {
+  const s = new PlaygroundSession(schemas);
+  const base = example + WEB_EGRESS;
+  const edit = fc.record({
+    at: fc.nat({ max: base.length }),
+    del: fc.nat({ max: 40 }),
+    ins: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('\n', ':', '- ', '  ', '{', '[', '"', "'", '---\n', '&a ', '*a', '!!map ', '\t', '#', 'port: ', 'app: ')),
+  });
+  fc.assert(
+    fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), fc.nat(), (edits, probe) => {
+      let text = base;
+      for (const e of edits) {
+        const at = Math.min(e.at, text.length);
+        text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+      }
+      const diags = s.diagnostics(text);
+      const lines = text.split('\n');
+      for (const d of diags) {
+        assert.ok(d.start.line >= 0 && d.start.line < lines.length, `diagnostic line out of range: ${JSON.stringify(d)}`);
+        assert.ok(d.end.line >= d.start.line);
+      }
+      const r = s.reachability(text, base);
+      assert.ok(Array.isArray(r.result.connections));
+      const line = probe % lines.length;
+      const pos = { line, character: probe % (lines[line].length + 1) };
+      s.hover(text, pos);
+      s.completions(text, pos);
+      s.fixes(text, { line: 0, character: 0 }, { line: lines.length - 1, character: 0 });
+      const eps = r.result.endpoints;
+      if (eps.length >= 2) s.explain(eps[probe % eps.length].id, eps[(probe + 1) % eps.length].id);
+    }),
+    { numRuns: 100, seed: 20261123 },
+  );
 });
 
 test('share: round trip through the URL fragment, plain and compressed', async () => {
