@@ -149,6 +149,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       }
     } else if (r.src.kind === 'ip' && isEp(r.dst)) {
       const D = sidePods(r.dst, pods, byDeployment);
+      if (!D.length) res.problems.push(`rule covers no endpoint: ${r.text}`);
       for (const b of r.src.blocks) {
         const iv = parseBlock(b);
         if (iv.family === 6) mentionsV6 = true;
@@ -156,6 +157,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
       }
     } else if (isEp(r.src) && r.dst.kind === 'ip') {
       const S = sidePods(r.src, pods, byDeployment);
+      if (!S.length) res.problems.push(`rule covers no endpoint: ${r.text}`);
       for (const b of r.dst.blocks) {
         const iv = parseBlock(b);
         if (iv.family === 6) mentionsV6 = true;
