@@ -118,7 +118,8 @@ const TYPES = {
   '.ttf': 'font/ttf',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
-  '.md': 'text/markdown; charset=utf-8',
+  // Rule pages are shown as plain text (browsers download text/markdown).
+  '.md': 'text/plain; charset=utf-8',
 };
 
 /** Serves dist/playground/ on 127.0.0.1; resolves with the server once it listens. */

@@ -52,7 +52,7 @@ for (const [file, schema] of Object.entries(schemas)) {
   const kinds = schema.properties?.kind?.enum ?? [];
   const apiVersions = schema.properties?.apiVersion?.enum ?? [];
   if (kinds.length === 0) continue;
-  // Every YAML document is checked against the schema of its kind + apiVersion, as the language server does.
+  // Each YAML document gets the schema of its kind + apiVersion (for completion), as the language server picks them.
   dispatch.push({
     if: { required: ['kind', 'apiVersion'], properties: { kind: { enum: kinds }, apiVersion: { enum: apiVersions } } },
     then: { $ref: uri },
