@@ -17,7 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { InputFile } from '../../../server/src/core/index';
 
-export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A plain object from YAML/JSON (manifests are read loosely, as NCA does). */
+export type Obj = Record<string, any>;
 
 export interface NcaPod {
   /** NCA's endpoint name (pod name, `<workload>-<i>`, WorkloadEndpoint spec.pod, or HostEndpoint name). */
@@ -146,20 +147,15 @@ function labelsOf(o: Obj | undefined): Record<string, string> {
  */
 export interface Scenario {
   pods: NcaPod[];
+  /** One multi-document file with the namespaces, pod-producing objects and policies, for parseFiles. */
   files: InputFile[];
-  /** Kinds of the policy objects loaded (e.g. "projectcalico.org/v3 Profile"), with counts. */
-  policyKinds: Map<string, number>;
-  hasHostEndpoints: boolean;
-  /** Policy objects that selected a single policy (config "set/ns/name") removed the others. */
-  policies: Obj[];
 }
 
 /** Converts NCA's pod-producing objects into NcaPods, and into manifests our core understands. */
-function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Obj[]; hasHep: boolean } {
+function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Obj[] } {
   const pods: NcaPod[] = [];
   const manifests: Obj[] = [];
   const canon = new Map<string, number>();
-  let hasHep = false;
   const keep = (p: NcaPod, workloadKey: string, profiles: string[]): boolean => {
     const key = `${p.namespace}_${workloadKey}_${profiles.join(',')}_${JSON.stringify(Object.entries(p.labels).sort())}`;
     const n = canon.get(key) ?? 0;
@@ -211,17 +207,16 @@ function topology(objs: Obj[], perPod: boolean): { pods: NcaPod[]; manifests: Ob
         spec: { ...(sa ? { serviceAccountName: sa } : {}), containers: [{ name: 'c', ports }] },
       });
     } else if (o.kind === 'HostEndpoint') {
-      hasHep = true;
       keep({ name: meta.name ?? '', namespace: '', owner: '', labels: labelsOf(meta), hostEndpoint: true }, `hep:${meta.name}`, []);
     } else if ((o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') && isCalicoPolicyObj(o)) {
       manifests.push(o);
     }
   }
-  return { pods, manifests, hasHep };
+  return { pods, manifests };
 }
 
 function namespaceObjects(objs: Obj[]): Obj[] {
-  return objs.filter((o) => o.kind === 'Namespace' || (!o.kind && o.metadata?.name)).map((o) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata?.name, labels: o.metadata?.labels ?? {} } }));
+  return objs.filter((o) => o.kind === 'Namespace').map((o) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata?.name, labels: o.metadata?.labels ?? {} } }));
 }
 
 export interface Case {
@@ -313,11 +308,9 @@ export function loadScenario(c: Case, configRef: string, opts: ScenarioOptions =
     );
   }
   const topo = topology([...podObjs, ...extraPods], perPod);
-  const kinds = new Map<string, number>();
-  for (const p of policies) kinds.set(`${p.apiVersion} ${p.kind}`, (kinds.get(`${p.apiVersion} ${p.kind}`) ?? 0) + 1);
   const docs = [...namespaceObjects([...nsObjs, ...extraNs]), ...topo.manifests, ...policies.filter((p) => !['NetworkSet', 'GlobalNetworkSet'].includes(p.kind) || !topo.manifests.includes(p))];
   const files: InputFile[] = [{ path: `nca:${configRef}.yaml`, text: docs.map((d) => stringify(d)).join('---\n') }];
-  const sc: Scenario = { pods: topo.pods, files, policyKinds: kinds, hasHostEndpoints: topo.hasHep, policies };
+  const sc: Scenario = { pods: topo.pods, files };
   scenarioCache.set(key, sc);
   return sc;
 }
