@@ -140,11 +140,7 @@ function labelsOf(o: Obj | undefined): Record<string, string> {
   return out;
 }
 
-/**
- * One scenario: NCA endpoints + the files for our core + facts needed to judge the comparison.
- * `perPod`: drop the Pods' ownerReferences so that every NCA pod is its own Policy Lens workload (used to
- * separate rule semantics from Policy Lens's folding of a controller's pods into one workload).
- */
+/** One scenario (one config of a scheme): NCA's endpoints and the same input for the Policy Lens core. */
 export interface Scenario {
   pods: NcaPod[];
   /** One multi-document file with the namespaces, pod-producing objects and policies, for parseFiles. */
