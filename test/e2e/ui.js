@@ -129,9 +129,18 @@ async function main() {
     const lines = readFileSync(join(workspace, 'policies/data.yaml'), 'utf8').split('\n');
     const i = lines.findIndex((l) => /port: redis-port/.test(l));
     await gotoLine(i + 1, lines[i].indexOf('redis-port') + 2);
-    await page.keyboard.press('Control+.');
     const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
-    await menu.waitFor({ state: 'visible', timeout: 15000 });
+    // Ctrl+. right after the Go to Line input closes is sometimes swallowed; retry a few times.
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await menu.waitFor({ state: 'visible', timeout: 4000 });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await page.locator('.monaco-editor .view-line', { hasText: 'redis-port' }).first().click();
+      }
+    }
     await shot('03a-quick-fix-menu');
     const item = menu.locator('.monaco-list-row', { hasText: 'Change the port to "redis"' }).first();
     await item.click();
