@@ -138,7 +138,7 @@ async function main() {
         break;
       } catch (e) {
         if (attempt >= 3) throw e;
-        await page.locator('.monaco-editor .view-line', { hasText: 'redis-port' }).first().click();
+        await page.locator('.monaco-editor .view-line span', { hasText: 'redis-port' }).last().click();
       }
     }
     await shot('03a-quick-fix-menu');
