@@ -204,6 +204,14 @@ function renderProblems(diags: PlaygroundDiagnostic[]) {
   }
 }
 
+// Opening or closing the Problems list resizes the editor: keep the cursor in view.
+$('problems').addEventListener('toggle', () =>
+  requestAnimationFrame(() => {
+    const pos = editor.getPosition();
+    if (pos) editor.revealPositionInCenterIfOutsideViewport(pos);
+  }),
+);
+
 function reveal(start: Pos, end: Pos) {
   const range = new monaco.Range(start.line + 1, start.character + 1, end.line + 1, end.character + 1);
   editor.setSelection(range);

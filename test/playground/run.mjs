@@ -7,13 +7,14 @@
 //   npm run test:playground
 //   CHROMIUM=/path/to/chromium npm run test:playground
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../..', import.meta.url).pathname;
 const shots = join(root, 'test', 'playground', 'screenshots');
 mkdirSync(shots, { recursive: true });
+for (const f of readdirSync(shots)) if (f.startsWith('FAIL-')) rmSync(join(shots, f));
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 const t0 = Date.now();
@@ -57,6 +58,9 @@ async function test(name, fn) {
   } catch (e) {
     failed++;
     console.log(`FAIL - ${name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 6).join('\n    ')}`);
+    // Screenshot every open page for the post-mortem.
+    const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: join(shots, `FAIL-${failed}-page${i}.png`) }).catch(() => {});
   }
 }
 function assert(cond, msg) {
