@@ -454,6 +454,7 @@ function renderGraph(
   const visible = new Set(eps.map((e) => e.id));
   const list = [...pairs.values()].filter((p) => (p.now || p.removed) && p.src !== p.dst && visible.has(p.src) && visible.has(p.dst));
   list.sort((a, b) => a.src.localeCompare(b.src) || a.dst.localeCompare(b.dst));
+  let edgeIndex = 0;
   for (const p of list) {
     const a = pos.get(p.src)!;
     const b = pos.get(p.dst)!;
@@ -472,7 +473,7 @@ function renderGraph(
       lx = (x1 + x2) / 2;
       ly = a.y - lift * 0.75;
     } else {
-      // Different bands: from the bottom (or top) of the source to the top (or bottom) of the destination;
+      // Different bands: leave the source at its bottom (or top), arrive at the destination's top (or bottom);
       // downward and upward flows of the same pair are offset sideways so both stay visible.
       const down = a.y < b.y;
       const off = down ? -12 : 12;
@@ -480,11 +481,29 @@ function renderGraph(
       const x2 = b.x + nodeW / 2 + off;
       const y1 = down ? a.y + nodeH : a.y;
       const y2 = down ? b.y : b.y + nodeH;
-      const bend = (y2 - y1) / 2;
-      d = `M ${x1} ${y1} C ${x1} ${y1 + bend}, ${x2} ${y2 - bend}, ${x2} ${y2}`;
-      lx = (x1 + x2) / 2;
-      ly = (y1 + y2) / 2;
+      if (Math.abs(b.y - a.y) <= bandH) {
+        // Adjacent bands: nothing in between, a smooth curve.
+        const bend = (y2 - y1) / 2;
+        d = `M ${x1} ${y1} C ${x1} ${y1 + bend}, ${x2} ${y2 - bend}, ${x2} ${y2}`;
+        lx = (x1 + x2) / 2;
+        ly = (y1 + y2) / 2;
+      } else {
+        // Bands in between: run through the empty gap between node columns next to the destination, so the
+        // arrow never crosses a workload; a per-edge lane offset keeps parallel arrows apart.
+        const lane = (edgeIndex % 5) * 3;
+        const srcCol = Math.round((a.x - left) / colW);
+        const dstCol = Math.round((b.x - left) / colW);
+        // The gap left of the destination when coming from the left, else the gap right of it.
+        const gapCol = srcCol < dstCol ? dstCol : dstCol + 1;
+        const cx = left + gapCol * colW - (colW - nodeW) / 2 + (lane - 6);
+        const yA = down ? y1 + 10 + lane : y1 - 10 - lane;
+        const yB = down ? y2 - 10 - lane : y2 + 10 + lane;
+        d = `M ${x1} ${y1} V ${yA} H ${cx} V ${yB} H ${x2} V ${y2}`;
+        lx = cx + 4;
+        ly = (yA + yB) / 2;
+      }
     }
+    edgeIndex++;
     const label = `${pairTitle(byId, p.src, p.dst)}: ${st.cls} ${st.text}`;
     const g = s('g', {
       class: `pl-edge ${st.cls}${selected ? ' selected' : ''}${related(p) ? '' : ' dim'}`,
