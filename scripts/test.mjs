@@ -2,7 +2,7 @@
 // test file under out/test with node's built-in test runner.
 // Usage: node scripts/test.mjs [substring-filter]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -11,6 +11,10 @@ const outDir = join(root, 'out', `test-run-${process.pid}`);
 rmSync(outDir, { recursive: true, force: true });
 process.on('exit', () => rmSync(outDir, { recursive: true, force: true }));
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--outDir', outDir], { stdio: 'inherit' });
+// The playground's browser sources have their own tsconfig (bundler resolution); type-check them too.
+if (existsSync(join(root, 'playground/tsconfig.json'))) {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'playground'), '--noEmit'], { stdio: 'inherit' });
+}
 
 function walk(dir) {
   const out = [];
