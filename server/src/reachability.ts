@@ -141,6 +141,8 @@ export class ReachabilityModel {
   private brokenCache = new Map<string, { text: string; broken: boolean }>();
   private current?: Current;
   private version = 0;
+  /** Signature of the raw files (as returned by getFiles) and the version it was given. */
+  private rawSig?: string;
   private baselineCache = new Map<string, { sig: string; result: ReachResult }>();
 
   constructor(
@@ -177,14 +179,33 @@ export class ReachabilityModel {
     return { files, staleFiles };
   }
 
+  /**
+   * The version of the workspace content, bumped whenever some file's text changed. Cheap (hashes the texts, parses
+   * nothing), so change notifications cost nothing while no panel asks for the analysis itself.
+   */
+  contentVersion(): number {
+    const sig = signature(this.getFiles());
+    if (sig !== this.rawSig) {
+      this.rawSig = sig;
+      this.version++;
+    }
+    return this.version;
+  }
+
   /** Current analysis; re-analyses only when some file's content changed. */
   refresh(): Current {
+    const version = this.contentVersion();
+    if (this.current && this.current.version === version) return this.current;
     const { files, staleFiles } = this.effectiveFiles();
     const sig = signature(files) + '|' + staleFiles.join('\u0000');
-    if (this.current && this.current.sig === sig) return this.current;
+    if (this.current && this.current.sig === sig) {
+      // Only broken files changed: same analysis, newer content version.
+      this.current = { ...this.current, version };
+      return this.current;
+    }
     const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });
     const analysis = analyze(cluster);
-    this.current = { sig, version: ++this.version, analysis, result: analysis.result(), staleFiles };
+    this.current = { sig, version, analysis, result: analysis.result(), staleFiles };
     return this.current;
   }
 
@@ -254,10 +275,11 @@ export function registerReachability(
     timer = undefined;
     if (disposed) return;
     try {
-      const cur = model.refresh();
-      if (cur.version !== lastNotified) {
-        lastNotified = cur.version;
-        const p: ReachabilityChangedParams = { version: cur.version };
+      // Only the content version: the analysis runs when a client asks for it (an open panel re-requests).
+      const version = model.contentVersion();
+      if (version !== lastNotified) {
+        lastNotified = version;
+        const p: ReachabilityChangedParams = { version };
         void connection.sendNotification(REACHABILITY_CHANGED_NOTIFICATION, p);
       }
     } catch (e) {
