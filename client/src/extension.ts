@@ -19,7 +19,7 @@ let client: LanguageClient | undefined;
 export interface PolicyLensApi {
   client(): LanguageClient | undefined;
   reachability(compare?: CompareMode): Promise<ReachabilityResponse>;
-  explain(src: string, dst: string): Promise<ExplainResponse>;
+  explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
@@ -61,9 +61,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
       return r;
     },
-    async explain(src, dst) {
+    async explain(src, dst, staged) {
       if (!client) throw new Error('Policy Lens language server is not running');
-      const params: ExplainParams = { src, dst };
+      const params: ExplainParams = { src, dst, staged };
       return client.sendRequest<ExplainResponse>(EXPLAIN_REQUEST, params);
     },
   };
@@ -104,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
           [
             { label: 'Saved file', description: 'highlight flows the unsaved edits add or remove', mode: 'saved' as const },
             { label: 'Git HEAD', description: 'highlight flows added or removed since the last commit', mode: 'head' as const },
+            { label: 'Staged policies (what-if)', description: 'apply Calico staged policies and highlight what they would allow or block', mode: 'staged' as const },
             { label: 'No comparison', mode: 'none' as const },
           ],
           { title: 'Policy Lens: compare reachability with…' },

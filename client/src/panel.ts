@@ -8,7 +8,7 @@ export type { CompareMode };
 
 export interface ReachabilitySource {
   reachability(compare: CompareMode): Promise<ReachabilityResponse>;
-  explain(src: string, dst: string): Promise<ExplainResponse>;
+  explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
 export interface PanelDeps {
@@ -146,7 +146,7 @@ export class ReachabilityPanel {
       case 'explain':
         try {
           await this.deps.ensureStarted();
-          const explanation = await this.deps.source.explain(m.src, m.dst);
+          const explanation = await this.deps.source.explain(m.src, m.dst, this.compare === 'staged');
           this.lastExplanation = { src: m.src, dst: m.dst, explanation };
           this.post({ type: 'explanation', src: m.src, dst: m.dst, explanation });
         } catch (e) {

@@ -4,7 +4,7 @@ import type { SourceRange } from '../../server/src/core/model';
 import type { Explanation } from '../../server/src/core/reach-types';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 
-export type CompareMode = 'none' | 'saved' | 'head';
+export type CompareMode = 'none' | 'saved' | 'head' | 'staged';
 export type ViewKind = 'matrix' | 'graph' | 'blast';
 
 /** Everything the user chose in the panel; saved with the webview state so it survives reloads. */

@@ -229,7 +229,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   if (response.diff) {
     const a = response.diff.added.length;
     const r = response.diff.removed.length;
-    const base = state.compare === 'head' ? 'git HEAD' : 'the saved files';
+    const base = state.compare === 'head' ? 'git HEAD' : state.compare === 'staged' ? 'the enforced policies (what-if: staged policies applied)' : 'the saved files';
     summary.append(' · ', h('span', { class: 'pl-added-text' }, `${a} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `${r} newly blocked`), ` vs ${base}`);
   }
   status.append(summary);
@@ -286,7 +286,7 @@ function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>) => voi
 
   if (!model.hideCompare) {
     const cmp = h('select', { id: 'pl-compare', 'data-focus-key': 'compare' });
-    for (const [v, label] of [['none', 'No comparison'], ['saved', 'Compare with saved'], ['head', 'Compare with git HEAD']] as [CompareMode, string][]) {
+    for (const [v, label] of [['none', 'No comparison'], ['saved', 'Compare with saved'], ['head', 'Compare with git HEAD'], ['staged', 'What-if: staged policies']] as [CompareMode, string][]) {
       cmp.append(h('option', { value: v, selected: state.compare === v }, label));
     }
     cmp.addEventListener('change', () => update({ compare: cmp.value as CompareMode }));

@@ -5,8 +5,11 @@ import type { Connection, Explanation, ReachResult } from './core/reach-types';
 /** Client -> server request: the reachability of the whole workspace (open buffers take precedence over disk). */
 export const REACHABILITY_REQUEST = 'policyLens/reachability';
 export interface ReachabilityParams {
-  /** Compare the current state with a baseline and return the differences. */
-  compare?: 'none' | 'saved' | 'head';
+  /**
+   * Compare the current state with a baseline and return the differences. `staged` is the Calico what-if: the
+   * result has staged policies applied (never enforced in a cluster) and the diff is against the enforced policies.
+   */
+  compare?: 'none' | 'saved' | 'head' | 'staged';
 }
 export interface ReachDiff {
   /** Connections (or parts of them) allowed now but not in the baseline. */
@@ -32,6 +35,8 @@ export const EXPLAIN_REQUEST = 'policyLens/explain';
 export interface ExplainParams {
   src: string;
   dst: string;
+  /** Explain the what-if state with Calico staged policies applied. */
+  staged?: boolean;
 }
 export type ExplainResponse = Explanation;
 

@@ -127,9 +127,12 @@ function signature(files: SourceFile[]): string {
 interface Current {
   sig: string;
   version: number;
+  cluster: Cluster;
   analysis: ReturnType<typeof analyze>;
   result: ReachResult;
   staleFiles: string[];
+  /** What-if analysis with Calico staged policies applied, computed on first use. */
+  whatIf?: { analysis: ReturnType<typeof analyze>; result: ReachResult };
 }
 
 /**
@@ -205,8 +208,17 @@ export class ReachabilityModel {
     }
     const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });
     const analysis = analyze(cluster);
-    this.current = { sig, version, analysis, result: analysis.result(), staleFiles };
+    this.current = { sig, version, cluster, analysis, result: analysis.result(), staleFiles };
     return this.current;
+  }
+
+  /** The current state with Calico staged policies applied as if enforced (what-if). */
+  private whatIf(cur: Current): { analysis: ReturnType<typeof analyze>; result: ReachResult } {
+    if (!cur.whatIf) {
+      const analysis = analyze(cur.cluster, { staged: true });
+      cur.whatIf = { analysis, result: analysis.result() };
+    }
+    return cur.whatIf;
   }
 
   private async baseline(kind: 'saved' | 'head'): Promise<ReachResult> {
@@ -236,7 +248,11 @@ export class ReachabilityModel {
       staleFiles: cur.staleFiles,
     };
     const compare = params.compare ?? 'none';
-    if (compare === 'saved' || compare === 'head') {
+    if (compare === 'staged') {
+      const w = this.whatIf(cur);
+      response.result = w.result;
+      response.diff = diffReach(cur.result, w.result);
+    } else if (compare === 'saved' || compare === 'head') {
       try {
         const before = await this.baseline(compare);
         response.diff = diffReach(before, cur.result);
@@ -249,7 +265,8 @@ export class ReachabilityModel {
   }
 
   explain(params: ExplainParams): Explanation {
-    return this.refresh().analysis.explain(params.src, params.dst);
+    const cur = this.refresh();
+    return (params.staged ? this.whatIf(cur).analysis : cur.analysis).explain(params.src, params.dst);
   }
 }
 

@@ -100,6 +100,34 @@ describe('ReachabilityModel', () => {
     assert.ok(find(r, 'app/db', 'app/client'));
   });
 
+  it('what-if compare applies Calico staged policies and diffs against the enforced state', async () => {
+    // https://docs.tigera.io/calico/latest/network-policy/staged-network-policies : staged policies are never
+    // enforced; Policy Lens previews them as a what-if.
+    const staged = `apiVersion: projectcalico.org/v3
+kind: StagedNetworkPolicy
+metadata: {name: lock-client, namespace: app}
+spec:
+  selector: role == 'client'
+  types: [Ingress]
+  ingress: [{action: Deny}]
+`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/staged.yaml', text: staged },
+    ];
+    const m = new ReachabilityModel(() => files);
+    const enforced = await m.compute();
+    assert.ok(find(enforced, 'app/db', 'app/client'), 'staged policy not enforced');
+    assert.equal(enforced.diff, undefined);
+    const whatIf = await m.compute({ compare: 'staged' });
+    assert.equal(find(whatIf, 'app/db', 'app/client'), undefined, 'what-if applies the staged deny');
+    assert.deepEqual(whatIf.diff?.added, []);
+    // Everything that could reach client before is blocked: db and every external address.
+    assert.deepEqual(whatIf.diff?.removed.map((c) => [c.src, c.dst]).filter(([, d]) => d === 'app/client').sort(), [['0.0.0.0-255.255.255.255', 'app/client'], ['app/db', 'app/client']]);
+    assert.match(m.explain({ src: 'app/db', dst: 'app/client', staged: true }).summary, /^Denied by the ingress side of app\/client/);
+    assert.match(m.explain({ src: 'app/db', dst: 'app/client' }).summary, /^Allowed/);
+  });
+
   it('compares with the saved files: newly allowed and newly blocked flows', async () => {
     let files: SourceFile[] = [
       { path: '/w/pods.yaml', text: workloads },
