@@ -48,7 +48,10 @@ if [ ! -f "$CS_STAMP" ] || [ ! -f "$CS_ENTRY" ]; then
   log "installing code-server $CODE_SERVER_VERSION (native build, ~2 minutes)"
   npm_dir "$WORK/cs"
   # npm itself must run on node 24 (postinstall checks the version) and node-gyp needs node 24's headers.
-  (cd "$WORK/cs" && PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm install --no-save --loglevel=error \
+  # Drop the npm_* variables of an enclosing `npm run` (e.g. `npm run test:e2e`): code-server's postinstall reads
+  # the node version from npm_config_user_agent, which would otherwise name the outer node 20.
+  (cd "$WORK/cs" && for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done && \
+    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" npm install --no-save --loglevel=error \
     "code-server@$CODE_SERVER_VERSION" >"$WORK/cs-install.log" 2>&1) || { tail -40 "$WORK/cs-install.log" >&2; exit 1; }
   touch "$CS_STAMP"
 fi
