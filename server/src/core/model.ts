@@ -1,5 +1,4 @@
 // Typed model of the Kubernetes objects Policy Lens reasons about.
-// Working in parallel in this tree? Read docs/WORKING-IN-PARALLEL.md first (git discipline, ownership, deadline).
 // Pure data: no vscode / LSP imports anywhere under server/src/core.
 
 /** A position in a text file: 0-based line and UTF-16 character, like LSP. */
