@@ -278,3 +278,29 @@ test('workspace indexing reports progress and registers a YAML file watcher', ()
   const reg = server.serverRequests.find((r) => r.method === 'client/registerCapability');
   assert.match(JSON.stringify(reg?.params), /workspace\/didChangeWatchedFiles.*\*\*\/\*\.\{yaml,yml\}/);
 });
+
+test('hover inside Calico selector strings: the item under the cursor and what the selector matches', async () => {
+  // Calico NetworkPolicy reference, "Selectors" and "EntityRule": a namespaced policy's rule selectors match in
+  // its own namespace unless namespaceSelector is set; namespaceSelector matches namespace labels.
+  const text =
+    'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: sel-hover\n  namespace: shop\nspec:\n' +
+    "  selector: app == 'api'\n  ingress:\n    - action: Allow\n      source:\n        selector: app in {'db', 'web'}\n" +
+    "    - action: Allow\n      source:\n        namespaceSelector: projectcalico.org/name == 'web'\n        selector: app == 'web'\n";
+  const u = uri();
+  await server.open(u, text);
+  // line 6: `  selector: app == 'api'` — cursor on the value 'api'
+  const onValue = hoverText(await server.hover(u, 6, 21));
+  assert.match(onValue, /\*\*Calico policy selector\*\* `app == "api"`/);
+  assert.match(onValue, /`app` = `api` on 1 workload in this workspace/);
+  assert.match(onValue, /The policy applies to 1 workload in namespace shop: `shop\/api`/);
+  // line 10: rule source selector, cursor on the key `app`: scoped to the policy namespace (db yes, web no)
+  const onKey = hoverText(await server.hover(u, 10, 19));
+  assert.match(onKey, /Label `app`: values in this workspace `api`, `db`, `web`/);
+  assert.match(onKey, /Matches 1 workload in namespace shop .*: `shop\/db`/);
+  // line 13: namespaceSelector
+  const onNs = hoverText(await server.hover(u, 13, 30));
+  assert.match(onNs, /Selects namespaces: `web`/);
+  // line 14: selector with a namespaceSelector sibling: scoped to namespace web
+  const scoped = hoverText(await server.hover(u, 14, 22));
+  assert.match(scoped, /Matches 1 workload in namespaces matching `projectcalico.org\/name == "web"`: `web\/frontend`/);
+});

@@ -10,7 +10,8 @@ import { positionOf } from '../core/lint/chunks';
 import { explainPolicy } from '../core/lint/explain';
 import type { LintProject } from '../core/lint/project';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
-import { calicoSelectedWorkloads } from '../core/lint/calico';
+import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '../core/lint/calico';
+import { selectorIndexAt } from '../core/calico/parse';
 import type { CalicoPolicy, CalicoRule } from '../core/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
 
@@ -137,6 +138,12 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     const selected = result.facts.selectedWorkloads(policy);
     sections.push(`**NetworkPolicy ${policy.namespace}/${policy.name}**\n\n${explainPolicy(policy)}`);
     if (result.cluster.workloads.length) sections.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
+  }
+  // Inside a Calico selector string: the item under the cursor and what the selector matches.
+  if (parsed.apiVersion?.startsWith('projectcalico.org/') && !onKey) {
+    const hit = calicoSelectorAt(result.cluster, uri, offset);
+    // Selector character offsets are relative to the parsed document (the chunk), ranges to the file.
+    if (hit) sections.push(calicoSelectorHover(result.cluster, hit, selectorIndexAt(hit.sel, offset - chunk.startOffset)));
   }
   // Calico policies: tier/order summary and the workloads the policy applies to.
   if (parsed.apiVersion?.startsWith('projectcalico.org/')) {

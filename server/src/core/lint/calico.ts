@@ -11,7 +11,7 @@
 import type { Cluster, Diagnostic, SourceRange, Workload } from '../model';
 import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from '../calico/model';
 import { CalicoEvaluator } from '../calico/engine';
-import { evalSelector } from '../calico/selector';
+import { evalSelector, selectorItemAt } from '../calico/selector';
 
 function diag(out: Diagnostic[], code: string, severity: Diagnostic['severity'], message: string, range: SourceRange | undefined): void {
   if (range) out.push({ code, severity, message, range });
@@ -150,4 +150,98 @@ export function lintCalico(cluster: Cluster): Diagnostic[] {
     }
   }
   return out;
+}
+
+// ---------- hover inside Calico selector strings ----------
+
+export type CalicoSelectorRole = 'policy selector' | 'policy namespaceSelector' | 'serviceAccountSelector' | 'selector' | 'notSelector' | 'namespaceSelector' | 'serviceAccounts selector';
+
+export interface CalicoSelectorHit {
+  policy: CalicoPolicy;
+  sel: CalicoSelector;
+  role: CalicoSelectorRole;
+  /** The entity rule holding the selector (rule-level selectors). */
+  entity?: EntityRule;
+}
+
+/** The Calico selector whose YAML scalar contains `offset` (file offset) in `file`. */
+export function calicoSelectorAt(cluster: Cluster, file: string, offset: number): CalicoSelectorHit | undefined {
+  const inside = (s: CalicoSelector | undefined) => !!s?.range && s.range.file === file && s.range.startOffset <= offset && offset <= s.range.endOffset;
+  for (const p of cluster.calico?.policies ?? []) {
+    if (!p.range || p.range.file !== file || offset < p.range.startOffset || offset > p.range.endOffset) continue;
+    if (!p.selectorDefaulted && inside(p.selector)) return { policy: p, sel: p.selector, role: 'policy selector' };
+    if (inside(p.namespaceSelector)) return { policy: p, sel: p.namespaceSelector!, role: 'policy namespaceSelector' };
+    if (inside(p.serviceAccountSelector)) return { policy: p, sel: p.serviceAccountSelector!, role: 'serviceAccountSelector' };
+    for (const r of [...p.ingress, ...p.egress]) {
+      for (const e of [r.source, r.destination]) {
+        if (inside(e.selector)) return { policy: p, sel: e.selector!, role: 'selector', entity: e };
+        if (inside(e.notSelector)) return { policy: p, sel: e.notSelector!, role: 'notSelector', entity: e };
+        if (inside(e.namespaceSelector)) return { policy: p, sel: e.namespaceSelector!, role: 'namespaceSelector', entity: e };
+        if (inside(e.serviceAccounts?.selector)) return { policy: p, sel: e.serviceAccounts!.selector!, role: 'serviceAccounts selector', entity: e };
+      }
+    }
+  }
+  return undefined;
+}
+
+function list(items: string[], limit = 8): string {
+  if (items.length === 0) return '_none in this workspace_';
+  return items.slice(0, limit).map((x) => `\`${x}\``).join(', ') + (items.length > limit ? `, … ${items.length - limit} more` : '');
+}
+
+/**
+ * Markdown for a hover inside a Calico selector: its canonical form, what is under the cursor (`index` is the
+ * position inside the selector text) and what the selector matches in the workspace, with Calico's scoping rules.
+ */
+export function calicoSelectorHover(cluster: Cluster, hit: CalicoSelectorHit, index: number | undefined): string {
+  const { sel, policy: p, role, entity } = hit;
+  const lines: string[] = [];
+  if (!sel.ast) return `**Calico ${role}** — does not parse; see the error on this line.`;
+  lines.push(`**Calico ${role}** \`${sel.canonical ?? sel.text}\``);
+  const nsLabels = (ns: string) => ({ ...(cluster.namespaces.find((n) => n.name === ns)?.labels ?? {}), 'projectcalico.org/name': ns });
+  const endpoints = cluster.workloads.map((w) => ({ w, labels: CalicoEvaluator.endpointLabels(w) }));
+
+  if (index !== undefined) {
+    const item = selectorItemAt(sel.ast, index);
+    if (item?.kind === 'key') {
+      const values = [...new Set(endpoints.map((e) => e.labels[item.key]).filter((v): v is string => v !== undefined))].sort();
+      lines.push(`Label \`${item.key}\`: ${values.length ? `values in this workspace ${list(values)}` : 'no workload in this workspace has it'}.`);
+    } else if (item?.kind === 'value') {
+      const n = endpoints.filter((e) => e.labels[item.key] === item.value).length;
+      lines.push(`\`${item.key}\` = \`${item.value}\` on ${n} workload${n === 1 ? '' : 's'} in this workspace.`);
+    } else if (item?.kind === 'function') {
+      const f = item.node.type;
+      lines.push(f === 'all' ? '`all()` matches every endpoint in scope.' : f === 'global' ? '`global()` (as a namespaceSelector) selects only non-namespaced resources: GlobalNetworkSets and host endpoints.' : '`has(k)` matches endpoints that carry label k, whatever its value.');
+    }
+  }
+
+  if (role === 'policy namespaceSelector' || role === 'namespaceSelector') {
+    if (sel.ast.type === 'global') lines.push('Scope: non-namespaced resources only (GlobalNetworkSets, host endpoints).');
+    else {
+      const names = cluster.namespaces.filter((n) => evalSelector(sel.ast!, nsLabels(n.name))).map((n) => n.name);
+      lines.push(`Selects namespaces: ${list(names)}.`);
+    }
+    return lines.join('\n\n');
+  }
+  if (role === 'serviceAccountSelector' || role === 'serviceAccounts selector') {
+    lines.push('Matched against service account labels (plus `projectcalico.org/name`), which manifests rarely define; Policy Lens matches the name label only.');
+    return lines.join('\n\n');
+  }
+  if (role === 'policy selector') {
+    const ws = calicoSelectedWorkloads(cluster, p);
+    lines.push(`The policy applies to ${ws.length} workload${ws.length === 1 ? '' : 's'}${p.namespaced ? ` in namespace ${p.metadata.namespace}` : ''}: ${list(ws.map((w) => w.id))}.`);
+    return lines.join('\n\n');
+  }
+  // Rule entity selector / notSelector: scoped like the evaluator does.
+  const nsSel = entity?.namespaceSelector;
+  const scopeNs = (ns: string): boolean => {
+    if (nsSel) return !!nsSel.ast && nsSel.ast.type !== 'global' && evalSelector(nsSel.ast, nsLabels(ns));
+    return !p.namespaced || ns === p.metadata.namespace;
+  };
+  const scopeText = nsSel ? `namespaces matching \`${nsSel.canonical ?? nsSel.text}\`` : p.namespaced ? `namespace ${p.metadata.namespace} (a namespaced policy's rule selectors stay in its namespace unless namespaceSelector is set)` : 'all namespaces';
+  const matched = endpoints.filter((e) => scopeNs(e.w.namespace) && evalSelector(sel.ast!, e.labels)).map((e) => e.w.id);
+  const sets = (cluster.calico?.networkSets ?? []).filter((s) => evalSelector(sel.ast!, s.metadata.labels) && (s.namespaced ? scopeNs(s.metadata.namespace ?? '') : !p.namespaced || (!!nsSel && nsSel.ast?.type === 'global'))).map((s) => s.id);
+  if (role === 'notSelector') lines.push(`Excludes ${matched.length} workload${matched.length === 1 ? '' : 's'} in ${scopeText}: ${list(matched)}${sets.length ? `; network sets ${list(sets)}` : ''}.`);
+  else lines.push(`Matches ${matched.length} workload${matched.length === 1 ? '' : 's'} in ${scopeText}: ${list(matched)}${sets.length ? `; network sets ${list(sets)}` : ''}.`);
+  return lines.join('\n\n');
 }
