@@ -39,11 +39,24 @@ export function formatPorts(pp: ProtocolPorts | undefined): string {
     const ranges = pp[proto];
     if (!ranges || ranges.length === 0) continue;
     const full = ranges.length === 1 && ranges[0][0] <= 1 && ranges[0][1] >= 65535;
+    if (proto === 'ICMP' || proto === 'ICMPv6') {
+      // Calico ICMP values encode type*256+code (server/src/core/ports.ts).
+      const types = ranges.map(([a, b]) => (a % 256 === 0 && b === a + 255 ? `type ${a / 256}` : a === b ? `type ${a >> 8} code ${a & 255}` : `types ${a >> 8}-${b >> 8}`));
+      parts.push(full ? `${proto} all` : `${proto} ${types.join(', ')}`);
+      continue;
+    }
+    if (ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === 0) {
+      parts.push(`protocol ${proto}`); // a protocol without ports (Calico rules may name any IP protocol)
+      continue;
+    }
     const text = full ? 'all' : ranges.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ');
     parts.push(`${proto} ${text}`);
   }
   const all = ['SCTP', 'TCP', 'UDP'];
-  if (parts.length >= 3 && all.every((p) => parts.includes(`${p} all`)) && parts.every((p) => p.endsWith(' all'))) return 'all';
+  // Everything: all TCP/UDP/SCTP ports (Kubernetes), plus, with Calico, all ICMP/ICMPv6 and any named protocols.
+  const extras = parts.filter((p) => !all.some((a) => p === `${a} all`));
+  const calicoAll = extras.includes('ICMP all') && extras.includes('ICMPv6 all') && extras.every((p) => p.endsWith(' all') || p.startsWith('protocol '));
+  if (all.every((p) => parts.includes(`${p} all`)) && (extras.length === 0 || calicoAll)) return 'all';
   return parts.join(' · ');
 }
 

@@ -61,6 +61,14 @@ describe('panel view logic', () => {
     assert.equal(formatPorts({ TCP: [[1, 65535]] }), 'TCP all');
     assert.equal(formatPorts({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]] }), 'all');
     assert.equal(formatPorts(undefined), '');
+    // Calico: ICMP values encode type*256+code; protocols without ports are [0,0].
+    assert.equal(formatPorts({ ICMP: [[2048, 2303]], TCP: [[443, 443]] }), 'ICMP type 8 · TCP 443');
+    assert.equal(formatPorts({ ICMP: [[768, 768]] }), 'ICMP type 3 code 0');
+    assert.equal(formatPorts({ UDPLite: [[0, 0]] }), 'protocol UDPLite');
+    const every = { ICMP: [[0, 65535]], ICMPv6: [[0, 65535]], SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]], UDPLite: [[0, 0]] } as Record<string, [number, number][]>;
+    assert.equal(formatPorts(every), 'all');
+    const { ICMP: _icmp, ...noIcmp } = every;
+    assert.equal(formatPorts(noIcmp), 'ICMPv6 all · SCTP all · TCP all · UDP all · protocol UDPLite', 'not "all" when ICMP is missing');
   });
 
   it('labels external address ranges as CIDRs when they are exactly one block', () => {
