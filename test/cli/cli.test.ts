@@ -61,3 +61,18 @@ test('bad usage and missing paths exit 2 with a message; broken YAML is reported
   assert.equal(bad.code, 0);
   assert.match(bad.err, /broken\.yaml:\d+:\d+: error \[yaml-syntax\]/);
 });
+
+test('reach on the Calico example: tiers, Pass, staged policies counted but not enforced', async () => {
+  const dir = join(repoRoot(), 'examples', 'calico');
+  const r = await run(['reach', dir]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, '', 'the example has no diagnostics');
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines[0], '3 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 14 allowed connections');
+  assert.ok(lines.includes('frontend/web => backend/api : TCP 9000'));
+  assert.ok(lines.includes('backend/api => 203.0.113.0-203.0.113.255 : TCP 443'));
+  assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
+  const ex = await run(['reach', dir, '--explain', 'frontend/web', 'backend/api']);
+  assert.match(ex.out, /tier platform, platform\.dns-then-pass egress\[1\] passes to the next tier/);
+  assert.match(ex.out, /tier default, frontend\/web-egress egress\[0\] allows TCP 9000/);
+});

@@ -53,3 +53,25 @@ test('calico-same-order-overlap: same tier, same order, overlapping endpoints', 
   assert.deepEqual(lint(mk('a', 10, "app == 'api'") + mk('b', 11, 'all()')), []);
   assert.deepEqual(lint(mk('a', 10, "app == 'api'") + mk('b', 10, "app == 'db'")), [], 'no common endpoint');
 });
+
+test('np-dns-blocked asks the Calico engine: DNS allowed by a higher tier is not reported', async () => {
+  // Calico evaluates tiers in order (network-policy/policy-tiers/tiered-policy); a Kubernetes policy sits in the
+  // default tier, so an Allow for DNS in an earlier tier decides before the Kubernetes egress policy.
+  const { LintProject } = await import('../../server/src/core/lint/project');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../helpers/paths');
+  const dir = join(repoRoot(), 'examples', 'calico');
+  const codes = (policies: string) => {
+    const p = new LintProject();
+    p.setFile(join(dir, 'workloads.yaml'), readFileSync(join(dir, 'workloads.yaml'), 'utf8'));
+    p.setFile(join(dir, 'policies.yaml'), policies);
+    return [...p.result().findings.values()].flat().map((f) => f.code);
+  };
+  const text = readFileSync(join(dir, 'policies.yaml'), 'utf8');
+  assert.ok(!codes(text).includes('np-dns-blocked'), codes(text).join(','));
+  // Without the platform tier's DNS allow, the Kubernetes egress policy of web blocks DNS.
+  const withoutDns = text.replace(/    - action: Allow\n      protocol: UDP\n[\s\S]*?ports: \[53\]\n/, '');
+  assert.notEqual(withoutDns, text);
+  assert.ok(codes(withoutDns).includes('np-dns-blocked'), codes(withoutDns).join(','));
+});

@@ -116,7 +116,12 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(`${JSON.stringify({ endpoints: result.endpoints, connections: result.connections }, (k, v) => (k === 'range' ? undefined : v), 2)}\n`);
   } else {
     const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
-    io.out(`${workloads} workloads, ${cluster.policies.length} network policies, ${result.connections.length} allowed connections\n`);
+    const calico = cluster.calico?.policies ?? [];
+    const staged = calico.filter((p) => p.staged).length;
+    const policies = calico.length
+      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
+      : `${cluster.policies.length} network policies`;
+    io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   }
   return 0;

@@ -3,6 +3,8 @@
 // Pure: no LSP imports.
 import type { Cluster, ContainerPort, Labels, LabelSelector, Namespace, NetworkPolicy, Peer, PolicyPort, PolicyRule, SourceRange, Workload } from '../model';
 import { describeSelector, isEmptySelector, selectorMatches } from '../selectors';
+import { analyze, type Analysis } from '../engine';
+import { ConnSet } from '../ports';
 import type { FixHint } from './doc-rules';
 import { editDistance } from './net';
 import { ruleInfo } from './rules';
@@ -40,6 +42,12 @@ export class WorkspaceFacts {
   readonly nsByName = new Map<string, Namespace>();
   /** Namespaces that come from a Namespace object (not just referenced). */
   readonly declaredNamespaces: Namespace[];
+  private analysisCache?: Analysis;
+  /** The reachability analysis of the workspace (built on first use). */
+  analysis(): Analysis {
+    return (this.analysisCache ??= analyze(this.cluster));
+  }
+
   constructor(readonly cluster: Cluster) {
     for (const w of cluster.workloads) {
       let l = this.byNamespace.get(w.namespace);
@@ -226,8 +234,19 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
   const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
   const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
   const allowsDns = (q: NetworkPolicy) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels));
-  if (allowsDns(p)) return;
-  const blocked = pods.some((labels) => {
+  if (facts.cluster.calico?.policies.length) {
+    // With Calico policies, DNS may be allowed (or denied) by higher tiers or lower orders: ask the engine
+    // whether the egress side of each selected workload lets UDP 53 reach a DNS pod.
+    const selected = facts.selectedWorkloads(p);
+    if (selected.length === 0 || dnsWorkloads.length === 0) return;
+    const a = facts.analysis();
+    const dnsOk = (w: Workload) => dnsWorkloads.some((d) => {
+      const egress = a.explain(w.id, d.id).egress;
+      return !egress || ConnSet.fromProtocolPorts(egress.protocols).has('UDP', 53);
+    });
+    if (selected.every(dnsOk)) return;
+  } else if (allowsDns(p)) return;
+  const blocked = facts.cluster.calico?.policies.length ? true : pods.some((labels) => {
     const policies = facts.policiesSelecting(p.namespace, labels, 'Egress');
     if (!policies.includes(p)) policies.push(p);
     return !policies.some(allowsDns);
