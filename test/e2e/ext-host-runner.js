@@ -7,19 +7,14 @@
 'use strict';
 const { writeFileSync } = require('node:fs');
 const { format } = require('node:util');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('./browser');
 
 const [base, workspace, extDir, testsModule, resultsFile] = process.argv.slice(2);
 const host = new URL(base).host;
 const remote = (p) => `vscode-remote://${host}${p}`;
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const lines = [];
   let resolveExit;

@@ -4,7 +4,7 @@
 'use strict';
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('./browser');
 
 const [base, workspace, shots, resultsFile] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
@@ -88,12 +88,7 @@ function panel() {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const cspViolations = [];
   page.on('console', (m) => {
