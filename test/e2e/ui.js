@@ -5,6 +5,7 @@
 const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { launchChromium } = require('./browser');
+const { waitFor } = require('./wait');
 
 const [base, workspace, shots, resultsFile] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
@@ -30,20 +31,8 @@ async function shot(name) {
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
-async function waitUntil(what, fn, timeoutMs = 20000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await page.waitForTimeout(150);
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
+/** Polls every 150 ms (see wait.js). */
+const waitUntil = (what, fn, timeoutMs = 20000) => waitFor(what, fn, timeoutMs, 150);
 
 async function runCommand(title) {
   await page.keyboard.press('Escape');

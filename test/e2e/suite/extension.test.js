@@ -11,20 +11,7 @@ function wsUri(rel) {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, rel);
 }
 
-async function waitFor(what, fn, timeoutMs = 20000, stepMs = 100) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
+const { waitFor } = require('../wait');
 
 async function openDoc(rel) {
   const doc = await vscode.workspace.openTextDocument(wsUri(rel));
