@@ -3,6 +3,7 @@
 import type { SourceRange } from '../../server/src/core/model';
 import type { Connection, Endpoint, Explanation, ProtocolPorts, RuleRef } from '../../server/src/core/reach-types';
 import type { ReachabilityResponse } from '../../server/src/protocol';
+import { formatIcmpRange } from '../../server/src/core/ports';
 import type { CompareMode, ViewKind, ViewState } from './messages';
 
 export interface PanelModel {
@@ -41,8 +42,7 @@ export function formatPorts(pp: ProtocolPorts | undefined): string {
     const full = ranges.length === 1 && ranges[0][0] <= 1 && ranges[0][1] >= 65535;
     if (proto === 'ICMP' || proto === 'ICMPv6') {
       // Calico ICMP values encode type*256+code (server/src/core/ports.ts).
-      const types = ranges.map(([a, b]) => (a % 256 === 0 && b === a + 255 ? `type ${a / 256}` : a === b ? `type ${a >> 8} code ${a & 255}` : `types ${a >> 8}-${b >> 8}`));
-      parts.push(full ? `${proto} all` : `${proto} ${types.join(', ')}`);
+      parts.push(full ? `${proto} all` : `${proto} ${ranges.map(([a, b]) => formatIcmpRange(a, b)).join(', ')}`);
       continue;
     }
     if (ranges.length === 1 && ranges[0][0] === 0 && ranges[0][1] === 0) {

@@ -21,7 +21,7 @@ import type { Connection, DirectionVerdict, Endpoint, Explanation, PolicyRef, Re
 import { ConnSet, MAX_PORT, MIN_PORT } from './ports';
 import { describeSelector, selectorKey, selectorMatches } from './selectors';
 import { FAMILY_MAX, parseCidr, rangeLabel, type Family } from './ip';
-import { CalicoEvaluator, describeConns, type CalicoEndpoint, type DirectionResult, type K8sPolicyView } from './calico/engine';
+import { CalicoEvaluator, type CalicoEndpoint, type DirectionResult, type K8sPolicyView } from './calico/engine';
 
 type Direction = 'Ingress' | 'Egress';
 
@@ -552,7 +552,7 @@ export class Analysis {
     if (!res.isolated) text = `No Calico or Kubernetes policy applies to ${selfId} for ${dir}: the namespace profile allows all ${dir}.`;
     else {
       const steps = res.trace.map((t) => {
-        const what = describeConns(ConnSet.fromProtocolPorts(t.conns));
+        const what = ConnSet.fromProtocolPorts(t.conns).toString();
         if (t.action === 'EndOfTier') return `end of tier ${t.tier}: ${what} not matched by any rule gets the tier's default action`;
         if (t.action === 'Profile') return `the namespace profile allows ${what} that passed every tier`;
         return `tier ${t.tier}, ${t.policy} ${dir}[${t.ruleIndex}] ${t.action === 'Log' ? 'logs' : t.action === 'Pass' ? 'passes to the next tier' : t.action === 'Allow' ? 'allows' : 'denies'} ${what}`;
@@ -578,8 +578,8 @@ export class Analysis {
         ? `Denied by the egress side of ${srcId}.`
         : iSet.isEmpty()
           ? `Denied by the ingress side of ${dstId}.`
-          : `Denied: egress of ${srcId} allows ${describeConns(eSet)} but ingress of ${dstId} allows ${describeConns(iSet)}.`
-      : `Allowed: ${describeConns(allowed)}.`;
+          : `Denied: egress of ${srcId} allows ${eSet} but ingress of ${dstId} allows ${iSet}.`
+      : `Allowed: ${allowed}.`;
     return { summary: [head, egress?.text, ingress?.text].filter(Boolean).join(' '), egress, ingress };
   }
 

@@ -113,7 +113,7 @@ export class ConnSet {
         const rs = this.ranges(proto);
         if (proto === 'ICMP' || proto === 'ICMPv6') {
           if (rs.length === 1 && rs[0][0] === 0 && rs[0][1] === ICMP_MAX) return proto;
-          return `${proto} ${rs.map(([lo, hi]) => (lo % 256 === 0 && hi === lo + 255 ? `type ${lo / 256}` : lo === hi ? `type ${Math.floor(lo / 256)} code ${lo % 256}` : `types ${Math.floor(lo / 256)}-${Math.floor(hi / 256)}`)).join(',')}`;
+          return `${proto} ${rs.map(([lo, hi]) => formatIcmpRange(lo, hi)).join(',')}`;
         }
         if (!(PORT_PROTOCOLS as readonly string[]).includes(proto)) return `protocol ${proto}`;
         if (rs.length === 1 && rs[0][0] === MIN_PORT && rs[0][1] === MAX_PORT) return `${proto} (all ports)`;
@@ -125,6 +125,13 @@ export class ConnSet {
 
 /** Largest ICMP value: type 255, code 255 encoded as type*256+code. */
 export const ICMP_MAX = 255 * 256 + 255;
+
+/** An ICMP value range (type*256+code) as `type 8`, `type 3 code 1` or `types 0-8`. */
+export function formatIcmpRange(lo: number, hi: number): string {
+  if (lo % 256 === 0 && hi === lo + 255) return `type ${lo / 256}`;
+  if (lo === hi) return `type ${lo >> 8} code ${lo & 255}`;
+  return `types ${lo >> 8}-${hi >> 8}`;
+}
 
 /** Sorts and merges overlapping or adjacent ranges. */
 export function mergeRanges(rs: readonly PortRange[]): PortRange[] {

@@ -84,6 +84,26 @@ interface TierInfo {
 
 const PORT_PROTOS = ['TCP', 'UDP', 'SCTP'];
 
+/** Labels a Calico namespace selector sees: the namespace's labels plus projectcalico.org/name. */
+export function calicoNamespaceLabels(nsLabels: Labels | undefined, name: string): Labels {
+  return { ...(nsLabels ?? {}), 'projectcalico.org/name': name };
+}
+
+/** Evaluates a parsed selector field: absent = no constraint; unparsable = matches nothing (the API server rejects it). */
+export function calicoSelectorMatches(s: CalicoSelector | undefined, labels: Labels): boolean {
+  if (!s) return true;
+  if (!s.ast) return false;
+  return evalSelector(s.ast, labels);
+}
+
+/** Does Calico policy `p` apply to workload `w` (any direction)? `nsLabels` are the labels of w's namespace. */
+export function calicoPolicyAppliesTo(p: CalicoPolicy, w: Workload, nsLabels: Labels | undefined): boolean {
+  if (p.namespaced && p.metadata.namespace !== w.namespace) return false;
+  if (!p.namespaced && p.namespaceSelector && !calicoSelectorMatches(p.namespaceSelector, calicoNamespaceLabels(nsLabels, w.namespace))) return false;
+  if (p.serviceAccountSelector && !calicoSelectorMatches(p.serviceAccountSelector, { 'projectcalico.org/name': w.serviceAccount ?? 'default' })) return false;
+  return calicoSelectorMatches(p.selector, CalicoEvaluator.endpointLabels(w));
+}
+
 function protoKey(p: { name?: string; number: number }): string {
   return p.name ?? String(p.number);
 }
@@ -150,24 +170,18 @@ export class CalicoEvaluator {
   }
 
   private nsLabelsOf(ns: string): Labels {
-    return { ...(this.nsLabels.get(ns) ?? {}), 'projectcalico.org/name': ns };
+    return calicoNamespaceLabels(this.nsLabels.get(ns), ns);
   }
 
   private sel(s: CalicoSelector | undefined, labels: Labels): boolean {
-    if (!s) return true;
-    if (!s.ast) return false; // unparsable selector: the API server rejects the policy; it matches nothing
-    return evalSelector(s.ast, labels);
+    return calicoSelectorMatches(s, labels);
   }
 
   /** Does policy `p` apply to workload endpoint `w` for `direction`? */
   private selects(e: PolicyEntry, w: Workload, direction: 'Ingress' | 'Egress'): boolean {
     if (e.k8s) return e.k8s.selects(w, direction);
     const p = e.calico!;
-    if (!p.types.includes(direction)) return false;
-    if (p.namespaced && p.metadata.namespace !== w.namespace) return false;
-    if (!p.namespaced && p.namespaceSelector && !this.sel(p.namespaceSelector, this.nsLabelsOf(w.namespace))) return false;
-    if (p.serviceAccountSelector && !this.sel(p.serviceAccountSelector, { 'projectcalico.org/name': w.serviceAccount ?? 'default' })) return false;
-    return this.sel(p.selector, CalicoEvaluator.endpointLabels(w));
+    return p.types.includes(direction) && calicoPolicyAppliesTo(p, w, this.nsLabels.get(w.namespace));
   }
 
   /**
@@ -305,11 +319,6 @@ export class CalicoEvaluator {
     return { allowed, isolated, policies, trace };
   }
 
-  /** What an external peer may send/receive (externals are not policed: everything). */
-  get all(): ConnSet {
-    return this.universe;
-  }
-
   /** All address boundaries Calico resources introduce (nets, notNets, network sets). */
   addressBoundaries(): { family: Family; lo: bigint; hi: bigint }[] {
     const out: { family: Family; lo: bigint; hi: bigint }[] = [];
@@ -330,10 +339,4 @@ export class CalicoEvaluator {
 
 function isGlobalSelector(s: CalicoSelector): boolean {
   return !!s.ast && s.ast.type === 'global';
-}
-
-
-/** Renders a connection set readably (ICMP as types/codes). */
-export function describeConns(c: ConnSet): string {
-  return c.toString();
 }

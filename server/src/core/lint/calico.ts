@@ -10,27 +10,17 @@
 // - Policies with the same order in a tier are applied in name order (reference/resources/networkpolicy "order").
 import type { Cluster, Diagnostic, SourceRange, Workload } from '../model';
 import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from '../calico/model';
-import { CalicoEvaluator } from '../calico/engine';
+import { CalicoEvaluator, calicoNamespaceLabels, calicoPolicyAppliesTo } from '../calico/engine';
 import { evalSelector, selectorItemAt } from '../calico/selector';
 
 function diag(out: Diagnostic[], code: string, severity: Diagnostic['severity'], message: string, range: SourceRange | undefined): void {
   if (range) out.push({ code, severity, message, range });
 }
 
-function sel(s: CalicoSelector | undefined, labels: Record<string, string>): boolean {
-  if (!s) return true;
-  return !!s.ast && evalSelector(s.ast, labels);
-}
-
 /** Workloads a Calico policy applies to (for some direction), by the same rules as the evaluator. */
 export function calicoSelectedWorkloads(cluster: Cluster, p: CalicoPolicy): Workload[] {
-  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, { ...n.labels, 'projectcalico.org/name': n.name }]));
-  return cluster.workloads.filter((w) => {
-    if (p.namespaced && p.metadata.namespace !== w.namespace) return false;
-    if (!p.namespaced && p.namespaceSelector && !sel(p.namespaceSelector, nsLabels.get(w.namespace) ?? { 'projectcalico.org/name': w.namespace })) return false;
-    if (p.serviceAccountSelector && !sel(p.serviceAccountSelector, { 'projectcalico.org/name': w.serviceAccount ?? 'default' })) return false;
-    return sel(p.selector, CalicoEvaluator.endpointLabels(w));
-  });
+  const nsLabels = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  return cluster.workloads.filter((w) => calicoPolicyAppliesTo(p, w, nsLabels.get(w.namespace)));
 }
 
 /** True when every endpoint/packet `later` matches is also matched by `earlier` (conservative: may say false). */
@@ -198,7 +188,7 @@ export function calicoSelectorHover(cluster: Cluster, hit: CalicoSelectorHit, in
   const lines: string[] = [];
   if (!sel.ast) return `**Calico ${role}** — does not parse; see the error on this line.`;
   lines.push(`**Calico ${role}** \`${sel.canonical ?? sel.text}\``);
-  const nsLabels = (ns: string) => ({ ...(cluster.namespaces.find((n) => n.name === ns)?.labels ?? {}), 'projectcalico.org/name': ns });
+  const nsLabels = (ns: string) => calicoNamespaceLabels(cluster.namespaces.find((n) => n.name === ns)?.labels, ns);
   const endpoints = cluster.workloads.map((w) => ({ w, labels: CalicoEvaluator.endpointLabels(w) }));
 
   if (index !== undefined) {
