@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFiles } from '../../server/src/core/index';
-import { lintCalico } from '../../server/src/core/lint/calico';
+import { lintCalico } from '../../server/src/core/dialects/calico/lint';
 
 const base = `apiVersion: v1
 kind: Pod

@@ -16,8 +16,8 @@ import { LineCounter, parseAllDocuments, parse as yamlParse, stringify } from 'y
 import type { Document, Node as YNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../../server/src/core/model';
-import { parseCalicoDocument, parseCalicoObject, scalarOffsets, selectorIndexAt } from '../../server/src/core/calico/parse';
-import { selectorItemAt } from '../../server/src/core/calico/selector';
+import { parseCalicoDocument, parseCalicoObject, scalarOffsets, selectorIndexAt } from '../../server/src/core/dialects/calico/parse';
+import { selectorItemAt } from '../../server/src/core/dialects/calico/selector';
 import {
   defaultPolicyTypes,
   isCalicoNetworkSet,
@@ -27,7 +27,7 @@ import {
   type CalicoPolicy,
   type CalicoResource,
   type CalicoTier,
-} from '../../server/src/core/calico/model';
+} from '../../server/src/core/dialects/calico/model';
 
 interface Parsed {
   text: string;
@@ -916,7 +916,7 @@ test('schemas reject what the parser reports: enums for action, protocol, types,
 test('every calico-* diagnostic code of the parser has a docs/rules page', () => {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  const src = fs.readFileSync(path.join(dir, 'server/src/core/calico/parse.ts'), 'utf8');
+  const src = fs.readFileSync(path.join(dir, 'server/src/core/dialects/calico/parse.ts'), 'utf8');
   const used = new Set([...src.matchAll(/'(calico-[a-z0-9-]+)'/g)].map((m) => m[1]));
   assert.ok(used.size > 30);
   for (const code of used) {

@@ -17,8 +17,8 @@ import {
   selectorLabelKeys,
   tokenizeSelector,
   type SelectorNode,
-} from '../../server/src/core/calico/selector';
-import { base64RawUrl, selectorUid, sha224 } from '../../server/src/core/calico/sha224';
+} from '../../server/src/core/dialects/calico/selector';
+import { base64RawUrl, selectorUid, sha224 } from '../../server/src/core/dialects/calico/sha224';
 
 function repoRoot(): string {
   let dir = __dirname;

@@ -21,7 +21,7 @@ import type { Connection, DirectionVerdict, Endpoint, Explanation, PolicyRef, Re
 import { ConnSet, MAX_PORT, MIN_PORT } from './ports';
 import { describeSelector, selectorKey, selectorMatches } from './selectors';
 import { FAMILY_MAX, parseCidr, rangeLabel, type Family } from './ip';
-import { CalicoEvaluator, type CalicoEndpoint, type DirectionResult, type K8sPolicyView } from './calico/engine';
+import { CalicoEvaluator, type CalicoEndpoint, type DirectionResult, type K8sPolicyView } from './dialects/calico/engine';
 
 type Direction = 'Ingress' | 'Egress';
 

@@ -8,7 +8,8 @@ import { ConnSet } from './ports';
 
 export * from './model';
 export * from './reach-types';
-export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSelector, parseNetworkPolicy, getNode, getPair } from './parse';
+export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSelector, getNode, getPair } from './parse';
+export { parseNetworkPolicy } from './dialects/kubernetes/parse';
 export type { InputFile, ParseOptions, ExtraObjectHandler } from './parse';
 export { analyze, Analysis, describePeer } from './engine';
 export { ConnSet } from './ports';

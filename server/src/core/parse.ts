@@ -1,29 +1,14 @@
 // Multi-document YAML -> typed model (model.ts), keeping the source range of every node we use.
 // Never throws: syntax errors and unusable values become diagnostics; the rest of the input still counts.
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
-import type {
-  Cluster,
-  ContainerPort,
-  Diagnostic,
-  IPBlock,
-  Labels,
-  LabelSelector,
-  Namespace,
-  NetworkPolicy,
-  Peer,
-  PolicyPort,
-  PolicyRule,
-  PolicyType,
-  Protocol,
-  SelectorOperator,
-  SelectorRequirement,
-  Severity,
-  SourceRange,
-  Workload,
-} from './model';
-import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './calico/parse';
-import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './calico/model';
+import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
+import type { Cluster, ContainerPort, Labels, Namespace, Protocol, Workload } from './model';
+import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, ParseContext } from './yaml';
+import { parseNetworkPolicy } from './dialects/kubernetes/parse';
+import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
+import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+
+export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
 export interface InputFile {
   path: string;
@@ -40,124 +25,6 @@ export type ExtraObjectHandler = (obj: YAMLMap, ctx: ParseContext, apiVersion: s
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 const PROTOCOL_NAMES: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
-const SELECTOR_OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
-/** Per-document parsing context. */
-export class ParseContext {
-  constructor(
-    readonly file: string,
-    readonly doc: number,
-    readonly lineCounter: LineCounter,
-    readonly defaultNamespace: string,
-    readonly diagnostics: Diagnostic[],
-    /** The file text (lets the Calico parser map selector offsets through YAML quoting). */
-    readonly text?: string,
-  ) {}
-
-  rangeOf(node: Node | Pair | null | undefined, fallback?: SourceRange): SourceRange | undefined {
-    const r = node && 'range' in node ? node.range : node && isPairLike(node) ? pairRange(node) : undefined;
-    if (!r) return fallback;
-    return this.rangeAt(r[0], r[1]);
-  }
-
-  rangeAt(startOffset: number, endOffset: number): SourceRange {
-    const s = this.lineCounter.linePos(startOffset);
-    const e = this.lineCounter.linePos(endOffset);
-    return {
-      file: this.file,
-      doc: this.doc,
-      start: { line: s.line - 1, character: s.col - 1 },
-      end: { line: e.line - 1, character: e.col - 1 },
-      startOffset,
-      endOffset,
-    };
-  }
-
-  report(code: string, severity: Severity, message: string, node: Node | Pair | null | undefined, fallback?: SourceRange): void {
-    const range = this.rangeOf(node, fallback);
-    if (range) this.diagnostics.push({ code, severity, message, range });
-  }
-}
-
-function isPairLike(n: unknown): n is Pair {
-  return !!n && typeof n === 'object' && 'key' in n && 'value' in n;
-}
-
-function pairRange(p: Pair): [number, number] | undefined {
-  const k = p.key as Node | null;
-  const v = p.value as Node | null;
-  const start = k?.range?.[0] ?? v?.range?.[0];
-  const end = v?.range?.[1] ?? k?.range?.[1];
-  return start === undefined || end === undefined ? undefined : [start, end];
-}
-
-// ---------- small typed accessors over the YAML AST ----------
-
-export function getPair(map: YAMLMap | undefined, key: string): Pair | undefined {
-  if (!map) return undefined;
-  return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
-}
-
-export function getNode(map: YAMLMap | undefined, key: string): Node | undefined {
-  const p = getPair(map, key);
-  return (p?.value ?? undefined) as Node | undefined;
-}
-
-function getMap(ctx: ParseContext, map: YAMLMap | undefined, key: string, required = false): YAMLMap | undefined {
-  const p = getPair(map, key);
-  if (!p) return undefined;
-  const v = p.value as Node | null;
-  if (v === null || (isScalar(v) && v.value === null)) return required ? undefined : undefined;
-  if (isMap(v)) return v;
-  ctx.report('invalid-field', 'error', `\`${key}\` must be a mapping (key: value pairs); this value is ignored.`, v ?? p);
-  return undefined;
-}
-
-function getSeq(ctx: ParseContext, map: YAMLMap | undefined, key: string): Node[] | undefined {
-  const p = getPair(map, key);
-  if (!p) return undefined;
-  const v = p.value as Node | null;
-  if (v === null || (isScalar(v) && v.value === null)) return undefined;
-  if (isSeq(v)) return v.items as Node[];
-  ctx.report('invalid-field', 'error', `\`${key}\` must be a list; this value is ignored.`, v ?? p);
-  return undefined;
-}
-
-function getString(ctx: ParseContext, map: YAMLMap | undefined, key: string): string | undefined {
-  const v = getNode(map, key);
-  if (v === undefined) return undefined;
-  if (isScalar(v)) {
-    if (v.value === null) return undefined;
-    if (typeof v.value === 'string') return v.value;
-    if (typeof v.value === 'number' || typeof v.value === 'boolean') return String(v.value);
-  }
-  ctx.report('invalid-field', 'error', `\`${key}\` must be a string; this value is ignored.`, v);
-  return undefined;
-}
-
-function getLabels(ctx: ParseContext, map: YAMLMap | undefined, key: string): Labels {
-  const m = getMap(ctx, map, key);
-  const out: Labels = {};
-  if (!m) return out;
-  for (const p of m.items) {
-    const k = isScalar(p.key) ? p.key.value : undefined;
-    const v = p.value as Node | null;
-    if (typeof k !== 'string' && typeof k !== 'number') {
-      ctx.report('invalid-field', 'error', 'Label keys must be strings.', p.key as Node);
-      continue;
-    }
-    if (v === null || (isScalar(v) && v.value === null)) {
-      out[String(k)] = '';
-      continue;
-    }
-    if (isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number' || typeof v.value === 'boolean')) {
-      out[String(k)] = String(v.value);
-      continue;
-    }
-    ctx.report('invalid-field', 'error', `Label \`${k}\` must have a string value.`, v);
-  }
-  return out;
-}
 
 // ---------- public entry ----------
 
@@ -308,10 +175,6 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
   }
 }
 
-function metaNameRange(ctx: ParseContext, meta: YAMLMap | undefined, obj: YAMLMap): SourceRange | undefined {
-  return ctx.rangeOf(getNode(meta, 'name')) ?? ctx.rangeOf(obj);
-}
-
 function parseNamespace(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
   const meta = getMap(ctx, obj, 'metadata');
   const name = getString(ctx, meta, 'name');
@@ -405,147 +268,3 @@ function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: stri
 
 // ---------- NetworkPolicy ----------
 
-export function parseLabelSelector(ctx: ParseContext, node: Node | null | undefined): LabelSelector {
-  const sel: LabelSelector = { matchLabels: {}, matchExpressions: [], range: ctx.rangeOf(node ?? undefined) };
-  if (!node || (isScalar(node) && node.value === null)) return sel;
-  if (!isMap(node)) {
-    ctx.report('invalid-field', 'error', 'A label selector must be a mapping with matchLabels and/or matchExpressions.', node);
-    return invalidSelector(sel);
-  }
-  sel.matchLabels = getLabels(ctx, node, 'matchLabels');
-  for (const item of getSeq(ctx, node, 'matchExpressions') ?? []) {
-    if (!isMap(item)) {
-      ctx.report('invalid-field', 'error', 'A matchExpressions entry must be a mapping with key, operator and values.', item);
-      return invalidSelector(sel);
-    }
-    const key = getString(ctx, item, 'key');
-    const op = getString(ctx, item, 'operator');
-    const valuesNode = getNode(item, 'values');
-    const values: string[] = [];
-    if (valuesNode && isSeq(valuesNode)) for (const v of valuesNode.items) if (isScalar(v) && v.value !== null) values.push(String(v.value));
-    if (!key) {
-      ctx.report('invalid-field', 'error', 'matchExpressions entry has no key.', item);
-      return invalidSelector(sel);
-    }
-    if (!op || !SELECTOR_OPERATORS.includes(op as SelectorOperator)) {
-      ctx.report('invalid-field', 'error', `Unknown selector operator "${op ?? ''}"; use In, NotIn, Exists or DoesNotExist.`, getNode(item, 'operator') ?? item);
-      return invalidSelector(sel);
-    }
-    const req: SelectorRequirement = { key, operator: op as SelectorOperator, values };
-    sel.matchExpressions.push(req);
-  }
-  return sel;
-}
-
-/** The API server rejects an invalid selector; we model it as one that matches nothing. */
-function invalidSelector(sel: LabelSelector): LabelSelector {
-  sel.matchLabels = {};
-  sel.matchExpressions = [{ key: '', operator: 'In', values: [] }];
-  return sel;
-}
-
-function parsePolicyPort(ctx: ParseContext, node: Node): PolicyPort | undefined {
-  if (!isMap(node)) {
-    ctx.report('invalid-field', 'error', 'A ports entry must be a mapping with protocol/port/endPort.', node);
-    return undefined;
-  }
-  const protoRaw = getString(ctx, node, 'protocol') ?? 'TCP';
-  if (!PROTOCOL_NAMES.includes(protoRaw as Protocol)) {
-    ctx.report('invalid-field', 'error', `Unsupported protocol "${protoRaw}"; NetworkPolicy supports TCP, UDP and SCTP.`, getNode(node, 'protocol'));
-    return undefined;
-  }
-  const pp: PolicyPort = { protocol: protoRaw as Protocol, range: ctx.rangeOf(node) };
-  const portNode = getNode(node, 'port');
-  if (portNode && isScalar(portNode) && portNode.value !== null) {
-    if (typeof portNode.value === 'number') pp.port = portNode.value;
-    else if (typeof portNode.value === 'string') pp.port = /^\d+$/.test(portNode.value) ? Number(portNode.value) : portNode.value;
-  }
-  const endNode = getNode(node, 'endPort');
-  if (endNode && isScalar(endNode) && typeof endNode.value === 'number') pp.endPort = endNode.value;
-  return pp;
-}
-
-function parsePeer(ctx: ParseContext, node: Node): Peer | undefined {
-  if (!isMap(node)) {
-    ctx.report('invalid-field', 'error', 'A peer must be a mapping with podSelector, namespaceSelector and/or ipBlock.', node);
-    return undefined;
-  }
-  const peer: Peer = { range: ctx.rangeOf(node) };
-  const ps = getPair(node, 'podSelector');
-  if (ps) peer.podSelector = parseLabelSelector(ctx, ps.value as Node | null);
-  const ns = getPair(node, 'namespaceSelector');
-  if (ns) peer.namespaceSelector = parseLabelSelector(ctx, ns.value as Node | null);
-  const ib = getMap(ctx, node, 'ipBlock');
-  if (ib) {
-    const block: IPBlock = { cidr: getString(ctx, ib, 'cidr') ?? '', except: [], range: ctx.rangeOf(ib) };
-    for (const e of getSeq(ctx, ib, 'except') ?? []) if (isScalar(e) && e.value !== null) block.except.push(String(e.value));
-    peer.ipBlock = block;
-  }
-  return peer;
-}
-
-function parseRules(ctx: ParseContext, spec: YAMLMap | undefined, key: 'ingress' | 'egress'): PolicyRule[] | undefined {
-  const items = getSeq(ctx, spec, key);
-  if (!items) return undefined;
-  const peerKey = key === 'ingress' ? 'from' : 'to';
-  const rules: PolicyRule[] = [];
-  items.forEach((item, index) => {
-    if (item === null || (isScalar(item) && item.value === null)) {
-      rules.push({ index, range: ctx.rangeOf(item) });
-      return;
-    }
-    if (!isMap(item)) {
-      ctx.report('invalid-field', 'error', `An ${key} rule must be a mapping with \`${peerKey}\` and/or \`ports\`.`, item);
-      return;
-    }
-    const rule: PolicyRule = { index, range: ctx.rangeOf(item) };
-    const peers = getSeq(ctx, item, peerKey);
-    if (peers && peers.length > 0) rule.peers = peers.map((p) => parsePeer(ctx, p)).filter((p): p is Peer => !!p);
-    const ports = getSeq(ctx, item, 'ports');
-    if (ports && ports.length > 0) rule.ports = ports.map((p) => parsePolicyPort(ctx, p)).filter((p): p is PolicyPort => !!p);
-    rules.push(rule);
-  });
-  return rules;
-}
-
-export function parseNetworkPolicy(obj: YAMLMap, ctx: ParseContext): NetworkPolicy | undefined {
-  const meta = getMap(ctx, obj, 'metadata');
-  const name = getString(ctx, meta, 'name');
-  if (!name) {
-    ctx.report('missing-name', 'error', 'NetworkPolicy has no metadata.name.', getPair(obj, 'metadata') ?? obj);
-  }
-  const nsRaw = getString(ctx, meta, 'namespace');
-  const spec = getMap(ctx, obj, 'spec');
-  const podSelectorPair = getPair(spec, 'podSelector');
-  const policy: NetworkPolicy = {
-    kind: 'NetworkPolicy',
-    namespace: nsRaw ?? ctx.defaultNamespace,
-    namespaceDefaulted: nsRaw === undefined,
-    name: name ?? '(unnamed)',
-    // podSelector is required by the API; an absent one is the empty selector: all pods of the namespace.
-    podSelector: parseLabelSelector(ctx, (podSelectorPair?.value as Node | null) ?? null),
-    policyTypes: [],
-    range: ctx.rangeOf(obj),
-    nameRange: metaNameRange(ctx, meta, obj),
-  };
-  policy.ingress = parseRules(ctx, spec, 'ingress');
-  policy.egress = parseRules(ctx, spec, 'egress');
-  const typesNode = getNode(spec, 'policyTypes');
-  if (typesNode && isSeq(typesNode)) {
-    const declared: PolicyType[] = [];
-    for (const t of typesNode.items as Node[]) {
-      const v = isScalar(t) ? t.value : undefined;
-      if (v === 'Ingress' || v === 'Egress') {
-        if (!declared.includes(v)) declared.push(v);
-      } else ctx.report('invalid-field', 'error', `Unknown policy type "${String(v)}"; use Ingress or Egress.`, t);
-    }
-    policy.declaredPolicyTypes = declared;
-  } else if (typesNode && !(isScalar(typesNode) && typesNode.value === null)) {
-    ctx.report('invalid-field', 'error', '`policyTypes` must be a list of Ingress and/or Egress.', typesNode);
-  }
-  // Defaulting (k8s.io/api networking/v1 NetworkPolicySpec.policyTypes): when absent, Ingress is always set,
-  // and Egress is set when the policy has at least one egress rule.
-  if (policy.declaredPolicyTypes && policy.declaredPolicyTypes.length > 0) policy.policyTypes = [...policy.declaredPolicyTypes];
-  else policy.policyTypes = policy.egress && policy.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-  return policy;
-}

@@ -10,9 +10,9 @@ import { positionOf } from '../core/lint/chunks';
 import { explainPolicy } from '../core/lint/explain';
 import type { LintProject } from '../core/lint/project';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
-import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '../core/lint/calico';
-import { selectorIndexAt } from '../core/calico/parse';
-import type { CalicoPolicy, CalicoRule } from '../core/calico/model';
+import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '../core/dialects/calico/lint';
+import { selectorIndexAt } from '../core/dialects/calico/parse';
+import type { CalicoPolicy, CalicoRule } from '../core/dialects/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
 
 interface Step {

@@ -8,7 +8,7 @@ import type { Cluster, Diagnostic, NetworkPolicy, SourceRange } from '../model';
 import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './ast';
 import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
 import { lintChunk, type LocalFinding } from './doc-rules';
-import { lintCalico } from './calico';
+import { lintCalico } from '../dialects/calico/lint';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 

@@ -8,10 +8,10 @@
 // - A GlobalNetworkPolicy selector also selects host endpoints (reference/host-endpoints/...; "all()" applies
 //   to every workload AND host endpoint, incl. automatic host endpoints).
 // - Policies with the same order in a tier are applied in name order (reference/resources/networkpolicy "order").
-import type { Cluster, Diagnostic, SourceRange, Workload } from '../model';
-import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from '../calico/model';
-import { CalicoEvaluator, calicoNamespaceLabels, calicoPolicyAppliesTo } from '../calico/engine';
-import { evalSelector, selectorItemAt } from '../calico/selector';
+import type { Cluster, Diagnostic, SourceRange, Workload } from '../../model';
+import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from './model';
+import { CalicoEvaluator, calicoNamespaceLabels, calicoPolicyAppliesTo } from './engine';
+import { evalSelector, selectorItemAt } from './selector';
 
 function diag(out: Diagnostic[], code: string, severity: Diagnostic['severity'], message: string, range: SourceRange | undefined): void {
   if (range) out.push({ code, severity, message, range });

@@ -1,8 +1,8 @@
 // Typed model of the projectcalico.org/v3 resources Policy Lens reasons about.
 // Pure data: no vscode / LSP imports. Field names follow the Calico API (api/pkg/apis/projectcalico/v3) and
 // https://docs.tigera.io/calico/latest/reference/resources/ .
-import type { Cidr } from '../ip';
-import type { Labels, SourceRange } from '../model';
+import type { Cidr } from '../../ip';
+import type { Labels, SourceRange } from '../../model';
 import type { SelectorNode } from './selector';
 
 export const CALICO_API_VERSION = 'projectcalico.org/v3';

@@ -15,13 +15,13 @@
 // [PROF]   network-policy/... "profiles": a Kubernetes namespace profile allows all traffic; it applies when no
 //          tier's policies apply to the endpoint, or traffic passes through the last tier.
 // Staged policies are never enforced: they are evaluated only in what-if mode (`staged: true`).
-import type { Labels, Workload } from '../model';
+import type { Labels, Workload } from '../../model';
 import type { CalicoNetworkSet, CalicoPolicy, CalicoRule, CalicoSelector, CalicoTier, EntityRule, IcmpMatch } from './model';
 import { builtinTier, DEFAULT_TIER, K8S_NETWORK_POLICY_ORDER } from './model';
 import { evalSelector } from './selector';
-import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT } from '../ports';
-import type { Family } from '../ip';
-import type { ProtocolPorts } from '../reach-types';
+import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT } from '../../ports';
+import type { Family } from '../../ip';
+import type { ProtocolPorts } from '../../reach-types';
 
 /** Connections in Calico mode: ports for TCP/UDP/SCTP; ICMP/ICMPv6 as type*256+code; other protocols as [0,0]. */
 export { ICMP_MAX };
@@ -44,8 +44,8 @@ export interface K8sPolicyView {
   namespace: string;
   selects(w: Workload, direction: 'Ingress' | 'Egress'): boolean;
   /** What each rule of the direction allows towards the peer, in rule order. */
-  ruleConns(direction: 'Ingress' | 'Egress', self: Workload, peer: CalicoEndpoint, universe: ConnSet): { index: number; conns: ConnSet; range?: import('../model').SourceRange }[];
-  range?: import('../model').SourceRange;
+  ruleConns(direction: 'Ingress' | 'Egress', self: Workload, peer: CalicoEndpoint, universe: ConnSet): { index: number; conns: ConnSet; range?: import('../../model').SourceRange }[];
+  range?: import('../../model').SourceRange;
 }
 
 export interface TraceStep {
@@ -54,14 +54,14 @@ export interface TraceStep {
   ruleIndex?: number;
   action: 'Allow' | 'Deny' | 'Pass' | 'Log' | 'EndOfTier' | 'Profile';
   conns: ProtocolPorts;
-  range?: import('../model').SourceRange;
+  range?: import('../../model').SourceRange;
 }
 
 export interface DirectionResult {
   allowed: ConnSet;
   /** True when at least one tier had a policy selecting the endpoint. */
   isolated: boolean;
-  policies: { id: string; range?: import('../model').SourceRange }[];
+  policies: { id: string; range?: import('../../model').SourceRange }[];
   trace: TraceStep[];
 }
 
@@ -281,7 +281,7 @@ export class CalicoEvaluator {
     let remaining = this.universe;
     let allowed = ConnSet.EMPTY;
     const trace: TraceStep[] = [];
-    const policies: { id: string; range?: import('../model').SourceRange }[] = [];
+    const policies: { id: string; range?: import('../../model').SourceRange }[] = [];
     let isolated = false;
     for (const tier of this.tiers) {
       const applying = this.entries.filter((e) => e.tier === tier.name && this.selects(e, self.w, direction));
@@ -290,7 +290,7 @@ export class CalicoEvaluator {
       let passed = ConnSet.EMPTY;
       for (const e of applying) {
         policies.push({ id: e.id, range: e.calico?.metadata.nameRange ?? e.k8s?.range });
-        const rules: { index: number; action: CalicoRule['action']; conns: ConnSet; range?: import('../model').SourceRange }[] = e.k8s
+        const rules: { index: number; action: CalicoRule['action']; conns: ConnSet; range?: import('../../model').SourceRange }[] = e.k8s
           ? e.k8s.ruleConns(direction, self.w, peer, this.universe).map((x) => ({ ...x, action: 'Allow' as const }))
           : (direction === 'Ingress' ? e.calico!.ingress : e.calico!.egress).map((r) => ({ index: r.index, action: r.action, conns: this.ruleConns(r, e.calico!, direction, self, peer), range: r.range }));
         for (const r of rules) {

@@ -4,8 +4,8 @@
 // https://docs.tigera.io/calico/latest/reference/resources/ . Every diagnostic code starts with `calico-`.
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, Pair, Scalar, YAMLMap } from 'yaml';
-import { parseCidr, parseIPv4, parseIPv6, type Cidr } from '../ip';
-import type { Diagnostic, Labels, Severity, SourceRange } from '../model';
+import { parseCidr, parseIPv4, parseIPv6, type Cidr } from '../../ip';
+import type { Diagnostic, Labels, Severity, SourceRange } from '../../model';
 import {
   CALICO_ACTIONS,
   CALICO_API_VERSION,

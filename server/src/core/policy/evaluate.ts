@@ -1,0 +1,508 @@
+// The one evaluator: walks tiers -> policies -> rules of the policy model (ir.ts) for every direction.
+//
+// Scaling: workloads that no matcher of the model can tell apart (same matched matchers, same named ports where
+// named ports are used) form one equivalence class; each direction is evaluated once per class ("row"), against
+// every peer column at once: the classes, the external address atoms and the named external destinations.
+// A connection a -> b is egressRow(a)[b] ∩ ingressRow(b)[a].
+//
+// Explanations run the same row walk restricted to one peer column with a trace sink, so the explanation can
+// never disagree with the matrix.
+//
+// Incremental use: `new Evaluation(world, model, { previous })` reuses the previous evaluation's matcher results
+// and rows wherever the change cannot affect them (see `reuse()`).
+import { ConnSet } from '../ports';
+import { FAMILY_MAX, rangeLabel, type Family } from '../ip';
+import type { Labels, Workload } from '../model';
+import type { AddressAtom, ConnSpec, Direction, Matcher, Policy, PolicyModel, PortList, Rule, Tier, WorldView } from './ir';
+import { rulesOf } from './ir';
+
+/** A rule prepared for evaluation. */
+interface FlatRule {
+  rule: Rule;
+  policy: Policy;
+  /** Matcher indices of the peers; undefined = every peer. */
+  peers?: number[];
+  self?: number;
+  /** Connections when they do not depend on the destination (no named ports). */
+  constConns?: ConnSet;
+}
+
+interface FlatPolicy {
+  policy: Policy;
+  tier: number;
+  subject: number;
+  ingress: FlatRule[];
+  egress: FlatRule[];
+}
+
+/** One tier of a class's chain for a direction. */
+export interface ChainTier {
+  tier: number;
+  /** True when an isolating policy of the tier selects the endpoint: the end action applies. */
+  applies: boolean;
+  /** Policies of the tier selecting the endpoint for the direction, in order. */
+  policies: Policy[];
+  rules: FlatRule[];
+  /** Every rule is an Allow (order inside the tier does not matter). */
+  allAllow: boolean;
+}
+
+/** Receives the steps of a traced walk (one peer column). */
+export interface TraceSink {
+  rule(tier: Tier, r: FlatRule, hit: ConnSet): void;
+  tierEnd(tier: Tier, applies: boolean, undecided: ConnSet, passed: ConnSet): void;
+  /** What left the last tier undecided (allowed by the model's default). */
+  fallThrough(conns: ConnSet): void;
+}
+
+export interface ExternalColumn {
+  id: string;
+  kind: 'address' | 'domain';
+  atom?: AddressAtom;
+  domain?: string;
+}
+
+/** A direction's result for one self class: allowed connections per column (undefined = none). */
+type Row = { uniform: ConnSet } | { cells: (ConnSet | undefined)[] };
+
+export interface EvaluationOptions {
+  previous?: Evaluation;
+  /** Workload ids whose labels, ports or namespace labels changed since `previous` (undefined = unknown: all). */
+  changedWorkloads?: ReadonlySet<string>;
+}
+
+function cmpBig(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class Evaluation {
+  readonly matchers: Matcher[] = [];
+  private readonly matcherIndex = new Map<string, number>();
+  /** Per matcher: sorted workload indices it matches. */
+  private readonly sets: number[][] = [];
+  private readonly flat: FlatPolicy[] = [];
+  private readonly bySubject = new Map<number, FlatPolicy[]>();
+  /** Per workload: its class. */
+  readonly classOf: number[] = [];
+  readonly classes: { rep: number; members: number[]; sig: string }[] = [];
+  readonly externals: ExternalColumn[] = [];
+  /** Per class: matcher indices matched by its members. */
+  private readonly classMatched: Set<number>[] = [];
+  private readonly extMatched: Set<number>[] = [];
+  private readonly colsCache = new Map<number, number[]>();
+  private readonly rows = new Map<string, Row>();
+  private readonly chains = new Map<string, ChainTier[]>();
+  readonly usesNamedPorts: boolean;
+  private readonly wlIndex = new Map<string, number>();
+  private readonly extIndex = new Map<string, number>();
+
+  constructor(
+    readonly world: WorldView,
+    readonly model: PolicyModel,
+    opts: EvaluationOptions = {},
+  ) {
+    world.workloads.forEach((w, i) => this.wlIndex.set(w.id, i));
+    let named = false;
+    model.tiers.forEach((tier, ti) => {
+      for (const p of tier.policies) {
+        const fp: FlatPolicy = { policy: p, tier: ti, subject: this.intern(p.subject), ingress: [], egress: [] };
+        for (const d of ['Ingress', 'Egress'] as Direction[]) {
+          if (!p.directions.includes(d)) continue;
+          for (const r of rulesOf(p, d)) {
+            const fr: FlatRule = { rule: r, policy: p, peers: r.peers?.map((m) => this.intern(m)), self: r.self ? this.intern(r.self) : undefined };
+            if (hasNamed(r.conns)) named = true;
+            else fr.constConns = resolveConns(r.conns, undefined);
+            (d === 'Ingress' ? fp.ingress : fp.egress).push(fr);
+          }
+        }
+        this.flat.push(fp);
+        let l = this.bySubject.get(fp.subject);
+        if (!l) this.bySubject.set(fp.subject, (l = []));
+        l.push(fp);
+      }
+    });
+    this.usesNamedPorts = named;
+    this.computeSets(opts);
+    this.computeClasses();
+    this.computeExternals();
+    if (opts.previous) this.reuse(opts.previous, opts.changedWorkloads);
+  }
+
+  private intern(m: Matcher): number {
+    let i = this.matcherIndex.get(m.key);
+    if (i === undefined) {
+      i = this.matchers.length;
+      this.matchers.push(m);
+      this.matcherIndex.set(m.key, i);
+    }
+    return i;
+  }
+
+  // ------------------------------------------------------------------ matchers and classes
+
+  private computeSets(opts: EvaluationOptions): void {
+    const prev = opts.previous;
+    const changed = opts.changedWorkloads;
+    // The previous matcher results stay valid for unchanged workloads when the workload list is the same.
+    const sameWorkloads = !!prev && !!changed && prev.world.workloads.length === this.world.workloads.length && prev.world.workloads.every((w, i) => this.world.workloads[i].id === w.id);
+    const changedIdx = sameWorkloads ? [...changed!].map((id) => this.wlIndex.get(id)).filter((i): i is number => i !== undefined) : [];
+    for (const m of this.matchers) {
+      const pi = sameWorkloads ? prev!.matcherIndex.get(m.key) : undefined;
+      if (pi === undefined) {
+        this.sets.push(m.workloads(this.world));
+        continue;
+      }
+      if (changedIdx.length === 0) {
+        this.sets.push(prev!.sets[pi]);
+        continue;
+      }
+      const s = new Set(prev!.sets[pi]);
+      for (const i of changedIdx) {
+        if (m.matchesWorkload(this.world, i)) s.add(i);
+        else s.delete(i);
+      }
+      this.sets.push([...s].sort((a, b) => a - b));
+    }
+  }
+
+  private computeClasses(): void {
+    const perWorkload: number[][] = this.world.workloads.map(() => []);
+    this.sets.forEach((set, m) => {
+      for (const i of set) perWorkload[i].push(m);
+    });
+    const bySig = new Map<string, number>();
+    this.world.workloads.forEach((w, i) => {
+      // Matcher keys (not indices) so that signatures compare across evaluations.
+      let sig = perWorkload[i].map((m) => this.matchers[m].key).sort().join('\u0001');
+      if (this.usesNamedPorts) sig += `\u0002${w.ports.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',')}`;
+      let c = bySig.get(sig);
+      if (c === undefined) {
+        c = this.classes.length;
+        this.classes.push({ rep: i, members: [], sig });
+        this.classMatched.push(new Set(perWorkload[i]));
+        bySig.set(sig, c);
+      }
+      this.classes[c].members.push(i);
+      this.classOf.push(c);
+    });
+  }
+
+  private computeExternals(): void {
+    const points = new Map<Family, Set<bigint>>([[4, new Set([0n])]]);
+    const add = (b: { family: Family; lo: bigint; hi: bigint }) => {
+      let s = points.get(b.family);
+      if (!s) points.set(b.family, (s = new Set([0n])));
+      s.add(b.lo);
+      if (b.hi < FAMILY_MAX[b.family]) s.add(b.hi + 1n);
+    };
+    const domains = new Set<string>();
+    for (const m of this.matchers) {
+      for (const b of m.boundaries?.() ?? []) add(b);
+      for (const d of m.domains?.() ?? []) domains.add(d);
+    }
+    for (const b of this.model.boundaries) add(b);
+    for (const family of [4, 6] as Family[]) {
+      const s = points.get(family);
+      if (!s) continue;
+      const sorted = [...s].sort(cmpBig);
+      sorted.forEach((lo, i) => {
+        const hi = i + 1 < sorted.length ? sorted[i + 1] - 1n : FAMILY_MAX[family];
+        const sets = this.model.networkSets.filter((ns) => ns.nets.some((n) => n.family === family && n.lo <= lo && hi <= n.hi)).map((ns) => ({ namespace: ns.namespace, labels: ns.labels }));
+        this.externals.push({ id: rangeLabel(family, lo, hi), kind: 'address', atom: { family, lo, hi, sets } });
+      });
+    }
+    for (const d of [...domains].sort()) this.externals.push({ id: d, kind: 'domain', domain: d });
+    this.externals.forEach((x, k) => {
+      this.extIndex.set(x.id, k);
+      const s = new Set<number>();
+      this.matchers.forEach((m, mi) => {
+        if (x.atom ? m.matchesAtom(x.atom) : (m.matchesDomain?.(x.domain!) ?? false)) s.add(mi);
+      });
+      this.extMatched.push(s);
+    });
+  }
+
+  /** Number of peer columns: classes, then external columns. */
+  get columns(): number {
+    return this.classes.length + this.externals.length;
+  }
+
+  private colMatched(col: number): Set<number> {
+    const C = this.classes.length;
+    return col < C ? this.classMatched[col] : this.extMatched[col - C];
+  }
+
+  /** Columns a matcher matches (classes, then externals), sorted. */
+  private colsOf(m: number): number[] {
+    let cols = this.colsCache.get(m);
+    if (cols) return cols;
+    const seen = new Set<number>();
+    for (const i of this.sets[m]) seen.add(this.classOf[i]);
+    cols = [...seen].sort((a, b) => a - b);
+    const C = this.classes.length;
+    this.extMatched.forEach((s, k) => {
+      if (s.has(m)) cols!.push(C + k);
+    });
+    this.colsCache.set(m, cols);
+    return cols;
+  }
+
+  // ------------------------------------------------------------------ chains
+
+  /** The tiers, policies and rules that apply to class `c` for a direction, in evaluation order. */
+  chain(c: number, d: Direction): ChainTier[] {
+    const key = `${d}:${c}`;
+    const cached = this.chains.get(key);
+    if (cached) return cached;
+    const matched = this.classMatched[c];
+    const hits: FlatPolicy[] = [];
+    for (const m of matched) for (const fp of this.bySubject.get(m) ?? []) if (fp.policy.directions.includes(d)) hits.push(fp);
+    // Model order: tier, then position of the policy in its tier.
+    const order = new Map<Policy, number>();
+    this.flat.forEach((fp, i) => order.set(fp.policy, i));
+    hits.sort((a, b) => order.get(a.policy)! - order.get(b.policy)!);
+    const out: ChainTier[] = [];
+    for (const fp of hits) {
+      let t = out[out.length - 1];
+      if (!t || t.tier !== fp.tier) out.push((t = { tier: fp.tier, applies: false, policies: [], rules: [], allAllow: true }));
+      t.policies.push(fp.policy);
+      if (fp.policy.isolates.includes(d)) t.applies = true;
+      for (const r of d === 'Ingress' ? fp.ingress : fp.egress) {
+        if (r.self !== undefined && !matched.has(r.self)) continue;
+        t.rules.push(r);
+        if (r.rule.action !== 'Allow') t.allAllow = false;
+      }
+    }
+    this.chains.set(key, out);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ rows
+
+  private conns(r: FlatRule, dst: Workload | undefined): ConnSet {
+    return r.constConns ?? resolveConns(r.rule.conns, dst);
+  }
+
+  /**
+   * Walks the chain of class `c` for direction `d` against the given columns (all when undefined) and returns the
+   * allowed connections per column. With a sink, reports every step (use one column).
+   */
+  walk(c: number, d: Direction, cols?: number[], sink?: TraceSink): (ConnSet | undefined)[] {
+    const N = this.columns;
+    const C = this.classes.length;
+    const U = this.model.universe;
+    const self = this.world.workloads[this.classes[c].rep];
+    const wanted = cols ?? Array.from({ length: N }, (_, i) => i);
+    const want = cols ? new Set(cols) : undefined;
+    // rem[j] undefined = the whole universe is still undecided.
+    const rem: (ConnSet | undefined)[] = new Array(N);
+    const allowed: (ConnSet | undefined)[] = new Array(N);
+    const dstOf = (j: number): Workload | undefined => (d === 'Ingress' ? self : j < C ? this.world.workloads[this.classes[j].rep] : undefined);
+    const stamp = new Int32Array(N).fill(-1);
+    let ruleNo = 0;
+    const ruleCols = (r: FlatRule): number[] => {
+      if (!r.peers) return wanted;
+      if (want) return wanted.filter((j) => r.peers!.some((m) => this.colMatched(j).has(m)));
+      if (r.peers.length === 1) return this.colsOf(r.peers[0]);
+      const out: number[] = [];
+      ruleNo++;
+      for (const m of r.peers) for (const j of this.colsOf(m)) if (stamp[j] !== ruleNo) {
+        stamp[j] = ruleNo;
+        out.push(j);
+      }
+      return out;
+    };
+    let live = true;
+    for (const t of this.chain(c, d)) {
+      if (!live) break;
+      const tier = this.model.tiers[t.tier];
+      const passed: (ConnSet | undefined)[] = new Array(N);
+      if (t.allAllow && !sink) {
+        // Only Allow rules: their order does not matter; accumulate, then settle once per column.
+        const acc: (ConnSet | undefined)[] = new Array(N);
+        for (const r of t.rules) {
+          for (const j of ruleCols(r)) {
+            const x = this.conns(r, dstOf(j));
+            if (x.isEmpty()) continue;
+            acc[j] = acc[j] ? acc[j]!.union(x) : x;
+          }
+        }
+        for (const j of wanted) {
+          const a = acc[j];
+          if (!a) continue;
+          const hit = rem[j] ? a.intersect(rem[j]!) : a;
+          if (hit.isEmpty()) continue;
+          allowed[j] = allowed[j] ? allowed[j]!.union(hit) : hit;
+          rem[j] = (rem[j] ?? U).subtract(hit);
+        }
+      } else {
+        for (const r of t.rules) {
+          const action = r.rule.action;
+          for (const j of ruleCols(r)) {
+            const x = this.conns(r, dstOf(j));
+            if (x.isEmpty()) continue;
+            const hit = rem[j] ? x.intersect(rem[j]!) : x.intersect(U);
+            if (hit.isEmpty()) continue;
+            sink?.rule(tier, r, hit);
+            if (action === 'Log') continue;
+            rem[j] = (rem[j] ?? U).subtract(hit);
+            if (action === 'Allow') allowed[j] = allowed[j] ? allowed[j]!.union(hit) : hit;
+            else if (action === 'Pass') passed[j] = passed[j] ? passed[j]!.union(hit) : hit;
+          }
+        }
+      }
+      live = false;
+      for (const j of wanted) {
+        const undecided = rem[j] ?? U;
+        const p = passed[j] ?? ConnSet.EMPTY;
+        sink?.tierEnd(tier, t.applies, undecided, p);
+        if (t.applies && tier.endAction === 'Deny') rem[j] = p;
+        else rem[j] = undecided.union(p);
+        if (!rem[j]!.isEmpty()) live = true;
+      }
+    }
+    for (const j of wanted) {
+      const r = rem[j] ?? U;
+      if (r.isEmpty()) continue;
+      sink?.fallThrough(r);
+      allowed[j] = allowed[j] ? allowed[j]!.union(r) : r;
+    }
+    return allowed;
+  }
+
+  private row(c: number, d: Direction): Row {
+    const key = `${d}:${c}`;
+    let r = this.rows.get(key);
+    if (!r) {
+      r = this.chain(c, d).length === 0 ? { uniform: this.model.universe } : { cells: this.walk(c, d) };
+      this.rows.set(key, r);
+    }
+    return r;
+  }
+
+  /** What direction `d` of class `c` allows towards column `j`. */
+  cell(c: number, d: Direction, j: number): ConnSet {
+    const r = this.row(c, d);
+    return 'uniform' in r ? r.uniform : r.cells[j] ?? ConnSet.EMPTY;
+  }
+
+  /** Allowed connections from class `a` to class `b` (egress of a ∩ ingress of b). */
+  classPair(a: number, b: number): ConnSet {
+    const e = this.cell(a, 'Egress', b);
+    if (e.isEmpty()) return e;
+    const i = this.cell(b, 'Ingress', a);
+    if (i === e) return e;
+    return e.intersect(i);
+  }
+
+  /** Workload index of an id, or undefined. */
+  workloadIndex(id: string): number | undefined {
+    return this.wlIndex.get(id);
+  }
+
+  /** External column index (0-based among externals) of an id, or undefined. */
+  externalIndex(id: string): number | undefined {
+    return this.extIndex.get(id);
+  }
+
+  /** Is class `c` selected for direction `d` by some isolating policy (the direction is not "allow all")? */
+  isolated(c: number, d: Direction): boolean {
+    return this.chain(c, d).some((t) => t.applies);
+  }
+
+  // ------------------------------------------------------------------ incremental reuse
+
+  /**
+   * Copies the rows of the previous evaluation that the change cannot have affected. A row of class c (direction
+   * d) is reused when c's chain is made of the same policy objects (the model re-uses the Policy object of every
+   * unchanged policy) and the class holds no changed workload; each of its cells is taken from the previous row at
+   * (previous class of c's representative, previous column of the peer's representative), unless that peer
+   * column holds a changed workload, in which case that cell alone is walked again.
+   */
+  private reuse(prev: Evaluation, changed: ReadonlySet<string> | undefined): void {
+    if (!changed) return;
+    if (prev.model.universe !== this.model.universe && !prev.model.universe.equals(this.model.universe)) return;
+    if (prev.model.tiers.length !== this.model.tiers.length) return;
+    for (let t = 0; t < this.model.tiers.length; t++) {
+      const a = prev.model.tiers[t];
+      const b = this.model.tiers[t];
+      if (a.name !== b.name || a.endAction !== b.endAction) return;
+    }
+    if (prev.model.defaultLabel !== this.model.defaultLabel) return;
+    const C = this.classes.length;
+    // Map every column to the previous column of its representative.
+    const prevCol: (number | undefined)[] = new Array(this.columns);
+    const dirty = new Set<number>();
+    for (let j = 0; j < C; j++) {
+      const rep = this.world.workloads[this.classes[j].rep];
+      const pi = prev.wlIndex.get(rep.id);
+      if (pi === undefined || this.classes[j].members.some((i) => changed.has(this.world.workloads[i].id))) dirty.add(j);
+      else prevCol[j] = prev.classOf[pi];
+    }
+    this.externals.forEach((x, k) => {
+      const pk = prev.extIndex.get(x.id);
+      if (pk === undefined) dirty.add(C + k);
+      else prevCol[C + k] = prev.classes.length + pk;
+    });
+    const dirtyCols = [...dirty];
+    for (let c = 0; c < C; c++) {
+      if (dirty.has(c)) continue;
+      const pc = prevCol[c]!;
+      for (const d of ['Egress', 'Ingress'] as Direction[]) {
+        const mine = this.chain(c, d);
+        const theirs = prev.chain(pc, d);
+        if (!sameChain(mine, theirs)) continue;
+        const pr = prev.rows.get(`${d}:${pc}`);
+        if (!pr) continue;
+        if ('uniform' in pr) {
+          if (mine.length === 0) this.rows.set(`${d}:${c}`, { uniform: this.model.universe });
+          continue;
+        }
+        const cells: (ConnSet | undefined)[] = new Array(this.columns);
+        for (let j = 0; j < this.columns; j++) if (prevCol[j] !== undefined) cells[j] = pr.cells[prevCol[j]!];
+        if (dirtyCols.length) {
+          const fresh = this.walk(c, d, dirtyCols);
+          for (const j of dirtyCols) cells[j] = fresh[j];
+        }
+        this.rows.set(`${d}:${c}`, { cells });
+      }
+    }
+  }
+}
+
+function sameChain(a: ChainTier[], b: ChainTier[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].tier !== b[i].tier || a[i].applies !== b[i].applies || a[i].rules.length !== b[i].rules.length || a[i].policies.length !== b[i].policies.length) return false;
+    for (let k = 0; k < a[i].policies.length; k++) if (a[i].policies[k] !== b[i].policies[k]) return false;
+    for (let k = 0; k < a[i].rules.length; k++) if (a[i].rules[k].rule !== b[i].rules[k].rule) return false;
+  }
+  return true;
+}
+
+function hasNamed(s: ConnSpec): boolean {
+  return !!(s.ports?.named.length || s.notPorts?.named.length);
+}
+
+function portSet(pl: PortList, dst: Workload | undefined): ConnSet {
+  let acc = pl.ranges;
+  if (dst) {
+    for (const n of pl.named) {
+      for (const cp of dst.ports) if (cp.name === n.name && (!n.protocol || cp.protocol === n.protocol)) acc = acc.union(ConnSet.of(cp.protocol, cp.containerPort, cp.containerPort));
+    }
+  }
+  return acc;
+}
+
+/** The connections a rule covers towards destination `dst` (named ports resolve on it; none for externals). */
+export function resolveConns(s: ConnSpec, dst: Workload | undefined): ConnSet {
+  let c = s.base;
+  if (s.ports) c = c.intersect(portSet(s.ports, dst));
+  if (s.notPorts) c = c.subtract(portSet(s.notPorts, dst));
+  return c;
+}
+
+/** Labels of a namespace as the world knows them. */
+export function nsLabelsOf(world: WorldView, ns: string): Labels {
+  return world.nsLabels.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}
