@@ -72,3 +72,70 @@ export interface ReachResult {
   connections: Connection[];
   diagnostics: Diagnostic[];
 }
+
+// ---------------------------------------------------------------- the explanation trace (one shape for every surface)
+
+/** What decided (part of) one direction of a connection: a rule, a tier's end, or the default. */
+export interface TraceStep {
+  /** `rule`: a rule of a policy matched; `tier-end`: the tier's end action took what no rule decided; `default`:
+   * what left the last tier undecided is allowed (no policy isolates the endpoint, or Calico's namespace profile). */
+  kind: 'rule' | 'tier-end' | 'default';
+  /** Tier name (`kube-admin`, `default`, `kubernetes`, a Calico tier, ...); absent for `default`. */
+  tier?: string;
+  /** How the tier is called in words ("Admin tier", "Kubernetes NetworkPolicy", "Calico tier security"). */
+  tierLabel?: string;
+  /** What happened to `conns`: Allow, Deny, Pass (to the next tier), Log (recorded, evaluation continues). */
+  action: 'Allow' | 'Deny' | 'Pass' | 'Log';
+  /** For `rule` steps: the policy as explanations name it (`namespace/name`, or `name` for cluster-wide kinds). */
+  policy?: string;
+  /** Resource kind of the policy (NetworkPolicy, GlobalNetworkPolicy, ClusterNetworkPolicy, ...). */
+  policyKind?: string;
+  /** 0-based index of the rule inside its direction's list. */
+  ruleIndex?: number;
+  ruleName?: string;
+  /** The connections this step decided (for `rule` steps: those the rule matched and nothing earlier decided). */
+  conns: ProtocolPorts;
+  /** Source of the rule (or of the Tier object for a tier end). */
+  range?: SourceRange;
+  /** Extra words the formatter shows with the step (e.g. "L7 rules apply at the proxy"). */
+  note?: string;
+}
+
+export interface PolicyTraceRef {
+  policy: string;
+  policyKind: string;
+  tier: string;
+  range?: SourceRange;
+}
+
+/** One direction (egress of the source or ingress of the destination) walked tier by tier. */
+export interface DirectionTrace {
+  direction: 'Egress' | 'Ingress';
+  /** The endpoint whose policies are walked (the source for egress, the destination for ingress). */
+  self: string;
+  peer: string;
+  /** True when some tier's end action applied (an isolating policy selects `self` for this direction). */
+  isolated: boolean;
+  /** Policies selecting `self` for this direction, in evaluation order. */
+  selectedBy: PolicyTraceRef[];
+  /** Every decision, in evaluation order. */
+  steps: TraceStep[];
+  /** What this direction allows on its own. */
+  allowed: ProtocolPorts;
+}
+
+/** The structured explanation of one (src, dst) pair. CLI, hover, panel and playground render this one shape. */
+export interface Trace {
+  src: string;
+  dst: string;
+  /** What is allowed from src to dst (egress ∩ ingress). */
+  allowed: ProtocolPorts;
+  /** Absent when src is external (no egress policies apply to it). */
+  egress?: DirectionTrace;
+  /** Absent when dst is external. */
+  ingress?: DirectionTrace;
+  /** Set instead of the directions when an id is not an endpoint, or src = dst. */
+  problem?: string;
+  /** Which semantics evaluated it (e.g. "Kubernetes NetworkPolicy", "Calico"), for the header. */
+  evaluatedAs?: string;
+}
