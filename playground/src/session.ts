@@ -9,7 +9,7 @@
 import { analyze, diffReach, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
 import type { Cluster } from '../../server/src/core/model';
 import { LintProject, type Finding } from '../../server/src/core/lint/project';
-import { lineStarts, offsetOf, positionOf } from '../../server/src/core/lint/chunks';
+import { LineIndex } from '../../server/src/core/lines';
 import { computeFix, namespaceLabelFix, type FixEdit } from '../../server/src/core/lint/fixes';
 import { hover } from '../../server/src/lsp/hover';
 import { complete } from '../../server/src/lsp/completion';
@@ -84,7 +84,7 @@ export class PlaygroundSession {
   }
 
   private offset(text: string, p: Pos): number {
-    return offsetOf(lineStarts(text), text.length, p.line, p.character);
+    return (this.project.getText(this.file) === text ? this.project.lines(this.file)! : new LineIndex(text)).offset(p.line, p.character);
   }
 
   /** Markdown hover at a position: the language server's hover. */
@@ -115,9 +115,9 @@ export class PlaygroundSession {
   /** Quick fixes for the diagnostics overlapping a range, with their edits as positions in `text`. */
   fixes(text: string, start: Pos, end: Pos): PlaygroundFix[] {
     const out: PlaygroundFix[] = [];
-    const starts = lineStarts(text);
+    const lines = new LineIndex(text);
     const edits = (list: FixEdit[], base: number) =>
-      list.map((e) => ({ start: positionOf(starts, e.start + base), end: positionOf(starts, e.end + base), newText: e.newText }));
+      list.map((e) => ({ start: lines.position(e.start + base), end: lines.position(e.end + base), newText: e.newText }));
     for (const f of this.findings(text)) {
       if (!f.fix || before(f.range.end, start) || before(end, f.range.start)) continue;
       const chunk = this.project.chunkAt(this.file, f.range.startOffset);
@@ -129,13 +129,13 @@ export class PlaygroundSession {
           if (ns.file !== this.file) continue;
           const nsChunk = this.project.chunkAt(this.file, ns.offset);
           if (!nsChunk) continue;
-          const fix = namespaceLabelFix(nsChunk.entry.parsed.text, nsChunk.entry.parsed.doc.contents, ns.name, f.fix.labels);
+          const fix = namespaceLabelFix(nsChunk.entry.parsed, ns.name, f.fix.labels);
           if (fix) out.push({ title: fix.title, preferred: false, diagnostic, edits: edits(fix.edits, nsChunk.startOffset) });
         }
         continue;
       }
       const parsed = chunk.entry.parsed;
-      for (const fix of computeFix(parsed.text, parsed.doc.contents, f.fix, f.range.startOffset - chunk.startOffset)) {
+      for (const fix of computeFix(parsed, f.fix, f.range.startOffset - chunk.startOffset)) {
         out.push({ title: fix.title, preferred: !!fix.preferred, diagnostic, edits: edits(fix.edits, chunk.startOffset) });
       }
     }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { splitDocuments } from '../../server/src/core/lint/chunks';
+import { splitDocuments } from '../../server/src/core/documents';
 import { parseSuppressions, isSuppressed } from '../../server/src/core/lint/suppress';
 import { explainPolicy } from '../../server/src/core/lint/explain';
 import { LintProject } from '../../server/src/core/lint/project';
@@ -66,7 +66,7 @@ test('every offered fix keeps the document valid YAML (fixture workspace)', () =
     for (const f of findings) {
       if (!f.fix || f.fix.kind === 'add-namespace-labels') continue;
       const c = p.chunkAt(path, f.range.startOffset)!;
-      for (const fix of computeFix(c.entry.parsed.text, c.entry.parsed.doc.contents, f.fix, f.range.startOffset - c.startOffset)) {
+      for (const fix of computeFix(c.entry.parsed, f.fix, f.range.startOffset - c.startOffset)) {
         offered++;
         assert.ok(editsAreSafe(c.entry.parsed.text, fix.edits));
         const after = applyEdits(c.entry.parsed.text, fix.edits);

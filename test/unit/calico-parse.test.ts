@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import Ajv from 'ajv';
 import { LineCounter, parseAllDocuments, parse as yamlParse, stringify } from 'yaml';
+import { LineIndex } from '../../server/src/core/lines';
+import { expandAliases } from '../../server/src/core/yaml';
 import type { Document, Node as YNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../../server/src/core/model';
@@ -36,14 +38,14 @@ interface Parsed {
 }
 
 function parse(text: string, opts: { withText?: boolean; defaultNamespace?: string } = {}): Parsed {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true }) as Document.Parsed[];
+  const lines = new LineIndex(text);
+  const docs = parseAllDocuments(text, { uniqueKeys: true }) as Document.Parsed[];
   const out: Parsed = { text, resources: [], diagnostics: [] };
   docs.forEach((doc, docIndex) => {
     const r = parseCalicoDocument(doc, {
       file: 'test.yaml',
       docIndex,
-      lineCounter,
+      lines,
       defaultNamespace: opts.defaultNamespace ?? 'default',
       text: opts.withText === false ? undefined : text,
     });
@@ -683,9 +685,10 @@ test('network-config-analyzer corpus: every Calico object parses without throwin
   for (const f of files) {
     const text = fs.readFileSync(f, 'utf8');
     if (!text.includes('projectcalico.org/v3')) continue;
-    const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter }) as Document.Parsed[];
+    const lines = new LineIndex(text);
+    const docs = parseAllDocuments(text) as Document.Parsed[];
     docs.forEach((doc, docIndex) => {
+      expandAliases(doc);
       const c = doc.contents as YNode | null;
       const objs: YNode[] = [];
       if (c && isMap(c)) {
@@ -695,7 +698,7 @@ test('network-config-analyzer corpus: every Calico object parses without throwin
       } else if (c && isSeq(c)) objs.push(...(c.items as YNode[]));
       for (const o of objs) {
         if (!o || !isMap(o) || o.get('apiVersion') !== 'projectcalico.org/v3') continue;
-        const r = parseCalicoObject(o as YAMLMap, { file: f, docIndex, lineCounter, defaultNamespace: 'default', text, doc });
+        const r = parseCalicoObject(o as YAMLMap, { file: f, docIndex, lines, defaultNamespace: 'default', text });
         if (r.resource) resources++;
         for (const d of r.diagnostics) {
           assert.ok(d.range.startOffset <= d.range.endOffset && d.range.endOffset <= text.length);

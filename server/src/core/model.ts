@@ -131,12 +131,25 @@ export interface NetworkPolicy {
   nameRange?: SourceRange;
 }
 
+/** An object of a network-policy kind Policy Lens does not model (core/unmodelled.ts): not part of the reachability. */
+export interface LeftOutObject {
+  kind: string;
+  apiVersion: string;
+  /** metadata.name ('' when absent). */
+  name: string;
+  namespace?: string;
+  /** Range of the object's `kind` value. */
+  range: SourceRange;
+}
+
 /** Everything parsed from a set of files. */
 export interface Cluster {
   namespaces: Namespace[];
   workloads: Workload[];
   policies: NetworkPolicy[];
   diagnostics: Diagnostic[];
+  /** Objects of unmodelled network-policy kinds, left out of the reachability (each also has a kind-not-modelled diagnostic). */
+  leftOut: LeftOutObject[];
   /** projectcalico.org/v3 resources, when any were found. */
   calico?: import('./dialects/calico/engine').CalicoInput;
 }

@@ -1,12 +1,19 @@
 // Multi-document YAML -> typed model (model.ts), keeping the source range of every node we use.
 // Never throws: syntax errors and unusable values become diagnostics; the rest of the input still counts.
-import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node, YAMLMap } from 'yaml';
-import type { Cluster, ContainerPort, Labels, Namespace, Protocol, Workload } from './model';
+//
+// One pipeline for every caller: core/documents.ts splits a file into documents and parses each once (parseChunk);
+// documentModel reads one parsed document into a per-document Cluster (ranges relative to the document);
+// mergeDocumentModel adds it to a ClusterBuilder. parseFiles (CLI, playground, tests) and the language server's
+// LintProject (which caches the parsed documents) both go through these functions.
+import { isMap, isScalar } from 'yaml';
+import type { Node, YAMLMap } from 'yaml';
+import type { Cluster, ContainerPort, Diagnostic, Labels, Namespace, Protocol, SourceRange, Workload } from './model';
 import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, ParseContext } from './yaml';
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
-import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
-import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject, suggest } from './dialects/calico/parse';
+import { CALICO_KINDS, isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { parseChunk, splitDocuments, type ParsedChunk } from './documents';
+import { notModelledMessage, unmodelledKind } from './unmodelled';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -26,44 +33,116 @@ export type ExtraObjectHandler = (obj: YAMLMap, ctx: ParseContext, apiVersion: s
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 const PROTOCOL_NAMES: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
+export function emptyCluster(): Cluster {
+  return { namespaces: [], workloads: [], policies: [], diagnostics: [], leftOut: [] };
+}
+
 // ---------- public entry ----------
 
 export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: ExtraObjectHandler): Cluster {
-  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  const cluster = emptyCluster();
   const b = new ClusterBuilder(cluster);
   for (const f of files) parseFileInto(f, opts, b, extra);
   b.finish();
   return cluster;
 }
 
-/** Parses one file's documents. Exposed for incremental callers (the language server parses per file). */
+/** Parses one file's documents into a builder. */
 export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): void {
-  const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(f.text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
-  } catch (e) {
-    // parseAllDocuments does not throw on bad YAML, but stay safe for unexpected input.
-    const ctx = new ParseContext(f.path, 0, lineCounter, opts.defaultNamespace ?? 'default', b.cluster.diagnostics);
-    b.cluster.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: `Cannot parse YAML: ${String(e)}`, range: ctx.rangeAt(0, 0) });
-    return;
+  for (const c of splitDocuments(f.text)) {
+    const model = documentModel(parseChunk(c.text), f.path, opts, extra);
+    shiftRanges(collectRanges(model), c.startLine, c.startOffset, c.docIndex);
+    mergeDocumentModel(b, model);
   }
-  if (!Array.isArray(docs)) docs = [docs as unknown as Document.Parsed];
-  docs.forEach((doc, i) => {
-    const ctx = new ParseContext(f.path, i, lineCounter, opts.defaultNamespace ?? 'default', b.cluster.diagnostics, f.text);
-    for (const err of doc.errors) {
-      const [s, e] = err.pos;
-      ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: err.message.split('\n')[0], range: ctx.rangeAt(s, Math.max(e, s)) });
+}
+
+/**
+ * The model of one parsed document (a chunk of splitDocuments). Ranges are relative to the document: offsets into
+ * `parsed.text`, lines from its first line, `doc` 0; shiftRanges moves them to the document's place in its file.
+ */
+export function documentModel(parsed: ParsedChunk, file: string, opts: ParseOptions = {}, extra?: ExtraObjectHandler): Cluster {
+  const cluster = emptyCluster();
+  const ctx = new ParseContext(file, 0, parsed.lines, opts.defaultNamespace ?? 'default', cluster.diagnostics, parsed.text);
+  try {
+    for (const err of parsed.doc.errors) ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: firstLine(err.message), range: ctx.rangeAt(err.pos[0], err.pos[1]) });
+    for (const w of parsed.doc.warnings) ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'warning', message: firstLine(w.message), range: ctx.rangeAt(w.pos[0], w.pos[1]) });
+    for (const p of parsed.aliasProblems) ctx.diagnostics.push({ code: p.code, severity: 'error', message: p.message, range: ctx.rangeAt(p.start, p.end) });
+    if (parsed.aliasBomb) return cluster; // the API server rejects the document: it holds no object
+    const root = parsed.doc.contents as Node | null;
+    if (!root || (isScalar(root) && root.value === null)) return cluster;
+    if (!isMap(root)) return cluster; // not a Kubernetes object (e.g. a bare list or scalar): ignore silently
+    parseObject(root, ctx, new ClusterBuilder(cluster), extra);
+  } catch (e) {
+    // The parsers never throw by contract; if one does, say so instead of taking the caller down.
+    cluster.diagnostics.push({ code: 'np-internal', severity: 'error', message: `Policy Lens could not read this document: ${String(e)}`, range: ctx.rangeAt(0, 0) });
+  }
+  return cluster;
+}
+
+function firstLine(s: string): string {
+  const i = s.search(/[\r\n]/);
+  return i < 0 ? s : s.slice(0, i);
+}
+
+function isRange(v: object): v is SourceRange {
+  return 'startOffset' in v && 'endOffset' in v && 'start' in v && 'file' in v;
+}
+
+/** Every SourceRange object reachable from a value (each object once). */
+export function collectRanges(v: unknown): SourceRange[] {
+  const out = new Set<SourceRange>();
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (Array.isArray(x)) {
+      for (const y of x) if (y && typeof y === 'object') stack.push(y);
+    } else if (x && typeof x === 'object') {
+      if (isRange(x)) {
+        out.add(x);
+        continue;
+      }
+      for (const y of Object.values(x)) if (y && typeof y === 'object') stack.push(y);
     }
-    for (const w of doc.warnings) {
-      const [s, e] = w.pos;
-      ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'warning', message: w.message.split('\n')[0], range: ctx.rangeAt(s, Math.max(e, s)) });
-    }
-    const root = doc.contents as Node | null;
-    if (!root || (isScalar(root) && root.value === null)) return;
-    if (!isMap(root)) return; // not a Kubernetes object (e.g. a bare list or scalar): ignore silently
-    parseObject(root, ctx, b, extra);
-  });
+  }
+  return [...out];
+}
+
+/** Moves ranges (in place) by whole lines, offsets and document indexes. */
+export function shiftRanges(ranges: SourceRange[], dLine: number, dOffset: number, dDoc: number): void {
+  if (dLine === 0 && dOffset === 0 && dDoc === 0) return;
+  for (const r of ranges) {
+    r.start.line += dLine;
+    r.end.line += dLine;
+    r.startOffset += dOffset;
+    r.endOffset += dOffset;
+    r.doc += dDoc;
+  }
+}
+
+/** Copy of a workload / namespace that the cluster builder may mutate without touching a cached document model. */
+function own<T extends object>(v: T): T {
+  const out = { ...v } as Record<string, unknown>;
+  for (const [k, x] of Object.entries(out)) {
+    if (Array.isArray(x)) out[k] = [...x];
+    else if (k === 'labels' && x && typeof x === 'object') out[k] = { ...(x as object) };
+  }
+  return out as T;
+}
+
+/** Adds one document's model to a cluster (the document model itself is not modified). */
+export function mergeDocumentModel(b: ClusterBuilder, m: Cluster): void {
+  const cluster = b.cluster;
+  for (const ns of m.namespaces) b.addNamespace(own(ns));
+  for (const w of m.workloads) b.addWorkload(own(w), cluster.diagnostics);
+  for (const p of m.policies) cluster.policies.push(p);
+  if (m.calico) {
+    const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+    cc.policies.push(...m.calico.policies);
+    cc.networkSets.push(...m.calico.networkSets);
+    cc.tiers.push(...m.calico.tiers);
+  }
+  for (const o of m.leftOut) cluster.leftOut.push(o);
+  for (const d of m.diagnostics) cluster.diagnostics.push(d);
 }
 
 /** Collects objects, merging pods that belong to one owner into one workload. */
@@ -82,13 +161,13 @@ export class ClusterBuilder {
     this.cluster.namespaces.push(ns);
   }
 
-  addWorkload(w: Workload, ctx: ParseContext): void {
+  addWorkload(w: Workload, diagnostics: Diagnostic[]): void {
     const prev = this.workloadsById.get(w.id);
     if (prev) {
       if (prev.kind === w.kind) {
         // Several pods of one owner, or the owner object plus its pods: one workload.
         if (!sameLabels(prev.labels, w.labels) && w.range) {
-          ctx.diagnostics.push({
+          diagnostics.push({
             code: 'workload-pods-differ',
             severity: 'info',
             message: `Pods of ${prev.kind} ${prev.id} have different labels; the reachability of ${prev.id} is computed from its first pod.`,
@@ -139,7 +218,7 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     return;
   }
   if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
-    const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text });
+    const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lines: ctx.lines, defaultNamespace: ctx.defaultNamespace, text: ctx.text });
     ctx.diagnostics.push(...r.diagnostics);
     if (r.resource) {
       const c = (b.cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
@@ -149,7 +228,14 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     }
     return;
   }
-  if (apiVersion.startsWith('projectcalico.org/')) return; // other Calico kinds (HostEndpoint, Profile, ...) are not modelled
+  if (isCalicoApiVersion(apiVersion)) {
+    // A misspelt modelled kind is an error (Calico rejects it), not an unmodelled kind.
+    const s = suggest(kind, CALICO_KINDS);
+    if (s && s !== kind && !unmodelledCalicoKind(kind)) {
+      ctx.report('calico-kind-unsupported', 'error', `Unknown Calico kind "${kind}"; did you mean "${s}"?`, getNode(obj, 'kind') ?? obj);
+      return;
+    }
+  }
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
@@ -168,11 +254,40 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
       if (apiVersion === '' || apiVersion.startsWith('networking.k8s.io/') || apiVersion === 'extensions/v1beta1') {
         const p = parseNetworkPolicy(obj, ctx);
         if (p) b.cluster.policies.push(p);
+        return;
       }
-      return;
+      break;
     default:
-      if (POD_TEMPLATE_KINDS.has(kind)) parseController(obj, getMap(ctx, getMap(ctx, obj, 'spec'), 'template'), kind, ctx, b);
+      if (POD_TEMPLATE_KINDS.has(kind)) {
+        parseController(obj, getMap(ctx, getMap(ctx, obj, 'spec'), 'template'), kind, ctx, b);
+        return;
+      }
   }
+  // No parser handled the object: a network-policy kind we do not model is left out, with a word.
+  if (unmodelledKind(apiVersion, kind)) leaveOut(obj, ctx, b, apiVersion, kind);
+}
+
+/** projectcalico.org/v3 kinds that exist but are not modelled (https://docs.tigera.io/calico/latest/reference/resources/). */
+const OTHER_CALICO_KINDS = new Set([
+  'BGPConfiguration', 'BGPFilter', 'BGPPeer', 'BlockAffinity', 'CalicoNodeStatus', 'ClusterInformation', 'FelixConfiguration',
+  'HostEndpoint', 'IPAMConfiguration', 'IPPool', 'IPReservation', 'KubeControllersConfiguration', 'Node', 'Profile',
+  'StagedKubernetesNetworkPolicy', 'WorkloadEndpoint',
+]);
+
+function unmodelledCalicoKind(kind: string): boolean {
+  return OTHER_CALICO_KINDS.has(kind);
+}
+
+function leaveOut(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, apiVersion: string, kind: string): void {
+  const meta = getMap(ctx, obj, 'metadata');
+  const nameNode = getNode(meta, 'name');
+  const range = ctx.rangeOf(getNode(obj, 'kind')) ?? ctx.rangeOf(nameNode) ?? ctx.rangeOf(obj);
+  if (!range) return;
+  const name = nameNode && isScalar(nameNode) && nameNode.value !== null ? String(nameNode.value) : '';
+  const nsNode = getNode(meta, 'namespace');
+  const namespace = nsNode && isScalar(nsNode) && nsNode.value !== null ? String(nsNode.value) : undefined;
+  b.cluster.leftOut.push({ kind, apiVersion, name, namespace, range });
+  ctx.diagnostics.push({ code: 'kind-not-modelled', severity: 'info', message: notModelledMessage(apiVersion, kind), range });
 }
 
 function parseNamespace(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
@@ -236,7 +351,7 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       range: metaNameRange(ctx, meta, obj),
       podCount: 1,
     },
-    ctx,
+    ctx.diagnostics,
   );
 }
 
@@ -262,7 +377,7 @@ function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: stri
       range: metaNameRange(ctx, meta, obj),
       podCount: 0,
     },
-    ctx,
+    ctx.diagnostics,
   );
 }
 

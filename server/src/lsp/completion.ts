@@ -2,9 +2,10 @@
 // and namespace names from the workspace; named ports of the selected pods; policy snippets.
 import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList } from 'vscode-languageserver';
 import type { NetworkPolicy, Workload } from '../core/model';
-import type { LintProject } from '../core/lint/project';
+import type { LintProject, ProjectResult } from '../core/lint/project';
+import { LineIndex } from '../core/lines';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
-import { cursorContext, type CursorContext } from './yaml-path';
+import { cursorContext, textLines, type CursorContext } from './yaml-path';
 import { resolve, schemaAt, typesOf, type SchemaNode, type SchemaRegistry } from './schemas';
 import { policyAt } from './hover';
 
@@ -43,8 +44,8 @@ const RULE_SNIPPETS = {
 };
 
 function indentBody(body: string, col: number): string {
-  return body
-    .split('\n')
+  return new LineIndex(body)
+    .lines()
     .map((l, i) => (i === 0 || l === '' ? l : ' '.repeat(col) + l))
     .join('\n');
 }
@@ -53,10 +54,11 @@ function escapeSnippet(s: string): string {
   return s.replace(/[$}\\]/g, '\\$&');
 }
 
-function docNamespace(text: string, ctx: CursorContext): string | undefined {
-  const lines = text.split('\n').slice(ctx.docStart, ctx.docEnd + 1);
+function docNamespace(index: LineIndex, ctx: CursorContext): string | undefined {
+  const lines = textLines(index);
   let inMeta = false;
-  for (const l of lines) {
+  for (let i = ctx.docStart; i <= ctx.docEnd && i < lines.length; i++) {
+    const l = lines.at(i);
     if (/^metadata\s*:/.test(l)) inMeta = true;
     else if (/^\S/.test(l)) inMeta = false;
     const m = inMeta ? /^\s+namespace\s*:\s*["']?([a-z0-9-]+)/.exec(l) : null;
@@ -119,16 +121,21 @@ function keyItem(name: string, node: SchemaNode | undefined, root: SchemaNode, c
   };
 }
 
-export function complete(project: LintProject, schemas: SchemaRegistry, uri: string, text: string, line: number, character: number, offset: number): CompletionList {
+/**
+ * Completion at a position of `text` (the file's current text). `result` is the workspace analysis to use (default:
+ * the current one, computed if needed).
+ */
+export function complete(project: LintProject, schemas: SchemaRegistry, uri: string, text: string, line: number, character: number, offset: number, result?: ProjectResult): CompletionList {
   const items: CompletionItem[] = [];
-  const ctx = cursorContext(text, line, character);
+  const index = project.getText(uri) === text ? project.lines(uri)! : new LineIndex(text);
+  const ctx = cursorContext(index, line, character);
   const list = (): CompletionList => ({ isIncomplete: false, items });
   if (!ctx) return list();
-  const result = project.result();
-  const facts = result.facts;
-  const policy = ctx.kind === 'NetworkPolicy' ? policyAt(project, uri, offset) : undefined;
+  const r = result ?? project.result();
+  const facts = r.facts;
+  const policy = ctx.kind === 'NetworkPolicy' && r.texts.get(uri) === text ? policyAt(r, uri, offset) : undefined;
   // Namespace of the document: the parsed policy's, else metadata.namespace as typed.
-  const ns = policy?.namespace ?? docNamespace(text, ctx);
+  const ns = policy?.namespace ?? docNamespace(index, ctx);
   const schema = schemas.forDocument(ctx.apiVersion, ctx.kind);
 
   // Empty document (no kind yet): whole-object snippets and the kinds we know.
@@ -188,7 +195,7 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
   // Calico selector expressions: label keys (and values after `key == '`) from the workspace.
   if (ctx.apiVersion?.startsWith('projectcalico.org/') && ['selector', 'namespaceSelector', 'notSelector', 'serviceAccountSelector'].includes(key)) {
     const nsSel = key === 'namespaceSelector';
-    const before = (text.split('\n')[line] ?? '').slice(0, character);
+    const before = index.lineText(line).slice(0, character);
     const eq = /([A-Za-z0-9_./-]+)\s*(?:==|!=|in\s*\{[^}]*)\s*['"]([^'"]*)$/.exec(before);
     if (eq) {
       const vals = nsSel ? labelValues(facts, 'namespace', eq[1]) : labelValues(facts, 'pod', eq[1], ns);

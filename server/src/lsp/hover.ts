@@ -1,14 +1,14 @@
 // Hover: field documentation from the JSON Schemas; on a policy (kind/name/spec/policyTypes/ingress/
 // egress) a plain-English explanation; on a selector, what it selects in the workspace.
-import { isMap, isScalar, isSeq, LineCounter, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { Hover, MarkupContent } from 'vscode-languageserver';
 import { ParseContext, parseLabelSelector } from '../core/parse';
 import type { LabelSelector, NetworkPolicy, Workload } from '../core/model';
 import { describeSelector, isEmptySelector, selectorMatches } from '../core/selectors';
-import { keyName, keySpan, nodeSpan, pairOf } from '../core/lint/ast';
-import { positionOf } from '../core/lint/chunks';
+import { isAliasExpanded, keyName, keySpan, nodeSpan, pairOf } from '../core/lint/ast';
+import { LineIndex } from '../core/lines';
 import { explainPolicy } from '../core/lint/explain';
-import type { LintProject } from '../core/lint/project';
+import type { LintProject, ProjectResult } from '../core/lint/project';
 import type { WorkspaceFacts } from '../core/lint/workspace-rules';
 import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '../core/dialects/calico/lint';
 import { selectorIndexAt } from '../core/dialects/calico/parse';
@@ -52,6 +52,8 @@ export function chainAt(root: unknown, offset: number): Step[] {
     }
     if (!next) break;
     out.push(next);
+    // A copy made by alias expansion sits entirely on its alias (`*name`): the alias is the innermost thing there.
+    if (isAliasExpanded(next.node)) break;
     cur = next.node;
   }
   return out;
@@ -59,9 +61,12 @@ export function chainAt(root: unknown, offset: number): Step[] {
 
 const POLICY_KEYS = new Set(['kind', 'apiVersion', 'spec', 'policyTypes', 'ingress', 'egress']);
 
-export function policyAt(project: LintProject, uri: string, offset: number): NetworkPolicy | undefined {
-  return project.result().cluster.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
+export function policyAt(result: ProjectResult, uri: string, offset: number): NetworkPolicy | undefined {
+  // Only a result computed from the current text of the file has its ranges.
+  return result.cluster.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
 }
+
+const EMPTY_LINES = new LineIndex('');
 
 function listWorkloads(ws: Workload[], limit = 8): string {
   if (ws.length === 0) return '_none in this workspace_';
@@ -70,7 +75,7 @@ function listWorkloads(ws: Workload[], limit = 8): string {
 }
 
 function selectorOf(node: Node | null, uri: string): LabelSelector {
-  return parseLabelSelector(new ParseContext(uri, 0, new LineCounter(), 'default', []), node);
+  return parseLabelSelector(new ParseContext(uri, 0, EMPTY_LINES, 'default', []), node);
 }
 
 function selectorHover(steps: Step[], idx: number, policyNs: string, facts: WorkspaceFacts, uri: string): string | undefined {
@@ -105,7 +110,8 @@ function selectorHover(steps: Step[], idx: number, policyNs: string, facts: Work
   return [`**${inPeer ? 'peer ' : ''}podSelector** ${what}`, found].join('\n\n');
 }
 
-export function hover(project: LintProject, schemas: SchemaRegistry, uri: string, offset: number): Hover | null {
+/** Hover at a file offset. `result` is the workspace analysis to use (default: the current one, computed if needed). */
+export function hover(project: LintProject, schemas: SchemaRegistry, uri: string, offset: number, result: ProjectResult = project.result()): Hover | null {
   const chunk = project.chunkAt(uri, offset);
   if (!chunk) return null;
   const parsed = chunk.entry.parsed;
@@ -121,7 +127,8 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
   const onKey = !!ks && rel >= ks[0] && rel <= ks[1];
   const path = steps.slice(0, idx + 1).map((s) => s.seg);
   const sections: string[] = [];
-  const result = project.result();
+  // Facts about this file are only used when the result was computed from its current text.
+  const current = result.texts.get(uri) === project.getText(uri);
 
   // Selectors: the pair itself or an ancestor.
   let selIdx = -1;
@@ -129,7 +136,7 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     selIdx = i;
     break;
   }
-  const policy = parsed.kind === 'NetworkPolicy' ? policyAt(project, uri, offset) : undefined;
+  const policy = parsed.kind === 'NetworkPolicy' && current ? policyAt(result, uri, offset) : undefined;
   if (policy && selIdx >= 0 && path[0] === 'spec') {
     const s = selectorHover(steps, selIdx, policy.namespace, result.facts, uri);
     if (s) sections.push(s);
@@ -140,13 +147,13 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     if (result.cluster.workloads.length) sections.push(`Applies to ${selected.length} workload${selected.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(selected)}`);
   }
   // Inside a Calico selector string: the item under the cursor and what the selector matches.
-  if (parsed.apiVersion?.startsWith('projectcalico.org/') && !onKey) {
+  if (parsed.apiVersion?.startsWith('projectcalico.org/') && !onKey && current) {
     const hit = calicoSelectorAt(result.cluster, uri, offset);
     // Selector character offsets are relative to the parsed document (the chunk), ranges to the file.
     if (hit) sections.push(calicoSelectorHover(result.cluster, hit, selectorIndexAt(hit.sel, offset - chunk.startOffset)));
   }
   // Calico policies: tier/order summary and the workloads the policy applies to.
-  if (parsed.apiVersion?.startsWith('projectcalico.org/')) {
+  if (parsed.apiVersion?.startsWith('projectcalico.org/') && current) {
     const cp = result.cluster.calico?.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
     const top = path.length <= 2 && (['kind', 'apiVersion', 'spec', 'metadata'].includes(path[0]) || ['selector', 'types', 'order', 'tier'].includes(path[1] ?? ''));
     if (cp && top) sections.push(calicoSummary(cp, result.cluster.workloads.length ? calicoSelectedWorkloads(result.cluster, cp) : undefined));
@@ -167,8 +174,8 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
   if (sections.length === 0) return null;
   const contents: MarkupContent = { kind: 'markdown', value: sections.join('\n\n---\n\n') };
   const span = onKey ? ks! : nodeSpan(step.node, parsed.text) ?? ks!;
-  const a = positionOf(parsed.lineStarts, span[0]);
-  const b = positionOf(parsed.lineStarts, span[1]);
+  const a = parsed.lines.position(span[0]);
+  const b = parsed.lines.position(span[1]);
   return { contents, range: { start: { line: a.line + chunk.startLine, character: a.character }, end: { line: b.line + chunk.startLine, character: b.character } } };
 }
 

@@ -13,12 +13,22 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { codeActions } from './actions';
+import { Cancelled, cancellable, type Checkpoint, yieldToEventLoop } from './cancel';
+import { emptyProjectResult, type ProjectResult } from '../core/lint/project';
+import { collectGarbage } from './memory';
 import { complete } from './completion';
 import { RuleDocs, toLspDiagnostic } from './diagnostics';
 import { hover } from './hover';
 import { findExtensionRoot, SchemaRegistry } from './schemas';
 import { documentSymbols } from './symbols';
 import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
+
+/** Time slice of the background analysis between yields to the event loop (ms). */
+const SLICE_MS = 20;
+/** How long a request waits for a running analysis before it answers from the last complete one (ms). */
+const REQUEST_WAIT_MS = 200;
+/** Closing a document at least this large (UTF-16 units) releases its memory to the system right away. */
+const BIG_FILE_CHARS = 1 << 20;
 
 export interface ServerOptions {
   /** Folder holding schemas/ and docs/rules (default: found by walking up from this module). */
@@ -58,7 +68,6 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   const published = new Map<string, string>();
   /** URIs whose diagnostics must be sent even if unchanged (the edited documents). */
   const mustPublish = new Set<string>();
-  let scheduled = false;
 
   const handle: ServerHandle = { index, indexed };
 
@@ -85,15 +94,13 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     };
   });
 
-  const publishAll = () => {
-    scheduled = false;
-    let result;
-    try {
-      result = index.project.result();
-    } catch (e) {
-      connection.console.error(`[policy-lens] analysis failed: ${e instanceof Error ? e.stack : String(e)}`);
-      return;
-    }
+  // ---- diagnostics: computed off the request path, in slices, restarted when superseded ----
+  let running = false;
+  /** Set by every change; a running analysis stops at its next slice and starts over with the newest texts. */
+  let dirty = false;
+  const idleWaiters: (() => void)[] = [];
+
+  const publish = (result: ProjectResult) => {
     for (const uri of index.project.paths()) {
       const findings = result.findings.get(uri) ?? [];
       const text = index.project.getText(uri) ?? '';
@@ -115,11 +122,75 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     for (const l of listeners) l();
   };
 
+  const run = async () => {
+    try {
+      while (dirty) {
+        dirty = false;
+        let result: ProjectResult | undefined;
+        try {
+          result = await index.project.resultAsync({ yieldNow: yieldToEventLoop, shouldStop: () => dirty, sliceMs: SLICE_MS });
+        } catch (e) {
+          connection.console.error(`[policy-lens] analysis failed: ${e instanceof Error ? e.stack : String(e)}`);
+          continue;
+        }
+        // Superseded by a newer change: drop this run, never publish stale diagnostics.
+        if (!result || dirty || result.version !== index.project.projectVersion) {
+          dirty = true;
+          continue;
+        }
+        publish(result);
+      }
+    } finally {
+      running = false;
+      for (const w of idleWaiters.splice(0)) w();
+      releaseMemorySoon();
+    }
+  };
+
   const schedule = (uri?: string) => {
     if (uri) mustPublish.add(uri);
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(publishAll);
+    dirty = true;
+    if (running) return;
+    running = true;
+    setImmediate(() => void run());
+  };
+
+  /** Resolves when the analysis is idle, or after `ms` (whichever is first). */
+  const idle = (ms: number): Promise<void> =>
+    running
+      ? new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(t);
+            resolve();
+          };
+          const t = setTimeout(() => {
+            const i = idleWaiters.indexOf(done);
+            if (i >= 0) idleWaiters.splice(i, 1);
+            resolve();
+          }, ms);
+          idleWaiters.push(done);
+        })
+      : Promise.resolve();
+
+  /**
+   * The analysis a request answers from: the current one when it is ready within REQUEST_WAIT_MS (always, for
+   * workspaces analysed in milliseconds), else the last complete one, so that a huge document being analysed never
+   * blocks hover or completion elsewhere.
+   */
+  const resultFor = async (cp: Checkpoint): Promise<ProjectResult> => {
+    const p = index.project;
+    if (!p.isFresh()) await idle(REQUEST_WAIT_MS);
+    cp.check();
+    if (p.isFresh()) return p.result();
+    return p.lastResult() ?? emptyProjectResult();
+  };
+
+  // ---- memory: after a large file left the project, give its memory back to the system ----
+  let bigFileClosed = false;
+  const releaseMemorySoon = () => {
+    if (!bigFileClosed || running) return;
+    bigFileClosed = false;
+    setTimeout(() => collectGarbage(), 200);
   };
 
   documents.onDidOpen((e) => {
@@ -131,7 +202,11 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     schedule(e.document.uri);
   });
   documents.onDidClose((e) => {
-    void index.close(e.document.uri).then(() => schedule());
+    const size = e.document.getText().length;
+    void index.close(e.document.uri).then(() => {
+      if (size >= BIG_FILE_CHARS && !index.project.hasFile(e.document.uri)) bigFileClosed = true;
+      schedule();
+    });
   });
 
   connection.onDidChangeWatchedFiles(async (p) => {
@@ -164,47 +239,63 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     }
   });
 
-  const offsetOf = (uri: string, pos: { line: number; character: number }) => documents.get(uri)?.offsetAt(pos);
+  /** Offset of a position in the server's text of a document (the one line index, core/lines.ts). */
+  const offsetOf = (uri: string, pos: { line: number; character: number }) => index.project.lines(uri)?.offset(pos.line, pos.character);
 
-  connection.onCompletion((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) return null;
-    try {
-      return complete(index.project, schemas, doc.uri, doc.getText(), p.position.line, p.position.character, doc.offsetAt(p.position));
-    } catch (e) {
-      connection.console.error(`[policy-lens] completion failed: ${String(e)}`);
-      return null;
-    }
-  });
+  connection.onCompletion((p, token) =>
+    cancellable(token, async (cp) => {
+      if (!index.project.hasFile(p.textDocument.uri)) return null;
+      const result = await resultFor(cp);
+      const text = index.project.getText(p.textDocument.uri);
+      const lines = index.project.lines(p.textDocument.uri);
+      if (text === undefined || !lines) return null;
+      try {
+        return complete(index.project, schemas, p.textDocument.uri, text, p.position.line, p.position.character, lines.offset(p.position.line, p.position.character), result);
+      } catch (e) {
+        connection.console.error(`[policy-lens] completion failed: ${String(e)}`);
+        return null;
+      }
+    }),
+  );
 
-  connection.onHover((p) => {
-    const off = offsetOf(p.textDocument.uri, p.position);
-    if (off === undefined) return null;
-    try {
-      return hover(index.project, schemas, p.textDocument.uri, off);
-    } catch (e) {
-      connection.console.error(`[policy-lens] hover failed: ${String(e)}`);
-      return null;
-    }
-  });
+  connection.onHover((p, token) =>
+    cancellable(token, async (cp) => {
+      if (offsetOf(p.textDocument.uri, p.position) === undefined) return null;
+      const result = await resultFor(cp);
+      const off = offsetOf(p.textDocument.uri, p.position);
+      if (off === undefined) return null;
+      try {
+        return hover(index.project, schemas, p.textDocument.uri, off, result);
+      } catch (e) {
+        connection.console.error(`[policy-lens] hover failed: ${String(e)}`);
+        return null;
+      }
+    }),
+  );
 
-  connection.onCodeAction((p) => {
-    try {
-      return codeActions(index, p);
-    } catch (e) {
-      connection.console.error(`[policy-lens] code actions failed: ${String(e)}`);
-      return [];
-    }
-  });
+  connection.onCodeAction((p, token) =>
+    cancellable(token, async (cp) => {
+      const result = await resultFor(cp);
+      try {
+        return codeActions(index, p, result);
+      } catch (e) {
+        connection.console.error(`[policy-lens] code actions failed: ${String(e)}`);
+        return [];
+      }
+    }),
+  );
 
-  connection.onDocumentSymbol((p) => {
-    try {
-      return documentSymbols(index.project, p.textDocument.uri);
-    } catch (e) {
-      connection.console.error(`[policy-lens] symbols failed: ${String(e)}`);
-      return [];
-    }
-  });
+  connection.onDocumentSymbol((p, token) =>
+    cancellable(token, async (cp) => {
+      try {
+        return await documentSymbols(index.project, p.textDocument.uri, () => cp.tick());
+      } catch (e) {
+        if (e instanceof Cancelled) throw e;
+        connection.console.error(`[policy-lens] symbols failed: ${String(e)}`);
+        return [];
+      }
+    }),
+  );
 
   connection.onShutdown(() => undefined);
   documents.listen(connection);

@@ -3,19 +3,26 @@ import { SymbolKind, type DocumentSymbol, type Range } from 'vscode-languageserv
 import type { Node, Pair } from 'yaml';
 import { asMap, asSeq, keySpan, nodeSpan, pairOf, scalar, valueOf } from '../core/lint/ast';
 import type { PlacedChunk } from '../core/lint/project';
-import { positionOf } from '../core/lint/chunks';
 import type { LintProject } from '../core/lint/project';
 
-export function documentSymbols(project: LintProject, uri: string): DocumentSymbol[] {
+/**
+ * Symbols of a file. `tick` is awaited between documents (a large file's documents may still need their parse):
+ * it lets the caller yield to the event loop and abort (throw) when the request is cancelled.
+ */
+export async function documentSymbols(project: LintProject, uri: string, tick?: () => Promise<void>): Promise<DocumentSymbol[]> {
   const out: DocumentSymbol[] = [];
+  const text = project.getText(uri);
   for (const c of project.chunks(uri)) {
+    if (tick) await tick();
+    // The file changed while we yielded: its old documents no longer describe the text.
+    if (project.getText(uri) !== text) return documentSymbols(project, uri, tick);
     const p = c.entry.parsed;
     const root = asMap(p.doc.contents);
     if (!root || !p.kind) continue;
     const range = (s: [number, number] | undefined): Range | undefined => {
       if (!s) return undefined;
-      const a = positionOf(p.lineStarts, s[0]);
-      const b = positionOf(p.lineStarts, s[1]);
+      const a = p.lines.position(s[0]);
+      const b = p.lines.position(s[1]);
       return { start: { line: a.line + c.startLine, character: a.character }, end: { line: b.line + c.startLine, character: b.character } };
     };
     const whole = range(nodeSpan(root, p.text));

@@ -2,6 +2,7 @@
 // keys and `-` items from the document root, whether a key or a value is being typed, and the
 // document's kind/apiVersion. Works on block-style YAML (what people type); flow collections only
 // on the cursor line.
+import { LineIndex } from '../core/lines';
 
 export interface CursorContext {
   /** Keys and `-` (sequence item) from the document root to the mapping/sequence the cursor is in. */
@@ -68,29 +69,39 @@ function isDocMarker(line: string): boolean {
   return /^(---|\.\.\.)(\s|$)/.test(line);
 }
 
-export function documentBounds(lines: string[], line: number): [number, number] {
+/** Lines of a text read one at a time (a LineIndex: no splitting of large documents per request). */
+export interface TextLines {
+  readonly length: number;
+  at(i: number): string;
+}
+
+export function textLines(index: LineIndex): TextLines {
+  return { length: index.lineCount, at: (i) => index.lineText(i) };
+}
+
+export function documentBounds(lines: TextLines, line: number): [number, number] {
   let s = line;
-  while (s > 0 && !isDocMarker(lines[s])) s--;
+  while (s > 0 && !isDocMarker(lines.at(s))) s--;
   let e = line + 1;
-  while (e < lines.length && !isDocMarker(lines[e])) e++;
+  while (e < lines.length && !isDocMarker(lines.at(e))) e++;
   return [s, e - 1];
 }
 
-function topLevel(lines: string[], from: number, to: number, key: string): string | undefined {
+function topLevel(lines: TextLines, from: number, to: number, key: string): string | undefined {
   const re = new RegExp(`^${key}:\\s*(["']?)([^"'#\\s]+)\\1`);
   for (let i = from; i <= to; i++) {
-    const m = re.exec(lines[i]);
+    const m = re.exec(lines.at(i));
     if (m) return m[2];
   }
   return undefined;
 }
 
 /** Path of parents for a position at `col` on line `line` (scanning upward). */
-export function parentsAbove(lines: string[], line: number, col: number, docStart: number): string[] | undefined {
+export function parentsAbove(lines: TextLines, line: number, col: number, docStart: number): string[] | undefined {
   const path: string[] = [];
   let t = col;
   for (let i = line - 1; i >= docStart && t > 0; i--) {
-    const l = lines[i];
+    const l = lines.at(i);
     if (isDocMarker(l)) break;
     const s = shapeOf(l);
     if (s.blank) continue;
@@ -113,19 +124,19 @@ export function parentsAbove(lines: string[], line: number, col: number, docStar
 }
 
 /** Keys already present in the block mapping whose keys start at `col`, around `line`. */
-function siblingKeys(lines: string[], line: number, col: number, docStart: number, docEnd: number): Set<string> {
+function siblingKeys(lines: TextLines, line: number, col: number, docStart: number, docEnd: number): Set<string> {
   const out = new Set<string>();
   for (let i = line - 1; i >= docStart; i--) {
-    if (isDocMarker(lines[i])) break;
-    const s = shapeOf(lines[i]);
+    if (isDocMarker(lines.at(i))) break;
+    const s = shapeOf(lines.at(i));
     if (s.blank || s.contentCol > col) continue;
     if (s.contentCol < col) break;
     if (s.key !== undefined) out.add(s.key);
     if (s.dashes.length) break; // first key of this sequence item
   }
   for (let i = line + 1; i <= docEnd && i < lines.length; i++) {
-    if (isDocMarker(lines[i])) break;
-    const s = shapeOf(lines[i]);
+    if (isDocMarker(lines.at(i))) break;
+    const s = shapeOf(lines.at(i));
     if (s.blank || s.contentCol > col) continue;
     if (s.contentCol < col || s.dashes.length) break;
     if (s.key !== undefined) out.add(s.key);
@@ -133,10 +144,11 @@ function siblingKeys(lines: string[], line: number, col: number, docStart: numbe
   return out;
 }
 
-export function cursorContext(text: string, line: number, character: number): CursorContext | undefined {
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  if (line >= lines.length) return undefined;
-  const cur = lines[line];
+/** Cursor context at a line / character of a text (lines as the LSP counts them: "\n", "\r\n" and "\r"). */
+export function cursorContext(text: string | LineIndex, line: number, character: number): CursorContext | undefined {
+  const lines = textLines(typeof text === 'string' ? new LineIndex(text) : text);
+  if (line < 0 || line >= lines.length) return undefined;
+  const cur = lines.at(line);
   const before = cur.slice(0, character);
   if (/^(---|\.\.\.)/.test(before)) return undefined;
   const [docStart, docEnd] = documentBounds(lines, line);

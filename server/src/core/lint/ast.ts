@@ -1,5 +1,9 @@
 // Small helpers over the `yaml` AST. Pure: no LSP imports.
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { lineEndAt, lineStartAt, nextLineStart } from '../lines';
+import { isAliasExpanded } from '../yaml';
+
+export { isAliasExpanded } from '../yaml';
 
 export type AnyNode = Node | null | undefined;
 
@@ -62,20 +66,17 @@ export function keySpan(p: Pair, text: string): [number, number] | undefined {
 
 /** Start of the line that holds `offset`. */
 export function lineStartOf(text: string, offset: number): number {
-  const i = text.lastIndexOf('\n', offset - 1);
-  return i + 1;
+  return lineStartAt(text, offset);
 }
 
 /** Offset just after the line break that ends the line holding `offset` (or the text length). */
 export function lineEndAfter(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  return i < 0 ? text.length : i + 1;
+  return nextLineStart(text, offset);
 }
 
 /** Offset of the line break ending the line holding `offset` (or the text length). */
 export function lineEnd(text: string, offset: number): number {
-  const i = text.indexOf('\n', offset);
-  return i < 0 ? text.length : i;
+  return lineEndAt(text, offset);
 }
 
 /** Column of `offset` in its line. */
@@ -126,6 +127,7 @@ export function findNodeAt(root: unknown, offset: number): { node: Node; pair?: 
     if (r[0] === offset && !found) found = { node: n as Node, pair };
     if (found) return true;
     if (offset < r[0] || offset > r[2]) return false;
+    if (isAliasExpanded(n)) return false; // a copy made by alias expansion: its parts all sit on the alias
     const m = asMap(n);
     if (m) {
       for (const p of m.items) if (visit((p as Pair).value, p as Pair)) return true;

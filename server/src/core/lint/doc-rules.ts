@@ -7,7 +7,7 @@ import { isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Severity } from '../model';
 import { parseCidr } from '../ip';
 import { asMap, asSeq, isEmptyValue, keyName, keySpan, nodeSpan, pairOf, scalar, valueOf } from './ast';
-import type { ParsedChunk } from './chunks';
+import type { ParsedChunk } from '../documents';
 import { portNameProblems, suggestPortName } from './net';
 import { ruleInfo } from './rules';
 import { unknownFields } from './schema-check';

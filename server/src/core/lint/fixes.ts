@@ -1,9 +1,12 @@
 // Quick fixes as text edits computed from the current YAML AST of one document. Every fix is
-// checked before it is offered: the edited document must still parse without YAML errors.
+// checked before it is offered: its edits lie inside the document, do not overlap, touch no alias (`*name`) and no
+// anchored node an alias copies, and the edited document still parses without YAML errors.
 // Pure: no LSP imports.
 import { isScalar, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { asMap, asSeq, columnOf, dashOffset, isFlow, keySpan, lineEnd, lineEndAfter, lineStartOf, nodeSpan, pairOf, valueOf } from './ast';
 import type { FixHint } from './doc-rules';
+import type { ParsedChunk } from '../documents';
+import { eolOf, LineIndex, normalizeLoneCR } from '../lines';
 
 /** An edit in chunk-relative offsets (or, with `file`, in absolute offsets of another file). */
 export interface FixEdit {
@@ -25,16 +28,27 @@ export function applyEdits(text: string, edits: FixEdit[]): string {
   return out;
 }
 
-/** True when applying the edits keeps the document free of YAML errors. */
+/** True when the edits lie inside the text, do not overlap, and applying them keeps the document free of YAML errors. */
 export function editsAreSafe(text: string, edits: FixEdit[]): boolean {
   if (edits.length === 0) return false;
+  if (edits.some((e) => !(e.start >= 0 && e.start <= e.end && e.end <= text.length))) return false;
   const sorted = [...edits].sort((a, b) => a.start - b.start);
   for (let i = 1; i < sorted.length; i++) if (sorted[i].start < sorted[i - 1].end) return false;
   try {
-    return parseDocument(applyEdits(text, edits)).errors.length === 0;
+    return parseDocument(normalizeLoneCR(applyEdits(text, edits)), { uniqueKeys: true }).errors.length === 0;
   } catch {
     return false;
   }
+}
+
+/** True when no edit touches an alias use or an anchored node that an alias copies (a fix never edits shared text). */
+export function editsAvoid(spans: readonly [number, number][], edits: FixEdit[]): boolean {
+  return edits.every((e) => spans.every(([a, b]) => (e.start === e.end ? !(a < e.start && e.start < b) : e.end <= a || e.start >= b)));
+}
+
+/** Uses the document's line break ("\r\n" in CRLF documents) in the inserted text. */
+function withEol(edits: FixEdit[], eol: string): FixEdit[] {
+  return eol === '\n' ? edits : edits.map((e) => ({ ...e, newText: e.newText.replace(/\r?\n/g, eol) }));
 }
 
 function spaces(n: number): string {
@@ -43,7 +57,7 @@ function spaces(n: number): string {
 
 /** Re-indents a block of lines so that its first line starts at `col` (first line text is unindented). */
 function reindent(block: string, fromCol: number, toCol: number): string {
-  const lines = block.split('\n');
+  const lines = new LineIndex(block).lines();
   return lines
     .map((l, i) => {
       if (i === 0) return l;
@@ -106,13 +120,17 @@ export const DNS_RULE_LINES = [
 ];
 
 /**
- * Computes the fix for one finding of one document. `text`/`root` are the document's text and AST;
- * `at` is the finding's chunk-relative start offset.
+ * Computes the fix for one finding of one parsed document; `at` is the finding's chunk-relative start offset.
  */
-export function computeFix(text: string, root: unknown, hint: FixHint, at: number): FixAction[] {
+export function computeFix(chunk: ParsedChunk, hint: FixHint, at: number): FixAction[] {
+  const text = chunk.text;
+  const root = chunk.doc.contents;
+  const eol = eolOf(text) === '\r\n' ? '\r\n' : '\n';
   const out: FixAction[] = [];
   const push = (title: string, edits: FixEdit[] | undefined, preferred = true) => {
-    if (edits && editsAreSafe(text, edits)) out.push({ title, edits, preferred });
+    if (!edits || !editsAvoid(chunk.protectedSpans, edits)) return;
+    const e = withEol(edits, eol);
+    if (editsAreSafe(text, e)) out.push({ title, edits: e, preferred });
   };
   const spec = specOf(root);
   switch (hint.kind) {
@@ -239,9 +257,10 @@ function scalarEnd(text: string, start: number): number | undefined {
   return m ? start + m[0].length : undefined;
 }
 
-/** Adds labels to the metadata of a Namespace document (text/root of that document). */
-export function namespaceLabelFix(text: string, root: unknown, name: string, labels: Record<string, string>): FixAction | undefined {
-  const meta = asMap(valueOf(root, 'metadata'));
+/** Adds labels to the metadata of a Namespace document. */
+export function namespaceLabelFix(chunk: ParsedChunk, name: string, labels: Record<string, string>): FixAction | undefined {
+  const text = chunk.text;
+  const meta = asMap(valueOf(chunk.doc.contents, 'metadata'));
   if (!meta || isFlow(meta)) return undefined;
   const lp = pairOf(meta, 'labels');
   const lm = asMap(lp?.value);
@@ -270,6 +289,8 @@ export function namespaceLabelFix(text: string, root: unknown, name: string, lab
       edits = [{ start: ks[0], end: vs ? vs[1] : ks[1] + 1, newText: `labels:${body}` }];
     } else edits = [{ start: ap.offset, end: ap.offset, newText: `\n${spaces(ap.col)}labels:${body}` }];
   }
+  if (!editsAvoid(chunk.protectedSpans, edits)) return undefined;
+  edits = withEol(edits, eolOf(text) === '\r\n' ? '\r\n' : '\n');
   if (!editsAreSafe(text, edits)) return undefined;
   return { title: `Add label ${entries.map(([k, v]) => `${k}=${v}`).join(', ')} to namespace ${name}`, edits };
 }

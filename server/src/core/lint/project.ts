@@ -1,22 +1,32 @@
-// Incremental lint project: holds the text of every manifest file, splits files into YAML documents,
-// caches per-document work (AST, single-document findings, model objects) by document text, and
-// caches the workspace-wide result per project version. Used by the language server and usable by
-// the browser playground (pure: no LSP / node imports).
-import { isScalar, LineCounter, type Pair } from 'yaml';
-import { ClusterBuilder, ParseContext, parseFiles, type InputFile, type ParseOptions } from '../parse';
-import type { Cluster, Diagnostic, NetworkPolicy, SourceRange } from '../model';
+// Incremental lint project: holds the text of every manifest file, splits files into YAML documents, and caches
+// per-document work — THE parse (core/documents.ts parseChunk), single-document findings and the document's model —
+// by document text; the workspace-wide result is cached per project version. Used by the language server and the
+// browser playground (pure: no LSP / node imports).
+//
+// Every document is parsed once per change and the parse is shared by diagnostics, completion, hover, symbols, quick
+// fixes and the panel (result().cluster / lastGoodCluster()). Work is lazy: setFile only splits the text; documents
+// are parsed when something needs them. result() does everything at once; resultAsync() does the same in slices that
+// yield to the caller's event loop and stops when superseded, so huge workspaces never block a language server.
+import { isScalar, type Pair } from 'yaml';
+import { ClusterBuilder, collectRanges, documentModel, emptyCluster, mergeDocumentModel, shiftRanges, type InputFile, type ParseOptions } from '../parse';
+import type { Cluster, SourceRange, NetworkPolicy } from '../model';
+import { LineIndex } from '../lines';
+import { rangeIn as makeRange } from '../yaml';
 import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './ast';
-import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
+import { detachedCopy, parseChunk, splitDocuments, type Chunk, type ParsedChunk } from '../documents';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
-import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
+import { lintWorkspaceSteps, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
 export type { Finding } from './workspace-rules';
 
-export type ModelParser = (files: InputFile[], opts: ParseOptions) => Cluster;
+/** At most this many diagnostics per file; the rest is summarised by one `too-many-problems` information. */
+export const MAX_FINDINGS_PER_FILE = 1000;
 
-interface ChunkEntry {
+export interface ChunkEntry {
+  /** The chunk text as it is in the file (parsed.text differs only by lone "\r" turned into "\n"). */
+  source: string;
   parsed: ParsedChunk;
   local: LocalFinding[];
   /** Model of this document alone. Its ranges are moved in place to the chunk's current position. */
@@ -25,17 +35,22 @@ interface ChunkEntry {
   ranges: SourceRange[];
   /** Position the ranges currently describe. */
   at: { line: number; offset: number; doc: number };
+  /** The document has a YAML-level error: its objects cannot be trusted (the panel uses the file's last good state). */
+  broken: boolean;
 }
 
-/** A chunk of a file together with its cached work. */
+/** A chunk of a file together with its cached work (built on first access of `entry`). */
 export interface PlacedChunk extends Chunk {
-  entry: ChunkEntry;
+  readonly entry: ChunkEntry;
+  /** True once the entry exists (no parse needed to read it). */
+  readonly built: boolean;
 }
 
 interface FileState {
   path: string;
   text: string;
   chunks: PlacedChunk[];
+  lines?: LineIndex;
   suppressions?: Suppressions;
 }
 
@@ -43,67 +58,69 @@ export interface ProjectResult {
   version: number;
   cluster: Cluster;
   facts: WorkspaceFacts;
-  /** Findings per file path (model diagnostics + lint findings, suppressions applied), sorted by position. */
+  /** Findings per file path (model diagnostics + lint findings, suppressions applied, capped), sorted by position. */
   findings: Map<string, Finding[]>;
+  /** The text of every file this result was computed from (compare with getText before using offsets). */
+  texts: Map<string, string>;
+  /** Files with a YAML-level error (yaml-syntax, yaml-alias-bomb errors): their objects cannot be trusted. */
+  brokenFiles: Set<string>;
 }
 
-export interface ProjectOptions extends ParseOptions {
-  /** Model parser (default: the core's parseFiles). */
-  parse?: ModelParser;
+/** How resultAsync shares the thread: `yieldNow` resolves on a later turn of the event loop. */
+export interface SliceControl {
+  yieldNow: () => Promise<void>;
+  /** Stop (resolve undefined) when this returns true after a yield: cancelled or superseded. */
+  shouldStop?: () => boolean;
+  /** Time slice in ms between yields (default 20). */
+  sliceMs?: number;
 }
 
-function isRange(v: object): v is SourceRange {
-  return 'startOffset' in v && 'endOffset' in v && 'start' in v && 'file' in v;
+export type ProjectOptions = ParseOptions;
+
+/** YAML-level errors make a document's objects untrustworthy (same test as the panel's stale state). */
+function isBrokenModel(m: Cluster): boolean {
+  return m.diagnostics.some((d) => d.severity === 'error' && d.code.startsWith('yaml'));
 }
 
-/** Collects every SourceRange object reachable from a value (each object once). */
-function collectRanges(v: unknown, out: Set<SourceRange>): void {
-  if (Array.isArray(v)) {
-    for (const x of v) collectRanges(x, out);
-  } else if (v && typeof v === 'object') {
-    if (isRange(v)) {
-      out.add(v);
-      return;
-    }
-    for (const x of Object.values(v)) collectRanges(x, out);
-  }
-}
-
-/** Moves an entry's model ranges (in place) to the chunk's position in the file. */
 function place(e: ChunkEntry, c: Chunk): void {
-  const dl = c.startLine - e.at.line;
-  const doff = c.startOffset - e.at.offset;
-  const ddoc = c.docIndex - e.at.doc;
-  if (dl === 0 && doff === 0 && ddoc === 0) return;
-  for (const r of e.ranges) {
-    r.start.line += dl;
-    r.end.line += dl;
-    r.startOffset += doff;
-    r.endOffset += doff;
-    r.doc += ddoc;
-  }
+  shiftRanges(e.ranges, c.startLine - e.at.line, c.startOffset - e.at.offset, c.docIndex - e.at.doc);
   e.at = { line: c.startLine, offset: c.startOffset, doc: c.docIndex };
 }
 
-/** Copy of a workload / namespace that the cluster builder may mutate without touching the cache. */
-function own<T extends object>(v: T): T {
-  const out = { ...v } as Record<string, unknown>;
-  for (const [k, x] of Object.entries(out)) {
-    if (Array.isArray(x)) out[k] = [...x];
-    else if (k === 'labels' && x && typeof x === 'object') out[k] = { ...(x as object) };
-  }
-  return out as T;
+const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** Keeps the most severe `max` findings (then the earliest), and says how many were dropped. */
+export function capFindings(path: string, sorted: Finding[], max = MAX_FINDINGS_PER_FILE): Finding[] {
+  if (sorted.length <= max) return sorted;
+  const order = sorted.map((f, i) => i).sort((a, b) => SEVERITY_RANK[sorted[a].severity] - SEVERITY_RANK[sorted[b].severity] || a - b);
+  const keep = new Set(order.slice(0, max));
+  const kept = sorted.filter((_, i) => keep.has(i));
+  const dropped = sorted.length - max;
+  const zero = { line: 0, character: 0 };
+  kept.unshift({
+    code: 'too-many-problems',
+    severity: 'info',
+    message: `${dropped} more problem${dropped === 1 ? '' : 's'} not shown: this file has ${sorted.length} problems and at most ${max} are listed (the most severe first).`,
+    range: { file: path, doc: 0, start: zero, end: { ...zero }, startOffset: 0, endOffset: 0 },
+  });
+  return kept;
+}
+
+function zeroRange(file: string): SourceRange {
+  return { file, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
 }
 
 export class LintProject {
   private readonly files = new Map<string, FileState>();
   private version = 0;
   private cache?: ProjectResult;
-  private readonly parse: ModelParser;
+  private last?: ProjectResult;
+  /** Per file: the chunk models of its last version without YAML errors (for lastGoodCluster). */
+  private readonly lastGood = new Map<string, { text: string; models: Cluster[] }>();
+  private lastGoodCache?: { version: number; cluster: Cluster; staleFiles: string[] };
   readonly parseOptions: ParseOptions;
 
   constructor(opts: ProjectOptions = {}) {
-    this.parse = opts.parse ?? ((files, o) => parseFiles(files, o));
     this.parseOptions = { defaultNamespace: opts.defaultNamespace };
   }
 
@@ -111,24 +128,46 @@ export class LintProject {
     return this.version;
   }
 
-  /** Sets (or replaces) a file's text. Only documents whose text changed are parsed again. */
+  /** Sets (or replaces) a file's text. Only splits it: documents are parsed when needed, unchanged ones never again. */
   setFile(path: string, text: string): void {
     const prev = this.files.get(path);
     if (prev && prev.text === text) return;
     const old = new Map<string, ChunkEntry>();
-    for (const c of prev?.chunks ?? []) old.set(c.text, c.entry);
+    for (const c of prev?.chunks ?? []) if (c.built) old.set(c.entry.source, c.entry);
     const chunks = splitDocuments(text).map((c) => {
       // Reuse the cached work of an unchanged document (each cache entry serves one chunk only).
       const reuse = old.get(c.text);
       if (reuse) old.delete(c.text);
-      return { ...c, entry: reuse ?? this.build(path, c.text) };
+      return this.placed(path, c, reuse);
     });
     this.files.set(path, { path, text, chunks });
     this.version++;
   }
 
+  private placed(path: string, c: Chunk, reuse: ChunkEntry | undefined): PlacedChunk {
+    let entry = reuse;
+    // The chunk text is kept detached from the file text so that old versions of large files can be collected.
+    const text = reuse ? reuse.source : detachedCopy(c.text);
+    const build = () => (entry ??= this.build(path, text));
+    return {
+      text,
+      startOffset: c.startOffset,
+      startLine: c.startLine,
+      docIndex: c.docIndex,
+      get entry() {
+        return build();
+      },
+      get built() {
+        return entry !== undefined;
+      },
+    };
+  }
+
   removeFile(path: string): void {
-    if (this.files.delete(path)) this.version++;
+    if (this.files.delete(path)) {
+      this.lastGood.delete(path);
+      this.version++;
+    }
   }
 
   hasFile(path: string): boolean {
@@ -137,6 +176,13 @@ export class LintProject {
 
   getText(path: string): string | undefined {
     return this.files.get(path)?.text;
+  }
+
+  /** The line index of a file's current text (built once per text). */
+  lines(path: string): LineIndex | undefined {
+    const f = this.files.get(path);
+    if (!f) return undefined;
+    return (f.lines ??= new LineIndex(f.text));
   }
 
   paths(): string[] {
@@ -149,6 +195,13 @@ export class LintProject {
 
   chunks(path: string): PlacedChunk[] {
     return this.files.get(path)?.chunks ?? [];
+  }
+
+  /** Number of documents not parsed yet (work pending before a result can be computed). */
+  pendingDocuments(): number {
+    let n = 0;
+    for (const f of this.files.values()) for (const c of f.chunks) if (!c.built) n++;
+    return n;
   }
 
   /** The chunk holding a file offset. */
@@ -167,78 +220,114 @@ export class LintProject {
   private build(path: string, text: string): ChunkEntry {
     const parsed = parseChunk(text);
     let local: LocalFinding[] = [];
-    try {
-      local = lintChunk(parsed);
-    } catch (e) {
-      local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
-    }
-    let model: Cluster;
-    // Only objects with a kind become model objects; skip the model parser for other documents.
-    if (parsed.kind === undefined && !/^\s*kind\s*:/m.test(text)) model = { namespaces: [], workloads: [], policies: [], diagnostics: syntaxOnly(path, parsed) };
-    else {
+    if (!parsed.aliasBomb) {
       try {
-        model = this.parse([{ path, text }], this.parseOptions);
+        local = lintChunk(parsed);
       } catch (e) {
-        model = { namespaces: [], workloads: [], policies: [], diagnostics: [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not read this document: ${String(e)}`, range: { file: path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }] };
+        local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
       }
     }
-    const set = new Set<SourceRange>();
-    collectRanges(model, set);
-    return { parsed, local, model, ranges: [...set], at: { line: 0, offset: 0, doc: 0 } };
+    const model = documentModel(parsed, path, this.parseOptions);
+    return { source: text, parsed, local, model, ranges: collectRanges(model), at: { line: 0, offset: 0, doc: 0 }, broken: isBrokenModel(model) };
   }
 
-  /** Converts a chunk-relative span to a file range. */
+  /** Converts a chunk-relative span to a file range (clamped into the chunk). */
   rangeIn(path: string, c: PlacedChunk, start: number, end: number): SourceRange {
-    const s = positionOf(c.entry.parsed.lineStarts, start);
-    const e = positionOf(c.entry.parsed.lineStarts, end);
-    return {
-      file: path,
-      doc: c.docIndex,
-      start: { line: s.line + c.startLine, character: s.character },
-      end: { line: e.line + c.startLine, character: e.character },
-      startOffset: start + c.startOffset,
-      endOffset: end + c.startOffset,
-    };
+    const r = makeRange(c.entry.parsed.lines, path, c.docIndex, start, end);
+    r.start.line += c.startLine;
+    r.end.line += c.startLine;
+    r.startOffset += c.startOffset;
+    r.endOffset += c.startOffset;
+    return r;
   }
 
-  /** The workspace-wide result; recomputed only when some file changed. */
+  /** True when result() would return without computing anything. */
+  isFresh(): boolean {
+    return !!this.cache && this.cache.version === this.version;
+  }
+
+  /** The most recent complete result, possibly of an older version (undefined before the first one). */
+  lastResult(): ProjectResult | undefined {
+    return this.last;
+  }
+
+  /** The workspace-wide result; recomputed only when some file changed. Synchronous: parses what is pending. */
   result(): ProjectResult {
     if (this.cache && this.cache.version === this.version) return this.cache;
-    const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+    const steps = this.resultSteps();
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    return r.value;
+  }
+
+  /**
+   * result() in time slices: parses pending documents and computes the workspace result, yielding to the caller
+   * between slices. Resolves undefined when `shouldStop` says so or when the project changed meanwhile (superseded);
+   * the documents parsed so far stay cached.
+   */
+  async resultAsync(ctl: SliceControl): Promise<ProjectResult | undefined> {
+    const slice = ctl.sliceMs ?? 20;
+    const version = this.version;
+    let t0 = Date.now();
+    const pause = async (): Promise<boolean> => {
+      if (Date.now() - t0 < slice) return true;
+      await ctl.yieldNow();
+      t0 = Date.now();
+      return !(ctl.shouldStop?.() || this.version !== version);
+    };
+    // 1. Parse pending documents (the expensive part), a few at a time.
+    for (const f of [...this.files.values()]) {
+      for (const c of f.chunks) {
+        if (c.built) continue;
+        void c.entry;
+        if (!(await pause())) return undefined;
+      }
+    }
+    if (this.cache && this.cache.version === this.version) return this.cache;
+    // 2. Merge and run the workspace rules.
+    const steps = this.resultSteps();
+    for (let r = steps.next(); ; r = steps.next()) {
+      if (r.done) return r.value;
+      if (!(await pause())) return undefined;
+    }
+  }
+
+  /** The result computation as steps (each `yield` is a safe point to pause). */
+  private *resultSteps(): Generator<void, ProjectResult> {
+    const version = this.version;
+    const cluster = emptyCluster();
     const b = new ClusterBuilder(cluster);
     const findings = new Map<string, Finding[]>();
+    const texts = new Map<string, string>();
+    const brokenFiles = new Set<string>();
+    let n = 0;
     for (const f of this.files.values()) {
       const list: Finding[] = [];
       findings.set(f.path, list);
+      texts.set(f.path, f.text);
+      let broken = false;
       for (const c of f.chunks) {
-        const m = c.entry.model;
-        place(c.entry, c);
-        for (const ns of m.namespaces) b.addNamespace(own(ns));
-        if (m.workloads.length) {
-          const ctx = new ParseContext(f.path, c.docIndex, new LineCounter(), this.parseOptions.defaultNamespace ?? 'default', cluster.diagnostics);
-          for (const w of m.workloads) b.addWorkload(own(w), ctx);
-        }
-        for (const p of m.policies) cluster.policies.push(p);
-        if (m.calico) {
-          const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
-          cc.policies.push(...m.calico.policies);
-          cc.networkSets.push(...m.calico.networkSets);
-          cc.tiers.push(...m.calico.tiers);
-        }
-        for (const d of m.diagnostics) cluster.diagnostics.push(d);
-        for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+        const e = c.entry;
+        place(e, c);
+        if (e.broken) broken = true;
+        mergeDocumentModel(b, e.model);
+        for (const lf of e.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+        if (++n % 64 === 0) yield;
       }
+      if (broken) brokenFiles.add(f.path);
+      else this.lastGood.set(f.path, { text: f.text, models: f.chunks.map((c) => c.entry.model) });
     }
     b.finish();
     for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
     const facts = new WorkspaceFacts(cluster);
+    yield;
     let ws: Finding[] = [];
     try {
-      ws = lintWorkspace(cluster, this.refiner(), facts);
+      yield* lintWorkspaceSteps(cluster, this.refiner(), facts, ws);
       if (cluster.calico) ws.push(...lintCalico(cluster));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
-      if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];
+      ws = first ? [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: zeroRange(first.path) }] : [];
     }
     for (const w of ws) findings.get(w.range.file)?.push(w);
     for (const [path, list] of findings) {
@@ -247,10 +336,47 @@ export class LintProject {
       const sup = f.suppressions;
       const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
       kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
-      findings.set(path, kept);
+      findings.set(path, capFindings(path, kept));
+      yield;
     }
-    this.cache = { version: this.version, cluster, facts, findings };
-    return this.cache;
+    const result: ProjectResult = { version, cluster, facts, findings, texts, brokenFiles };
+    this.cache = result;
+    this.last = result;
+    return result;
+  }
+
+  /** Files whose current YAML is broken (see ProjectResult.brokenFiles). */
+  brokenFiles(): Set<string> {
+    return this.result().brokenFiles;
+  }
+
+  /**
+   * The combined cluster the reachability panel should analyse: every file's current objects, except that a file
+   * whose YAML is broken contributes the objects of its last version that parsed (nothing if it never did).
+   * `staleFiles` lists the broken files. Cached per project version; no parse beyond result()'s. Ranges of a stale
+   * file's objects may already describe positions in its current text.
+   */
+  lastGoodCluster(): { cluster: Cluster; staleFiles: string[] } {
+    if (this.lastGoodCache && this.lastGoodCache.version === this.version) return this.lastGoodCache;
+    const r = this.result();
+    if (r.brokenFiles.size === 0) {
+      this.lastGoodCache = { version: this.version, cluster: r.cluster, staleFiles: [] };
+      return this.lastGoodCache;
+    }
+    const cluster = emptyCluster();
+    const b = new ClusterBuilder(cluster);
+    const staleFiles: string[] = [];
+    for (const f of this.files.values()) {
+      if (!r.brokenFiles.has(f.path)) {
+        for (const c of f.chunks) mergeDocumentModel(b, c.entry.model);
+        continue;
+      }
+      staleFiles.push(f.path);
+      for (const m of this.lastGood.get(f.path)?.models ?? []) mergeDocumentModel(b, m);
+    }
+    b.finish();
+    this.lastGoodCache = { version: this.version, cluster, staleFiles };
+    return this.lastGoodCache;
   }
 
   /** Locates the chunk and chunk-relative offset of a file range. */
@@ -294,13 +420,8 @@ export class LintProject {
   }
 }
 
-function syntaxOnly(path: string, parsed: ParsedChunk): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const err of parsed.doc.errors) {
-    const [s, e] = err.pos;
-    const a = positionOf(parsed.lineStarts, s);
-    const b = positionOf(parsed.lineStarts, Math.max(e, s));
-    out.push({ code: 'yaml-syntax', severity: 'error', message: err.message.split('\n')[0], range: { file: path, doc: 0, start: a, end: b, startOffset: s, endOffset: Math.max(e, s) } });
-  }
-  return out;
+/** A result with nothing in it (before the first analysis finished). */
+export function emptyProjectResult(): ProjectResult {
+  const cluster = emptyCluster();
+  return { version: -1, cluster, facts: new WorkspaceFacts(cluster), findings: new Map(), texts: new Map(), brokenFiles: new Set() };
 }

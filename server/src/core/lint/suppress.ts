@@ -3,6 +3,7 @@
 //   # policy-lens-disable-next-line np-allow-all, np-broad-peer   (the next line only)
 //   # policy-lens-disable np-dns-blocked                          (the whole file)
 // Without rule ids, every rule is suppressed.
+import { LineIndex } from '../lines';
 
 export interface Suppressions {
   /** Rule ids suppressed in the whole file; '*' = all. */
@@ -20,21 +21,17 @@ function ids(list: string | undefined): Set<string> {
   return s;
 }
 
-export function parseSuppressions(text: string): Suppressions {
+export function parseSuppressions(text: string, index?: LineIndex): Suppressions {
   const out: Suppressions = { file: new Set(), lines: new Map() };
   let i = text.indexOf(MARK);
-  let countedTo = 0;
-  let line = 0;
+  if (i < 0) return out;
+  const li = index ?? new LineIndex(text);
   while (i >= 0) {
-    const ls = text.lastIndexOf('\n', i) + 1;
-    const le0 = text.indexOf('\n', i);
-    const le = le0 < 0 ? text.length : le0;
-    const m = RE.exec(text.slice(ls, le));
+    const line = li.lineAt(i);
+    const m = RE.exec(li.lineText(line));
     if (m) {
       const set = ids(m[2]);
       if (m[1]) {
-        for (let k = text.indexOf('\n', countedTo); k >= 0 && k < ls; k = text.indexOf('\n', k + 1)) line++;
-        countedTo = ls;
         const target = line + 1;
         const prev = out.lines.get(target);
         out.lines.set(target, prev ? new Set([...prev, ...set]) : set);
@@ -42,7 +39,7 @@ export function parseSuppressions(text: string): Suppressions {
         for (const id of set) out.file.add(id);
       }
     }
-    i = text.indexOf(MARK, le);
+    i = text.indexOf(MARK, li.lineContentEnd(line));
   }
   return out;
 }

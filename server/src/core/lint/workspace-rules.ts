@@ -2,7 +2,7 @@
 // egress default-deny that blocks DNS, duplicate policy names, named ports no destination defines.
 // Pure: no LSP imports.
 import type { Cluster, ContainerPort, Labels, LabelSelector, Namespace, NetworkPolicy, Peer, PolicyPort, PolicyRule, SourceRange, Workload } from '../model';
-import { describeSelector, isEmptySelector, selectorMatches } from '../selectors';
+import { describeSelector, isEmptySelector, selectorKey, selectorMatches } from '../selectors';
 import { analyze, type Analysis } from '../engine';
 import { ConnSet } from '../ports';
 import type { FixHint } from './doc-rules';
@@ -64,8 +64,19 @@ export class WorkspaceFacts {
   /** Workspace namespaces plus the built-in ones (default, kube-system, kube-public, kube-node-lease). */
   readonly allNamespaces: Namespace[];
 
+  private selectedCache = new Map<string, Workload[]>();
+
+  /** Workloads of the policy's namespace its podSelector selects (cached per namespace and selector). */
   selectedWorkloads(p: NetworkPolicy): Workload[] {
-    return (this.byNamespace.get(p.namespace) ?? []).filter((w) => selectorMatches(p.podSelector, w.labels));
+    return this.workloadsMatching(p.namespace, p.podSelector);
+  }
+
+  /** Workloads of a namespace a selector matches (cached per namespace and selector; do not modify the list). */
+  workloadsMatching(namespace: string, sel: LabelSelector): Workload[] {
+    const key = `${namespace}\u0000${selectorKey(sel)}`;
+    let hit = this.selectedCache.get(key);
+    if (!hit) this.selectedCache.set(key, (hit = (this.byNamespace.get(namespace) ?? []).filter((w) => selectorMatches(sel, w.labels))));
+    return hit;
   }
 
   nsLabels(name: string): Labels {
@@ -75,9 +86,7 @@ export class WorkspaceFacts {
   /** Namespaces a peer's namespaceSelector picks (or the policy namespace). */
   peerNamespaces(policyNs: string, peer: Peer): string[] {
     if (!peer.namespaceSelector) return [policyNs];
-    const out: string[] = [];
-    for (const n of this.allNamespaces) if (selectorMatches(peer.namespaceSelector, n.labels)) out.push(n.name);
-    return out;
+    return this.namespacesMatching(peer.namespaceSelector);
   }
 
   /** Workloads a selector peer matches (ipBlock peers: none). */
@@ -85,9 +94,20 @@ export class WorkspaceFacts {
     if (peer.ipBlock) return [];
     const out: Workload[] = [];
     for (const ns of this.peerNamespaces(policyNs, peer)) {
-      for (const w of this.byNamespace.get(ns) ?? []) if (!peer.podSelector || selectorMatches(peer.podSelector, w.labels)) out.push(w);
+      if (peer.podSelector) out.push(...this.workloadsMatching(ns, peer.podSelector));
+      else out.push(...(this.byNamespace.get(ns) ?? []));
     }
     return out;
+  }
+
+  private nsSelectCache = new Map<string, string[]>();
+
+  /** Names of the namespaces (workspace + built-in) a namespaceSelector matches (cached per selector). */
+  namespacesMatching(sel: LabelSelector): string[] {
+    const key = selectorKey(sel);
+    let hit = this.nsSelectCache.get(key);
+    if (!hit) this.nsSelectCache.set(key, (hit = this.allNamespaces.filter((n) => selectorMatches(sel, n.labels)).map((n) => n.name)));
+    return hit;
   }
 
   private policiesByNs?: Map<string, NetworkPolicy[]>;
@@ -108,14 +128,24 @@ export class WorkspaceFacts {
 
 export function lintWorkspace(cluster: Cluster, refine: RangeRefiner, facts = new WorkspaceFacts(cluster)): Finding[] {
   const out: Finding[] = [];
+  const steps = lintWorkspaceSteps(cluster, refine, facts, out);
+  while (!steps.next().done);
+  return out;
+}
+
+/** lintWorkspace as steps: every `yield` is a point where a caller may pause (LintProject.resultAsync). */
+export function* lintWorkspaceSteps(cluster: Cluster, refine: RangeRefiner, facts: WorkspaceFacts, out: Finding[]): Generator<void, void> {
   duplicateNames(cluster, out);
+  yield;
   const haveWorkloads = cluster.workloads.length > 0;
+  const dns = new DnsCheck(facts);
+  let n = 0;
   for (const p of cluster.policies) {
     if (haveWorkloads) selectorsMatchNothing(p, facts, refine, out);
-    dnsBlocked(p, facts, refine, out);
+    dnsBlocked(p, facts, refine, out, dns);
     if (haveWorkloads) namedPorts(p, facts, refine, out);
+    if (++n % 32 === 0) yield;
   }
-  return out;
 }
 
 function where(r: SourceRange | undefined): string {
@@ -181,7 +211,7 @@ function selectorsMatchNothing(p: NetworkPolicy, facts: WorkspaceFacts, refine: 
         // Only namespaces whose workloads are in the workspace tell us anything.
         namespaces = namespaces.filter((ns) => facts.byNamespace.has(ns));
         if (peer.podSelector && !isEmptySelector(peer.podSelector) && namespaces.length > 0) {
-          const any = namespaces.some((ns) => (facts.byNamespace.get(ns) ?? []).some((w) => selectorMatches(peer.podSelector!, w.labels)));
+          const any = namespaces.some((ns) => facts.workloadsMatching(ns, peer.podSelector!).length > 0);
           if (!any) {
             const r = peer.podSelector.range ? refine.keyOfValue(peer.podSelector.range) ?? peer.podSelector.range : undefined;
             const scope = peer.namespaceSelector ? `the selected namespaces (${namespaces.slice(0, 4).join(', ')}${namespaces.length > 4 ? ', …' : ''})` : `namespace ${p.namespace}`;
@@ -222,7 +252,38 @@ export function ruleAllowsDns(policyNs: string, rule: PolicyRule, facts: Workspa
   });
 }
 
-function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[]): void {
+/** Per-run memo of the DNS rule: which policies allow DNS, which pods some egress policy lets reach DNS. */
+class DnsCheck {
+  readonly dnsWorkloads: Workload[];
+  readonly dnsPodLabels: Labels[];
+  private readonly allows = new Map<NetworkPolicy, boolean>();
+  private allowersByNs?: Map<string, NetworkPolicy[]>;
+  constructor(readonly facts: WorkspaceFacts) {
+    this.dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
+    this.dnsPodLabels = this.dnsWorkloads.length ? this.dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
+  }
+  /** Does some egress rule of the policy allow DNS? */
+  allowsDns(q: NetworkPolicy): boolean {
+    let v = this.allows.get(q);
+    if (v === undefined) this.allows.set(q, (v = (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, this.facts, this.dnsPodLabels))));
+    return v;
+  }
+  /** Does some policy of the namespace that isolates these pods for egress allow them DNS? */
+  someEgressPolicyAllowsDns(namespace: string, labels: Labels): boolean {
+    if (!this.allowersByNs) {
+      this.allowersByNs = new Map();
+      for (const q of this.facts.cluster.policies) {
+        if (!q.policyTypes.includes('Egress') || !this.allowsDns(q)) continue;
+        let l = this.allowersByNs.get(q.namespace);
+        if (!l) this.allowersByNs.set(q.namespace, (l = []));
+        l.push(q);
+      }
+    }
+    return (this.allowersByNs.get(namespace) ?? []).some((q) => selectorMatches(q.podSelector, labels));
+  }
+}
+
+function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefiner, out: Finding[], dns = new DnsCheck(facts)): void {
   if (!p.policyTypes.includes('Egress')) return;
   // Pods the policy isolates for egress: the workloads it selects, or (no workload in the workspace)
   // a stand-in pod with the selector's labels.
@@ -231,9 +292,7 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
     if (p.podSelector.matchExpressions.length > 0 && facts.cluster.workloads.length > 0) return;
     pods = [{ ...p.podSelector.matchLabels }];
   }
-  const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
-  const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
-  const allowsDns = (q: NetworkPolicy) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels));
+  const dnsWorkloads = dns.dnsWorkloads;
   if (facts.cluster.calico?.policies.length) {
     // With Calico policies, DNS may be allowed (or denied) by higher tiers or lower orders: ask the engine
     // whether the egress side of each selected workload lets UDP 53 reach a DNS pod.
@@ -245,12 +304,9 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
       return !egress || ConnSet.fromProtocolPorts(egress.protocols).has('UDP', 53);
     });
     if (selected.every(dnsOk)) return;
-  } else if (allowsDns(p)) return;
-  const blocked = facts.cluster.calico?.policies.length ? true : pods.some((labels) => {
-    const policies = facts.policiesSelecting(p.namespace, labels, 'Egress');
-    if (!policies.includes(p)) policies.push(p);
-    return !policies.some(allowsDns);
-  });
+  } else if (dns.allowsDns(p)) return;
+  // p itself does not allow DNS: the pods are blocked unless another egress policy selecting them does.
+  const blocked = facts.cluster.calico?.policies.length ? true : pods.some((labels) => !dns.someEgressPolicyAllowsDns(p.namespace, labels));
   if (!blocked) return;
   const who = isEmptySelector(p.podSelector) ? `all pods in ${p.namespace}` : `pods ${describeSelector(p.podSelector)} in ${p.namespace}`;
   add(

@@ -3,7 +3,9 @@
 // rules on api/pkg/apis/projectcalico/v3 types) and the resource reference at
 // https://docs.tigera.io/calico/latest/reference/resources/ . Every diagnostic code starts with `calico-`.
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import type { LineIndex } from '../../lines';
+import { expandAliases, rangeIn } from '../../yaml';
 import { parseCidr, parseIPv4, parseIPv6, type Cidr } from '../../ip';
 import type { Diagnostic, Labels, Severity, SourceRange } from '../../model';
 import {
@@ -43,15 +45,14 @@ import { parseSelector, selectorUsesGlobal, tokenizeSelector } from './selector'
 export interface CalicoParseContext {
   file: string;
   docIndex: number;
-  lineCounter: LineCounter;
+  /** Line index of the text the node offsets refer to. */
+  lines: LineIndex;
   defaultNamespace: string;
   /**
    * The file text. Optional, but needed for exact selector error ranges inside quoted or multi-line YAML
    * scalars (escapes, folding); without it only single-line scalars without escapes are mapped exactly.
    */
   text?: string;
-  /** The document, used to follow YAML aliases (*name). */
-  doc?: Document;
 }
 
 export interface CalicoParseResult {
@@ -69,12 +70,15 @@ export function isModeledCalicoKind(kind: string | undefined): kind is CalicoKin
   return !!kind && (CALICO_KINDS as readonly string[]).includes(kind);
 }
 
-/** Parses one YAML document holding one projectcalico.org/v3 object. */
+/**
+ * Parses one YAML document holding one projectcalico.org/v3 object. Aliases are expanded first (a no-op for documents
+ * of core/documents.ts parseChunk, which are expanded already); alias problems are reported by the model parser.
+ */
 export function parseCalicoDocument(doc: Document.Parsed, ctx: CalicoParseContext): CalicoParseResult {
-  const c = { ...ctx, doc: ctx.doc ?? doc };
+  expandAliases(doc);
   const root = doc.contents as Node | null;
   if (!root || !isMap(root)) return { diagnostics: [] };
-  return parseCalicoObject(root, c);
+  return parseCalicoObject(root, ctx);
 }
 
 /** Parses one projectcalico.org/v3 object (a YAML map; also used for items of a List). */
@@ -288,17 +292,7 @@ class CalicoParser {
   // --- ranges and reporting ---
 
   rangeAt(startOffset: number, endOffset: number): SourceRange {
-    const lc = this.ctx.lineCounter;
-    const s = lc.linePos(startOffset);
-    const e = lc.linePos(endOffset);
-    return {
-      file: this.ctx.file,
-      doc: this.ctx.docIndex,
-      start: { line: s.line - 1, character: s.col - 1 },
-      end: { line: e.line - 1, character: e.col - 1 },
-      startOffset,
-      endOffset,
-    };
+    return rangeIn(this.ctx.lines, this.ctx.file, this.ctx.docIndex, startOffset, endOffset);
   }
 
   rangeOf(n: Node | Pair | null | undefined): SourceRange | undefined {
@@ -331,20 +325,9 @@ class CalicoParser {
 
   // --- YAML access helpers ---
 
+  /** Aliases are expanded before parsing (core/yaml.ts expandAliases); one left here has an unknown anchor. */
   deref(n: FieldNode): FieldNode {
-    if (n && isAlias(n)) {
-      const doc = this.ctx.doc;
-      if (!doc) {
-        this.report('calico-yaml-alias', 'warning', 'YAML aliases are not followed here; the value is ignored.', n);
-        return undefined;
-      }
-      try {
-        return n.resolve(doc) as FieldNode;
-      } catch {
-        return undefined;
-      }
-    }
-    return n;
+    return n && isAlias(n) ? undefined : n;
   }
 
   pair(map: YAMLMap | undefined, key: string): Pair | undefined {
