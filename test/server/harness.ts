@@ -1,11 +1,14 @@
 // Runs the Policy Lens language server in-process over in-memory streams and talks LSP to it.
 import { PassThrough } from 'node:stream';
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createConnection, createMessageConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-languageserver/node';
 import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, PublishDiagnosticsParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { startServer, type ServerHandle } from '../../server/src/lsp/start';
+import { cancelUndispatched } from '../../server/src/lsp/cancel';
+import { LineIndex } from '../../server/src/core/lines';
 import { repoRoot } from '../helpers/paths';
 
 export const FIXTURES = join(repoRoot(), 'test', 'server', 'fixtures');
@@ -24,21 +27,29 @@ export interface TestServer {
   codeActions(uri: string, diagnostics: Diagnostic[], range?: Diagnostic['range']): Promise<CodeAction[]>;
   symbols(uri: string): Promise<DocumentSymbol[]>;
   serverRequests: { method: string; params: unknown }[];
+  /** Also calls `listener` for every publishDiagnostics (the harness keeps its own handler). */
+  onPublish(listener: (p: PublishDiagnosticsParams) => void): void;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(workspace: string | undefined, init: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startTestServer(workspace: string | undefined, init: Record<string, unknown> = {}, opts: { cancelUndispatched?: boolean } = {}): Promise<TestServer> {
   const up = new PassThrough();
   const down = new PassThrough();
-  const serverConn = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
+  // Like server.ts: queued requests that are cancelled are answered without running their handler.
+  const serverConn =
+    opts.cancelUndispatched === false
+      ? createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down))
+      : createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down), cancelUndispatched);
   const handle = startServer(serverConn);
   serverConn.listen();
   const client = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const waiters: { uri: string; resolve: (d: Diagnostic[]) => void }[] = [];
   const serverRequests: { method: string; params: unknown }[] = [];
+  const publishListeners: ((p: PublishDiagnosticsParams) => void)[] = [];
   client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     diagnostics.set(p.uri, p);
+    for (const l of publishListeners) l(p);
     for (const w of waiters.splice(0)) {
       if (w.uri === p.uri) w.resolve(p.diagnostics);
       else waiters.push(w);
@@ -75,6 +86,7 @@ export async function startTestServer(workspace: string | undefined, init: Recor
     diagnostics,
     serverRequests,
     nextDiagnostics,
+    onPublish: (l) => void publishListeners.push(l),
     async open(uri, text, version = 1) {
       const p = nextDiagnostics(uri);
       await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version, text } });
@@ -110,10 +122,8 @@ export async function startTestServer(workspace: string | undefined, init: Recor
 export function withCursor(src: string): { text: string; line: number; character: number } {
   const i = src.indexOf('<|>');
   if (i < 0) throw new Error('no <|> marker');
-  const before = src.slice(0, i);
-  const line = before.split('\n').length - 1;
-  const character = i - (before.lastIndexOf('\n') + 1);
-  return { text: src.slice(0, i) + src.slice(i + 3), line, character };
+  const text = src.slice(0, i) + src.slice(i + 3);
+  return { text, ...new LineIndex(text).position(i) };
 }
 
 /**
@@ -122,7 +132,7 @@ export function withCursor(src: string): { text: string; line: number; character
  *   that is not itself an expectation comment.
  */
 export function expectedDiagnostics(text: string): { line: number; character: number; code: string }[] {
-  const lines = text.split('\n');
+  const lines = new LineIndex(text).lines();
   const out: { line: number; character: number; code: string }[] = [];
   let target = -1;
   lines.forEach((l, i) => {
@@ -133,14 +143,12 @@ export function expectedDiagnostics(text: string): { line: number; character: nu
   return out;
 }
 
+/** Applies LSP text edits the way a client does (positions per the LSP line breaks "\n", "\r\n", "\r"). */
 export function applyTextEdits(text: string, edits: TextEdit[]): string {
-  const lines = text.split('\n');
-  const off = (p: { line: number; character: number }) => {
-    let o = 0;
-    for (let i = 0; i < p.line; i++) o += lines[i].length + 1;
-    return o + p.character;
-  };
+  const lines = new LineIndex(text);
+  const off = (p: { line: number; character: number }) => lines.offset(p.line, p.character);
   const abs = edits.map((e) => ({ s: off(e.range.start), e: off(e.range.end), t: e.newText })).sort((a, b) => b.s - a.s);
+  for (let i = 1; i < abs.length; i++) if (abs[i].e > abs[i - 1].s) throw new Error('overlapping edits');
   let out = text;
   for (const e of abs) out = out.slice(0, e.s) + e.t + out.slice(e.e);
   return out;
@@ -160,3 +168,16 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit | undefined, uri: string,
 export function readFixture(...parts: string[]): string {
   return readFileSync(join(FIXTURES, ...parts), 'utf8');
 }
+
+/** Every range lies inside the document: line < line count, character <= that line's length (UTF-16). */
+export function assertInside(text: string, ranges: { start: { line: number; character: number }; end: { line: number; character: number } }[], what = 'range'): void {
+  const li = new LineIndex(text);
+  for (const r of ranges) {
+    for (const p of [r.start, r.end]) {
+      assert.ok(p.line >= 0 && p.line < li.lineCount, `${what} line ${p.line} outside 0..${li.lineCount - 1}`);
+      assert.ok(p.character >= 0 && p.character <= li.lineLength(p.line), `${what} ${p.line}:${p.character} past the line's length ${li.lineLength(p.line)}`);
+    }
+    assert.ok(r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character), `${what} ends before it starts`);
+  }
+}
+

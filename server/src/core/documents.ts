@@ -125,7 +125,8 @@ const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
 export function parseChunk(text: string): ParsedChunk {
   const src = normalizeLoneCR(text);
   const doc = parseDocument(src, PARSE_OPTIONS) as Document.Parsed;
-  const alias = expandAliases(doc);
+  // Aliases need a `*`, merge keys a `<<`: most documents have neither, and skip the walk.
+  const alias = src.indexOf('*') >= 0 || src.indexOf('<<') >= 0 ? expandAliases(doc) : { problems: [], protectedSpans: [] };
   const aliasBomb = alias.problems.some((p) => p.code === 'yaml-alias-bomb');
   const c = doc.contents as unknown as { items?: { key: unknown; value: unknown }[] } | null;
   let apiVersion: string | undefined;

@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { codeActions } from './actions';
 import { Cancelled, cancellable, type Checkpoint, yieldToEventLoop } from './cancel';
-import { emptyProjectResult, type ProjectResult } from '../core/lint/project';
+import { emptyProjectResult, type Finding, type ProjectResult } from '../core/lint/project';
 import { collectGarbage } from './memory';
 import { complete } from './completion';
 import { RuleDocs, toLspDiagnostic } from './diagnostics';
@@ -27,6 +27,10 @@ import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
 const SLICE_MS = 20;
 /** How long a request waits for a running analysis before it answers from the last complete one (ms). */
 const REQUEST_WAIT_MS = 200;
+/** A long analysis publishes partial diagnostics of the files it is still parsing after this long (ms)... */
+const PARTIAL_AFTER_MS = 2000;
+/** ...and then at most this often (ms). */
+const PARTIAL_EVERY_MS = 4000;
 /** Closing a document at least this large (UTF-16 units) releases its memory to the system right away. */
 const BIG_FILE_CHARS = 1 << 20;
 
@@ -100,18 +104,19 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   let dirty = false;
   const idleWaiters: (() => void)[] = [];
 
+  const publishFile = (uri: string, findings: Finding[], force: boolean) => {
+    const text = index.project.getText(uri) ?? '';
+    // Only YAML that holds (or is becoming) Kubernetes objects gets diagnostics; other YAML is left alone.
+    const relevant = index.isOpen(uri) ? looksLikeManifestDraft(text) : true;
+    const diags = relevant ? findings.map((f) => toLspDiagnostic(f, docs)) : [];
+    const key = JSON.stringify(diags);
+    if (!force && published.get(uri) === key) return;
+    published.set(uri, key);
+    void connection.sendDiagnostics({ uri, version: index.version(uri), diagnostics: diags });
+  };
+
   const publish = (result: ProjectResult) => {
-    for (const uri of index.project.paths()) {
-      const findings = result.findings.get(uri) ?? [];
-      const text = index.project.getText(uri) ?? '';
-      // Only YAML that holds (or is becoming) Kubernetes objects gets diagnostics; other YAML is left alone.
-      const relevant = index.isOpen(uri) ? looksLikeManifestDraft(text) : true;
-      const diags = relevant ? findings.map((f) => toLspDiagnostic(f, docs)) : [];
-      const key = JSON.stringify(diags);
-      if (!mustPublish.has(uri) && published.get(uri) === key) continue;
-      published.set(uri, key);
-      void connection.sendDiagnostics({ uri, version: index.version(uri), diagnostics: diags });
-    }
+    for (const uri of index.project.paths()) publishFile(uri, result.findings.get(uri) ?? [], mustPublish.has(uri));
     for (const uri of [...published.keys()]) {
       if (!index.project.hasFile(uri)) {
         published.delete(uri);
@@ -122,13 +127,31 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     for (const l of listeners) l();
   };
 
+  /**
+   * While a huge analysis runs, publish what is known so far every few seconds: the findings of the documents parsed
+   * so far (no workspace rules yet) of the files still being parsed. The complete list replaces them at the end.
+   */
+  const partialPublisher = () => {
+    let last = Date.now();
+    const started = last;
+    const version = index.project.projectVersion;
+    return () => {
+      const now = Date.now();
+      if (now - started < PARTIAL_AFTER_MS || now - last < PARTIAL_EVERY_MS || dirty || index.project.projectVersion !== version) return;
+      last = now;
+      for (const uri of index.project.filesWithPendingDocuments()) publishFile(uri, index.project.partialFindings(uri), false);
+    };
+  };
+
+  let runStarted = 0;
   const run = async () => {
     try {
       while (dirty) {
         dirty = false;
+        runStarted = Date.now();
         let result: ProjectResult | undefined;
         try {
-          result = await index.project.resultAsync({ yieldNow: yieldToEventLoop, shouldStop: () => dirty, sliceMs: SLICE_MS });
+          result = await index.project.resultAsync({ yieldNow: yieldToEventLoop, shouldStop: () => dirty, sliceMs: SLICE_MS, onParseProgress: partialPublisher() });
         } catch (e) {
           connection.console.error(`[policy-lens] analysis failed: ${e instanceof Error ? e.stack : String(e)}`);
           continue;
@@ -179,7 +202,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
    */
   const resultFor = async (cp: Checkpoint): Promise<ProjectResult> => {
     const p = index.project;
-    if (!p.isFresh()) await idle(REQUEST_WAIT_MS);
+    // Wait only for an analysis that started recently (a request never waits more than REQUEST_WAIT_MS in total).
+    if (!p.isFresh() && running) await idle(Math.max(0, REQUEST_WAIT_MS - (Date.now() - runStarted)));
     cp.check();
     if (p.isFresh()) return p.result();
     return p.lastResult() ?? emptyProjectResult();

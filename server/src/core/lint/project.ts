@@ -73,6 +73,8 @@ export interface SliceControl {
   shouldStop?: () => boolean;
   /** Time slice in ms between yields (default 20). */
   sliceMs?: number;
+  /** Called after each yield while documents are being parsed (e.g. to publish partialFindings of huge files). */
+  onParseProgress?: () => void;
 }
 
 export type ProjectOptions = ParseOptions;
@@ -106,6 +108,27 @@ export function capFindings(path: string, sorted: Finding[], max = MAX_FINDINGS_
   return kept;
 }
 
+/** A chunk whose entry is built on first access. */
+class Placed implements PlacedChunk {
+  constructor(
+    private readonly builder: (path: string, text: string) => ChunkEntry,
+    private readonly path: string,
+    readonly text: string,
+    readonly startOffset: number,
+    readonly startLine: number,
+    readonly docIndex: number,
+    private e: ChunkEntry | undefined,
+  ) {}
+
+  get entry(): ChunkEntry {
+    return (this.e ??= this.builder(this.path, this.text));
+  }
+
+  get built(): boolean {
+    return this.e !== undefined;
+  }
+}
+
 function zeroRange(file: string): SourceRange {
   return { file, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
 }
@@ -132,36 +155,43 @@ export class LintProject {
   setFile(path: string, text: string): void {
     const prev = this.files.get(path);
     if (prev && prev.text === text) return;
+    const split = splitDocuments(text);
+    // Reuse the cached work of unchanged documents (each cache entry serves one chunk only): first the documents
+    // before and after the edited region, by position; the rest by text.
+    const before = prev?.chunks ?? [];
+    const reuse: (ChunkEntry | undefined)[] = new Array(split.length);
+    let head = 0;
+    while (head < split.length && head < before.length && before[head].built && before[head].text === split[head].text) {
+      reuse[head] = before[head].entry;
+      head++;
+    }
+    let tail = 0;
+    while (
+      tail < split.length - head &&
+      tail < before.length - head &&
+      before[before.length - 1 - tail].built &&
+      before[before.length - 1 - tail].text === split[split.length - 1 - tail].text
+    ) {
+      reuse[split.length - 1 - tail] = before[before.length - 1 - tail].entry;
+      tail++;
+    }
     const old = new Map<string, ChunkEntry>();
-    for (const c of prev?.chunks ?? []) if (c.built) old.set(c.entry.source, c.entry);
-    const chunks = splitDocuments(text).map((c) => {
-      // Reuse the cached work of an unchanged document (each cache entry serves one chunk only).
-      const reuse = old.get(c.text);
-      if (reuse) old.delete(c.text);
-      return this.placed(path, c, reuse);
-    });
+    for (let i = head; i < before.length - tail; i++) if (before[i].built) old.set(before[i].entry.source, before[i].entry);
+    for (let i = head; i < split.length - tail; i++) {
+      const e = old.get(split[i].text);
+      if (e) old.delete(split[i].text);
+      reuse[i] = e;
+    }
+    const chunks = split.map((c, i) => this.placed(path, c, reuse[i]));
     this.files.set(path, { path, text, chunks });
     this.version++;
   }
 
   private placed(path: string, c: Chunk, reuse: ChunkEntry | undefined): PlacedChunk {
-    let entry = reuse;
-    // The chunk text is kept detached from the file text so that old versions of large files can be collected.
-    const text = reuse ? reuse.source : detachedCopy(c.text);
-    const build = () => (entry ??= this.build(path, text));
-    return {
-      text,
-      startOffset: c.startOffset,
-      startLine: c.startLine,
-      docIndex: c.docIndex,
-      get entry() {
-        return build();
-      },
-      get built() {
-        return entry !== undefined;
-      },
-    };
+    return new Placed(this.builder, path, reuse ? reuse.source : c.text, c.startOffset, c.startLine, c.docIndex, reuse);
   }
+
+  private readonly builder = (path: string, text: string): ChunkEntry => this.build(path, text);
 
   removeFile(path: string): void {
     if (this.files.delete(path)) {
@@ -217,7 +247,9 @@ export class LintProject {
     return cs[lo];
   }
 
-  private build(path: string, text: string): ChunkEntry {
+  private build(path: string, chunkText: string): ChunkEntry {
+    // The chunk text is kept detached from the file text so that old versions of large files can be collected.
+    const text = detachedCopy(chunkText);
     const parsed = parseChunk(text);
     let local: LocalFinding[] = [];
     if (!parsed.aliasBomb) {
@@ -280,7 +312,9 @@ export class LintProject {
       for (const c of f.chunks) {
         if (c.built) continue;
         void c.entry;
+        const t = t0;
         if (!(await pause())) return undefined;
+        if (t !== t0) ctl.onParseProgress?.();
       }
     }
     if (this.cache && this.cache.version === this.version) return this.cache;
@@ -332,7 +366,7 @@ export class LintProject {
     for (const w of ws) findings.get(w.range.file)?.push(w);
     for (const [path, list] of findings) {
       const f = this.files.get(path)!;
-      if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text);
+      if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text, this.lines(path));
       const sup = f.suppressions;
       const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
       kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
@@ -343,6 +377,45 @@ export class LintProject {
     this.cache = result;
     this.last = result;
     return result;
+  }
+
+  /** Files with documents not parsed yet. */
+  filesWithPendingDocuments(): string[] {
+    const out: string[] = [];
+    for (const f of this.files.values()) if (f.chunks.some((c) => !c.built)) out.push(f.path);
+    return out;
+  }
+
+  /**
+   * The findings of a file from its documents parsed so far, without the workspace rules (suppressions applied,
+   * capped): what a huge file shows while the rest of it is being analysed.
+   */
+  partialFindings(path: string): Finding[] {
+    const f = this.files.get(path);
+    if (!f) return [];
+    const list: Finding[] = [];
+    for (const c of f.chunks) {
+      if (!c.built) continue;
+      const e = c.entry;
+      place(e, c);
+      for (const lf of e.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+      for (const d of e.model.diagnostics) list.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
+    }
+    if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text, this.lines(path));
+    const sup = f.suppressions;
+    const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
+    kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
+    const out = capFindings(path, kept);
+    const read = f.chunks.filter((c) => c.built).length;
+    if (read < f.chunks.length) {
+      out.unshift({
+        code: 'analysis-in-progress',
+        severity: 'info',
+        message: `Policy Lens is still reading this file (${read.toLocaleString('en-US')} of ${f.chunks.length.toLocaleString('en-US')} documents so far): these are the problems found so far; the rest, and the checks across documents, follow.`,
+        range: zeroRange(path),
+      });
+    }
+    return out;
   }
 
   /** Files whose current YAML is broken (see ProjectResult.brokenFiles). */
