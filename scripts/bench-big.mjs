@@ -8,9 +8,10 @@
 // a baseline server measured in the same run with --baseline-ref <git ref> (built from that commit's server/).
 //
 //   node scripts/bench-big.mjs [--policies 50000] [--baseline-ref main] [--timeout 600]
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { buildBaselineServer } from './baseline-server.mjs';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -182,27 +183,13 @@ async function run(serverJs, label) {
   return res;
 }
 
-function buildBaseline(ref) {
-  const sha = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
-  const dir = join(root, 'bench-results', `baseline-${sha}`);
-  const out = join(dir, 'dist', 'server', 'server.js');
-  if (!existsSync(out)) {
-    mkdirSync(dir, { recursive: true });
-    const tar = execFileSync('git', ['archive', sha, 'server', 'schemas', 'docs', 'package.json'], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
-    spawnSync('tar', ['-x', '-C', dir], { input: tar });
-    const { buildSync } = require('esbuild');
-    buildSync({ entryPoints: [join(dir, 'server', 'src', 'server.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'es2022', outfile: out, logLevel: 'warning' });
-  }
-  return { sha, out };
-}
-
 const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'server'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 if (b.status !== 0) process.exit(b.status ?? 1);
 console.log(`big document: ${N} NetworkPolicies, hover/completion on a small document every 250 ms while it is analysed`);
 const current = await run(join(root, 'dist', 'server', 'server.js'), 'policy-lens (this tree)');
 let previous;
 if (baselineRef) {
-  const { sha, out } = buildBaseline(baselineRef);
+  const { sha, out } = buildBaselineServer(baselineRef);
   previous = await run(out, `policy-lens ${baselineRef} (${sha})`);
 }
 console.log(`document: ${fmt((current.bytes ?? 0) / 1e6)} MB, ${current.diagnostics ?? 'n/a'} diagnostics in the complete list, ${current.partialPublishes ?? 0} partial lists before it${current.error ? `; ERROR: ${current.error}` : ''}`);

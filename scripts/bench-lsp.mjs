@@ -3,6 +3,7 @@
 // NetworkPolicies with the shared LSP bench driver, in one run, and prints both tables and a comparison.
 //
 //   node scripts/bench-lsp.mjs [--sizes 10,100,1000] [--iterations 20] [--only policy-lens|yaml-language-server]
+//                              [--baseline-ref <git ref>]   also measure the policy-lens server of that commit
 //
 // The driver is `../shared/notes/lsp-bench.mjs` beside the repository (override with LSP_BENCH=path).
 // Raw JSON results go to bench-results/ (git-ignored). Prints figures; the targets are checked and
@@ -20,6 +21,7 @@ const opt = (name, def) => {
 const sizes = opt('--sizes', '10,100,1000');
 const iterations = opt('--iterations', '20');
 const only = opt('--only', '');
+const baselineRef = opt('--baseline-ref', '');
 
 const driver = resolve(process.env.LSP_BENCH ?? join(root, '..', 'shared', 'notes', 'lsp-bench.mjs'));
 if (!existsSync(driver)) {
@@ -39,6 +41,11 @@ const servers = [
   { name: 'policy-lens', cmd: [process.execPath, join(root, 'dist', 'server', 'server.js'), '--stdio'] },
   { name: 'yaml-language-server', cmd: [process.execPath, join(root, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server'), '--stdio'] },
 ].filter((s) => !only || s.name === only);
+if (baselineRef) {
+  const { buildBaselineServer } = await import('./baseline-server.mjs');
+  const { sha, out } = buildBaselineServer(baselineRef);
+  servers.splice(1, 0, { name: `policy-lens@${sha}`, cmd: [process.execPath, out, '--stdio'] });
+}
 
 const results = {};
 let failed = false;

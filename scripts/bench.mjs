@@ -1,8 +1,8 @@
 // `npm run bench`: engine time and memory on generated clusters, then the language-server benchmark
 // (scripts/bench-lsp.mjs) when present. Prints figures; asserts nothing (targets are in the README).
 //
-//   node scripts/bench.mjs            engine + LSP
-//   node scripts/bench.mjs engine     engine only
+//   node scripts/bench.mjs            engine + LSP + big document
+//   node scripts/bench.mjs engine     engine only (also: lsp, big)
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -116,4 +116,10 @@ if (!only || only === 'lsp') {
   } else {
     console.log('\n(language-server benchmark scripts/bench-lsp.mjs not present)');
   }
+}
+
+if (!only || only === 'big') {
+  console.log('\n== Language server, one big document');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-big.mjs')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
 }
