@@ -626,7 +626,7 @@ function renderExplanation(model: PanelModel, pairs: Map<string, PairView>, byId
     st.cls === 'denied' ? 'Denied' : st.cls === 'removed' ? `Newly blocked (was allowed: ${formatPorts(p?.removed)})` : `Allowed: ${formatPorts(p?.now)}`));
   if (p?.added) pane.append(h('p', { class: 'pl-added-text' }, `Newly allowed by the current edits: ${formatPorts(p.added)}`));
   if (p?.removed && p.now) pane.append(h('p', { class: 'pl-removed-text' }, `Newly blocked by the current edits: ${formatPorts(p.removed)}`));
-  const ex = model.explanations.get(pairKey(sel.src, sel.dst)) ?? p?.connection?.explanation;
+  const ex = model.explanations.get(pairKey(sel.src, sel.dst));
   if (!ex) {
     pane.append(h('p', { class: 'pl-hint' }, 'Loading the explanation…'));
     return pane;

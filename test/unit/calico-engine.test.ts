@@ -82,7 +82,7 @@ spec:
   const cluster = parseFiles([{ path: 'c.yaml', text: pods + logOnly }]);
   const e = analyze(cluster).explain('web/ui', 'shop/api');
   assert.match(e.ingress!.text, /logs/);
-  assert.match(e.ingress!.text, /end of tier default/);
+  assert.match(e.ingress!.text, /end of Calico tier default: .* is denied \(the tier default action Deny\)/);
 });
 
 test('[TIERS][TIER] Pass skips to the next tier; a tier with defaultAction Pass passes unmatched traffic on', () => {
