@@ -251,3 +251,43 @@ export class Analysis {
 export function analyze(cluster: Cluster, opts: AnalyzeOptions = {}): Analysis {
   return new Analysis(cluster, opts);
 }
+
+function sameLabels(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (!a || !b) return a === b;
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}
+
+function sameWorkload(a: Workload, b: Workload): boolean {
+  if (a.namespace !== b.namespace || a.serviceAccount !== b.serviceAccount || a.kind !== b.kind || !sameLabels(a.labels, b.labels)) return false;
+  if (a.ports.length !== b.ports.length) return false;
+  for (let i = 0; i < a.ports.length; i++) {
+    const p = a.ports[i];
+    const q = b.ports[i];
+    if (p.name !== q.name || p.containerPort !== q.containerPort || p.protocol !== q.protocol) return false;
+  }
+  return true;
+}
+
+/**
+ * Workloads of `cluster` that are new since `previous` or changed in anything a matcher can see: labels, ports,
+ * service account, kind, or their namespace's labels.
+ */
+export function workloadChanges(previous: Analysis, cluster: Cluster): Set<string> {
+  const out = new Set<string>();
+  const nsNow = new Map(cluster.namespaces.map((n) => [n.name, n.labels]));
+  const nsChanged = new Set<string>();
+  for (const [name, labels] of nsNow) if (!sameLabels(previous.world.nsLabels.get(name) as Record<string, string> | undefined, labels)) nsChanged.add(name);
+  for (const name of previous.world.nsLabels.keys()) if (!nsNow.has(name)) nsChanged.add(name);
+  for (const w of cluster.workloads) {
+    const i = previous.workloadIndex(w.id);
+    if (i === undefined || nsChanged.has(w.namespace) || !sameWorkload(previous.workloads[i], w)) out.add(w.id);
+  }
+  return out;
+}
+
+/** Analyses `cluster`, reusing what `previous` computed wherever the change cannot have affected it. */
+export function analyzeIncremental(cluster: Cluster, previous: Analysis | undefined, opts: ModelOptions = {}): Analysis {
+  if (!previous) return new Analysis(cluster, opts);
+  return new Analysis(cluster, { ...opts, previous, changedWorkloads: workloadChanges(previous, cluster) });
+}

@@ -441,7 +441,8 @@ export class Evaluation {
     }
     this.externals.forEach((x, k) => {
       const pk = prev.extIndex.get(x.id);
-      if (pk === undefined) dirty.add(C + k);
+      // Same interval, but network sets may have changed what selectors see in it.
+      if (pk === undefined || JSON.stringify(prev.externals[pk].atom?.sets ?? null) !== JSON.stringify(x.atom?.sets ?? null)) dirty.add(C + k);
       else prevCol[C + k] = prev.classes.length + pk;
     });
     const dirtyCols = [...dirty];
