@@ -15,15 +15,17 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Connection as LspConnection } from 'vscode-languageserver';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
 import { LineCounter } from 'yaml';
-import { analyzeIncremental, ClusterBuilder, diffReach, panelData, ParseContext, parseFiles, type Analysis } from './core/index';
+import { analyzeIncremental, ClusterBuilder, diffReach, panelDataAsync, PanelCancelled, ParseContext, parseFiles, type Analysis, type PanelProgress } from './core/index';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   type ExplainParams,
   type ExplainResponse,
@@ -39,6 +41,8 @@ export interface SourceFile {
 }
 
 export interface ReachabilityOptions {
+  /** How long the payload computation runs before yielding to the event loop (ms, default 25). */
+  sliceMs?: number;
   /** Delay between the last change and the re-analysis + notification. Default 250 ms. */
   debounceMs?: number;
   /** Namespace assumed for objects without metadata.namespace. */
@@ -50,6 +54,12 @@ export interface ReachabilityOptions {
    * is no HEAD at all. Default: `git show HEAD:./name`.
    */
   readHead?: (path: string) => Promise<string | undefined>;
+}
+
+export interface ComputeControl {
+  /** An LSP cancellation of the request. */
+  cancelled?: () => boolean;
+  progress?: (p: ReachabilityProgressParams) => void;
 }
 
 export interface ReachabilityHandle {
@@ -268,7 +278,20 @@ export class ReachabilityModel {
     return analysis;
   }
 
-  async compute(params: ReachabilityParams = {}): Promise<ReachabilityResponse> {
+  /** Bumped on every change signal; an analysis that started before a newer change is superseded. */
+  private changeTicks = 0;
+
+  /** A file changed (the server says so before the debounced notification): running payloads are superseded. */
+  changed(): void {
+    this.changeTicks++;
+  }
+
+  /**
+   * The response for `params`. The payload is computed cooperatively (yielding to the event loop every slice);
+   * `control.cancelled` (an LSP cancellation) or a newer change aborts it with `PanelCancelled`.
+   */
+  async compute(params: ReachabilityParams = {}, control: ComputeControl = {}): Promise<ReachabilityResponse> {
+    const ticks = this.changeTicks;
     const cur = this.refresh();
     const compare = params.compare ?? 'none';
     let shown = cur.analysis;
@@ -290,7 +313,7 @@ export class ReachabilityModel {
       stale: cur.staleFiles.length > 0,
       staleFiles: cur.staleFiles,
       compare,
-      data: panelData(shown, { baseline, leftOut: leftOutOf(cur.cluster) }),
+      data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
     };
     if (baselineError) response.baselineError = baselineError;
     if (params.legacy) {
@@ -299,6 +322,29 @@ export class ReachabilityModel {
       if (baseline) response.diff = diffReach(baseline.result(), response.result);
     }
     return response;
+  }
+
+  /** The payload for a compare mode, cached per analysis and baseline. */
+  private async payload(cur: Current, compare: string, shown: Analysis, baseline: Analysis | undefined, cancelled: () => boolean, progress?: (p: PanelProgress & { version: number }) => void): Promise<PanelData> {
+    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`;
+    const hit = cur.payloads.get(key);
+    if (hit) return hit;
+    const data = await panelDataAsync(shown, { baseline, leftOut: leftOutOf(cur.cluster) }, {
+      pause: () => new Promise<void>((r) => setImmediate(r)),
+      cancelled,
+      sliceMs: this.opts.sliceMs,
+      progress: progress && ((p) => progress({ ...p, version: cur.version })),
+    });
+    cur.payloads.set(key, data);
+    return data;
+  }
+
+  private baselineIds = new WeakMap<Analysis, number>();
+  private nextBaselineId = 1;
+  private baselineId(a: Analysis): number {
+    let id = this.baselineIds.get(a);
+    if (id === undefined) this.baselineIds.set(a, (id = this.nextBaselineId++));
+    return id;
   }
 
   /** The analysis a request refers to (the what-if state when `staged`). */
@@ -357,8 +403,16 @@ export function registerReachability(
 
   const log = (msg: string) => connection.console.error(`[policy-lens reachability] ${msg}`);
 
-  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined) => {
-    return model.compute(params ?? {});
+  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined, token: CancellationToken) => {
+    try {
+      return await model.compute(params ?? {}, {
+        cancelled: () => !!token?.isCancellationRequested,
+        progress: (p) => void connection.sendNotification(REACHABILITY_PROGRESS_NOTIFICATION, p satisfies ReachabilityProgressParams),
+      });
+    } catch (e) {
+      if (e instanceof PanelCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, `reachability analysis ${e.message}`);
+      throw e;
+    }
   });
   const explainDisposable = connection.onRequest(EXPLAIN_REQUEST, (params: ExplainParams) => model.explain(params));
 
@@ -382,6 +436,7 @@ export function registerReachability(
   return {
     filesChanged() {
       if (disposed) return;
+      model.changed();
       if (timer) clearTimeout(timer);
       timer = setTimeout(run, debounceMs);
     },
