@@ -72,7 +72,7 @@ export function toSarif(findings: CheckFinding[], catalog: RuleCatalog, root = p
       id,
       shortDescription: { text: r.short },
       helpUri: r.helpUri,
-      help: { text: `${r.short}. See ${r.helpUri}`, ...(r.markdown ? { markdown: r.markdown } : {}) },
+      help: { text: `${r.short.replace(/\.$/, '')}. See ${r.helpUri}`, ...(r.markdown ? { markdown: r.markdown } : {}) },
       properties: { tags: ['kubernetes', 'network-policy', id.startsWith('calico-') ? 'calico' : 'networkpolicy'] },
     };
     const level = r.severity ? RULE_LEVEL[r.severity] : undefined;
