@@ -28,6 +28,7 @@ const FORMATS = ['text', 'json', 'markdown'] as const;
 function describeViolation(v: Violation): string {
   if (v.workload) return v.reason;
   const rules = (v.rules ?? []).map((r) => `${r.policy} ${r.direction.toLowerCase()}[${r.ruleIndex}]${r.file ? ` (${displayPath(r.file)}:${r.line})` : ''}`);
+  for (const d of v.notIsolated ?? []) rules.push(`${d === 'egress' ? `egress of ${v.src}` : `ingress of ${v.dst}`} not isolated (no policy selects it)`);
   return `${v.src} => ${v.dst}: ${v.reason}${rules.length ? `; allowed by ${rules.join(', ')}` : ''}`;
 }
 
@@ -63,7 +64,7 @@ export function verifyMarkdown(results: RequirementResult[], maxFlows: number): 
       else {
         out.push('| Source | Destination | Connections | Allowed by |', '| --- | --- | --- | --- |');
         for (const v of r.violations.slice(0, maxFlows)) {
-          const rules = (v.rules ?? []).map((x) => `${x.policy} ${x.direction.toLowerCase()}[${x.ruleIndex}]`).join(', ') || '—';
+          const rules = [...(v.rules ?? []).map((x) => `${x.policy} ${x.direction.toLowerCase()}[${x.ruleIndex}]`), ...(v.notIsolated ?? []).map((d) => `${d} not isolated`)].join(', ') || '—';
           out.push(`| \`${v.src}\` | \`${v.dst}\` | ${ConnSet.fromProtocolPorts(v.protocols ?? {}).toString()} | ${rules} |`);
         }
       }

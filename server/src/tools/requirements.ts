@@ -3,7 +3,7 @@
 // endpoints each requirement names; rules responsible from the engine's explanation via tools/trace.ts).
 import { ConnSet, type Analysis, type Endpoint, type ProtocolPorts } from '../core/index';
 import { compileSpec, globMatch, namespaceLabelsOf, parsePorts, type CompiledSpec, type EndpointSpec } from './endpoints';
-import { rulesResponsible, traceOf, type ResponsibleRule } from './trace';
+import { traceOf, type ResponsibleRule } from './trace';
 
 export type RequirementKind = 'allow' | 'deny' | 'only' | 'defaultDeny';
 
@@ -41,6 +41,8 @@ export interface Violation {
   protocols?: ProtocolPorts;
   /** The rules that allow the offending connections (deny/only), or allow what is allowed (allow). */
   rules?: ResponsibleRule[];
+  /** Directions that allow everything because no policy isolates the endpoint (egress of src, ingress of dst). */
+  notIsolated?: ('egress' | 'ingress')[];
   /** For defaultDeny: the workload and direction that is not isolated. */
   workload?: string;
   direction?: 'ingress' | 'egress';
@@ -199,6 +201,15 @@ function compileSide(spec: EndpointSpec | string | undefined, includeExternalWhe
   return compileSpec(spec, nsLabels);
 }
 
+/** Why a pair is allowed: the rules, and the sides that no policy isolates. */
+function why(analysis: Analysis, src: string, dst: string): Pick<Violation, 'rules' | 'notIsolated'> {
+  const t = traceOf(analysis, src, dst);
+  const notIsolated: ('egress' | 'ingress')[] = [];
+  if (t.egress && !t.egress.isolated) notIsolated.push('egress');
+  if (t.ingress && !t.ingress.isolated) notIsolated.push('ingress');
+  return { rules: [...(t.egress?.allowedBy ?? []), ...(t.ingress?.allowedBy ?? [])], ...(notIsolated.length ? { notIsolated } : {}) };
+}
+
 function isolationOf(analysis: Analysis, w: string, dir: 'ingress' | 'egress', peer: string): boolean | undefined {
   const t = dir === 'ingress' ? traceOf(analysis, peer, w).ingress : traceOf(analysis, w, peer).egress;
   return t?.isolated;
@@ -247,14 +258,14 @@ export function evaluateRequirements(analysis: Analysis, requirements: Requireme
           const allowed = analysis.allowedBetween(s.id, d.id);
           if (r.kind === 'allow') {
             const missing = required.subtract(allowed);
-            if (!missing.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: missing.toJSON(), rules: allowed.isEmpty() ? [] : rulesResponsible(analysis, s.id, d.id), reason: `required ${missing.toString()} is not allowed (allowed: ${allowed.toString()})` });
+            if (!missing.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: missing.toJSON(), ...(allowed.isEmpty() ? { rules: [] } : why(analysis, s.id, d.id)), reason: `required ${missing.toString()} is not allowed (allowed: ${allowed.toString()})` });
           } else if (r.kind === 'deny') {
             const bad = r.conns ? allowed.intersect(r.conns) : allowed;
-            if (!bad.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: bad.toJSON(), rules: rulesResponsible(analysis, s.id, d.id), reason: `${bad.toString()} is allowed` });
+            if (!bad.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: bad.toJSON(), ...why(analysis, s.id, d.id), reason: `${bad.toString()} is allowed` });
           } else {
             // only: from a permitted source, only the listed connections (if any) may be allowed; from others nothing.
             const bad = fromIds.has(s.id) ? (r.conns ? allowed.subtract(r.conns) : ConnSet.EMPTY) : allowed;
-            if (!bad.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: bad.toJSON(), rules: rulesResponsible(analysis, s.id, d.id), reason: fromIds.has(s.id) ? `${bad.toString()} is allowed beyond the permitted connections` : `${bad.toString()} is allowed from a source that is not permitted` });
+            if (!bad.isEmpty()) res.violations.push({ src: s.id, dst: d.id, protocols: bad.toJSON(), ...why(analysis, s.id, d.id), reason: fromIds.has(s.id) ? `${bad.toString()} is allowed beyond the permitted connections` : `${bad.toString()} is allowed from a source that is not permitted` });
           }
         }
       }
