@@ -12,6 +12,8 @@ import {
   type ReachabilityResponse,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { registerAiIntegration } from './ai';
+import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 
@@ -88,6 +90,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   };
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+
+  registerAiIntegration(
+    context,
+    async (params: ToolParams) => {
+      await ensureStarted();
+      if (!client) throw new Error('Policy Lens language server is not running');
+      return client.sendRequest<ToolResponse>(TOOL_REQUEST, params);
+    },
+    output,
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('policyLens.showReachability', async () => {

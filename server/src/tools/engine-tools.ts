@@ -80,10 +80,26 @@ export function reachTool(ws: ToolWorkspace, args: ReachArgs) {
   };
 }
 
+/** Edit distance (insertions, deletions, substitutions), for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 function unknownEndpoint(result: ReachResult, id: string): ToolError {
-  const ids = result.endpoints.map((e) => e.id);
+  const ids = result.endpoints.filter((e) => e.kind !== 'External').map((e) => e.id);
   const name = id.split('/').pop() ?? id;
-  const close = ids.filter((x) => x.includes(name) || x.split('/').pop() === name).slice(0, 5);
+  const close = ids
+    .map((x) => ({ x, d: Math.min(distance(x, id), x.split('/').pop() === name ? 0 : Infinity) }))
+    .filter((c) => c.d <= Math.max(2, Math.floor(id.length / 4)))
+    .sort((p, q) => p.d - q.d)
+    .slice(0, 5)
+    .map((c) => c.x);
   return new ToolError(`Unknown endpoint "${id}". Endpoints are workloads as namespace/name or external ranges as listed by reach${close.length ? `; did you mean ${close.join(', ')}?` : ''}`);
 }
 
@@ -91,7 +107,12 @@ function sideOut(ws: ToolWorkspace, s: PairTrace['egress']) {
   return s && { ...s, allowedBy: displayRules(ws, s.allowedBy) };
 }
 
+function need(ok: boolean, what: string): void {
+  if (!ok) throw new ToolError(`invalid input: ${what}`);
+}
+
 export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string }) {
+  need(typeof args?.src === 'string' && typeof args?.dst === 'string', 'src and dst (endpoint ids) are required');
   const { analysis, result } = analyse(ws.files(), ws.defaultNamespace);
   const ids = new Set(result.endpoints.map((e) => e.id));
   for (const id of [args.src, args.dst]) if (!ids.has(id)) throw unknownEndpoint(result, id);
@@ -128,9 +149,10 @@ export function checkTool(ws: ToolWorkspace, args: { files?: string[]; minSeveri
 }
 
 export function whatIfTool(ws: ToolWorkspace, args: { changes: { file: string; content?: string }[]; limit?: number }) {
+  need(Array.isArray(args?.changes) && args.changes.length > 0 && args.changes.every((c) => typeof c?.file === 'string' && (c.content === undefined || c.content === null || typeof c.content === 'string')), 'changes must list {file, content?}');
   const before = ws.files();
   const edited = new Map<string, string | undefined>();
-  for (const c of args.changes) edited.set(ws.keyOf(c.file), c.content);
+  for (const c of args.changes) edited.set(ws.keyOf(c.file), c.content ?? undefined);
   const after: InputFile[] = [];
   for (const f of before) {
     if (!edited.has(f.path)) after.push(f);
@@ -163,6 +185,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes: { file: string; c
 }
 
 export function blastRadiusTool(ws: ToolWorkspace, args: { workload: string; maxHops?: number }) {
+  need(typeof args?.workload === 'string', 'workload (namespace/name) is required');
   const { result } = analyse(ws.files(), ws.defaultNamespace);
   const ep = result.endpoints.find((e) => e.id === args.workload);
   if (!ep) throw unknownEndpoint(result, args.workload);
