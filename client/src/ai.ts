@@ -23,6 +23,21 @@ function invocationMessage(tool: ToolParams['tool'], input: Record<string, unkno
   }
 }
 
+/** The MCP server definitions offered to VS Code, one per file-system workspace folder. */
+export function mcpServerDefinitions(context: vscode.ExtensionContext): vscode.McpStdioServerDefinition[] {
+  const cli = context.asAbsolutePath('bin/policy-lens.js');
+  const version = String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0');
+  return (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => {
+      // The extension host's executable runs as plain Node with ELECTRON_RUN_AS_NODE (desktop VS Code is Electron;
+      // code-server's extension host is Node already and ignores it).
+      const def = new vscode.McpStdioServerDefinition(`Policy Lens (${f.name})`, process.execPath, [cli, 'mcp', f.uri.fsPath], { ELECTRON_RUN_AS_NODE: '1' }, version);
+      def.cwd = f.uri;
+      return def;
+    });
+}
+
 export function registerAiIntegration(
   context: vscode.ExtensionContext,
   request: (params: ToolParams) => Promise<ToolResponse>,
@@ -55,19 +70,7 @@ export function registerAiIntegration(
       vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()),
       lm.registerMcpServerDefinitionProvider('policyLens.mcp', {
         onDidChangeMcpServerDefinitions: changed.event,
-        provideMcpServerDefinitions() {
-          const cli = context.asAbsolutePath('bin/policy-lens.js');
-          const version = String((context.extension.packageJSON as { version?: string }).version ?? '0.0.0');
-          return (vscode.workspace.workspaceFolders ?? [])
-            .filter((f) => f.uri.scheme === 'file')
-            .map((f) => {
-              // The extension host's executable runs as plain Node with ELECTRON_RUN_AS_NODE (desktop VS Code is
-              // Electron; code-server's host is Node already and ignores it).
-              const def = new vscode.McpStdioServerDefinition(`Policy Lens (${f.name})`, process.execPath, [cli, 'mcp', f.uri.fsPath], { ELECTRON_RUN_AS_NODE: '1' }, version);
-              def.cwd = f.uri;
-              return def;
-            });
-        },
+        provideMcpServerDefinitions: () => mcpServerDefinitions(context),
       }),
     );
   } else output.appendLine('Policy Lens: this editor has no vscode.lm.registerMcpServerDefinitionProvider; the MCP server is not offered.');

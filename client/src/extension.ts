@@ -12,7 +12,7 @@ import {
   type ReachabilityResponse,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
-import { registerAiIntegration } from './ai';
+import { mcpServerDefinitions, registerAiIntegration } from './ai';
 import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
@@ -25,6 +25,8 @@ export interface PolicyLensApi {
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
+  /** The MCP server definitions the extension offers to VS Code (command, args, env per workspace folder). */
+  mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
@@ -178,6 +180,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       return source.explain(src, dst);
     },
     panel: () => ReachabilityPanel.current,
+    mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);
       return new Promise((resolve, reject) => {
