@@ -129,3 +129,20 @@ test('verify exits 0 when every requirement holds, 2 on a bad rules file or usag
   assert.equal(help.code, 0);
   assert.match(help.out, /baseline rules/);
 });
+
+test('the documented example requirements hold for examples/shop', async () => {
+  const r = await run(['verify', '--rules', join(repoRoot(), 'examples', 'verify', 'shop-requirements.yaml'), SHOP]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /All 4 requirement\(s\) hold\./);
+});
+
+test('--help for every command', async () => {
+  for (const cmd of ['reach', 'check', 'diff', 'verify', 'mcp']) {
+    const r = await run([cmd, '--help']);
+    assert.equal(r.code, 0, cmd);
+    assert.match(r.out, new RegExp(`policy-lens ${cmd}`), cmd);
+  }
+  const top = await run(['--help']);
+  for (const cmd of ['reach', 'check', 'diff', 'verify', 'mcp']) assert.match(top.out, new RegExp(`policy-lens ${cmd}`));
+  assert.equal((await run(['mcp', 'a', 'b'])).code, 2);
+});

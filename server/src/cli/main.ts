@@ -69,6 +69,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(USAGE);
     return cmd ? 0 : 2;
   }
+  if (cmd === 'reach' && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(USAGE);
+    return 0;
+  }
   if (cmd === 'check') return check(rest, io);
   if (cmd === 'diff') return diff(rest, io);
   if (cmd === 'verify') return verify(rest, io);
