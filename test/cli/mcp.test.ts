@@ -153,3 +153,12 @@ test('package.json languageModelTools declare the same tools and input schemas a
     assert.equal(t.modelDescription, TOOLS[n].description);
   }
 });
+
+test('mcp what_if `yaml` shorthand adds the proposed manifests as one new file; no input is a tool error', async () => {
+  const open = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: redis-open, namespace: data}\nspec:\n  podSelector: {matchLabels: {app: redis}}\n  ingress:\n    - {}\n';
+  const r = (await call('what_if', { yaml: open })).structuredContent as { summary: { newExposure: number }; findings: { code: string; file: string }[] };
+  assert.ok(r.summary.newExposure > 0);
+  assert.ok(r.findings.some((f) => f.code === 'np-allow-all' && f.file === 'policy-lens-what-if.yaml'));
+  const none = await call('what_if', {});
+  assert.equal(none.isError, true);
+});

@@ -52,7 +52,7 @@ type Handler = (ws: ToolWorkspace, args: Record<string, unknown>) => unknown;
 const HANDLERS: Record<ToolName, Handler> = {
   reach: (ws, a) => reachTool(ws, a),
   explain: (ws, a) => explainTool(ws, a as { src: string; dst: string }),
-  what_if: (ws, a) => whatIfTool(ws, a as { changes: { file: string; content?: string }[] }),
+  what_if: (ws, a) => whatIfTool(ws, a),
   check: (ws, a) => checkTool(ws, a),
   blast_radius: (ws, a) => blastRadiusTool(ws, a as { workload: string }),
 };

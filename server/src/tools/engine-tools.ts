@@ -148,11 +148,16 @@ export function checkTool(ws: ToolWorkspace, args: { files?: string[]; minSeveri
   return { filesChecked: checked, summary: countBySeverity(findings), findings };
 }
 
-export function whatIfTool(ws: ToolWorkspace, args: { changes: { file: string; content?: string }[]; limit?: number }) {
-  need(Array.isArray(args?.changes) && args.changes.length > 0 && args.changes.every((c) => typeof c?.file === 'string' && (c.content === undefined || c.content === null || typeof c.content === 'string')), 'changes must list {file, content?}');
+/** File name used for the `yaml` shorthand of what_if (a new file beside the workspace's manifests). */
+export const WHAT_IF_FILE = 'policy-lens-what-if.yaml';
+
+export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; content?: string }[]; yaml?: string; limit?: number }) {
+  const changes = [...(args?.changes ?? [])];
+  if (typeof args?.yaml === 'string') changes.push({ file: WHAT_IF_FILE, content: args.yaml });
+  need(changes.length > 0 && changes.every((c) => typeof c?.file === 'string' && (c.content === undefined || c.content === null || typeof c.content === 'string')), 'give `changes` ({file, content?} entries) or `yaml`');
   const before = ws.files();
   const edited = new Map<string, string | undefined>();
-  for (const c of args.changes) edited.set(ws.keyOf(c.file), c.content ?? undefined);
+  for (const c of changes) edited.set(ws.keyOf(c.file), c.content ?? undefined);
   const after: InputFile[] = [];
   for (const f of before) {
     if (!edited.has(f.path)) after.push(f);
@@ -164,7 +169,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes: { file: string; c
   const b = analyse(after, ws.defaultNamespace);
   const d = semanticDiff(a.analysis, b.analysis, { before: a.result, after: b.result });
   const limit = args.limit ?? 200;
-  const changes: FlowChange[] = d.changes.slice(0, limit).map((c) => ({
+  const flows: FlowChange[] = d.changes.slice(0, limit).map((c) => ({
     ...c,
     before: { ...c.before, rules: displayRules(ws, c.before.rules) },
     after: { ...c.after, rules: displayRules(ws, c.after.rules) },
@@ -177,7 +182,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes: { file: string; c
     summary: d.summary,
     totalChanges: d.changes.length,
     truncated: d.changes.length > limit,
-    changes,
+    changes: flows,
     connectionsBefore: a.result.connections.length,
     connectionsAfter: b.result.connections.length,
     findings,

@@ -72,7 +72,9 @@ export const whatIfInput = {
       }),
     )
     .min(1)
-    .describe('Proposed edits, applied in memory only (no file is written)'),
+    .describe('Proposed edits, applied in memory only (no file is written)')
+    .optional(),
+  yaml: z.string().describe('Shorthand: proposed manifests (one or more YAML documents) added as one new file; give this or `changes`').optional(),
   limit: z.number().int().min(1).max(5000).describe('Most changed flows to return (default 200)').optional(),
 };
 
