@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
+import { renderTraceText } from '../core/explain/format';
 import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
@@ -119,17 +120,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
 
   if (explain) {
     const [src, dst] = explain;
-    const e = analysis.explain(src, dst);
-    if (output === 'json') io.out(`${JSON.stringify({ src, dst, protocols: analysis.allowedBetween(src, dst).toJSON(), explanation: e }, null, 2)}\n`);
-    else {
-      io.out(`${src} => ${dst}\n`);
-      io.out(`${e.summary}\n`);
-      for (const v of [e.egress, e.ingress]) {
-        if (!v) continue;
-        for (const r of v.allowedBy) if (r.range) io.out(`  ${r.policy} ${r.direction.toLowerCase()}[${r.ruleIndex}] at ${relative(process.cwd(), r.range.file)}:${r.range.start.line + 1}\n`);
-      }
-    }
-    return e.summary.startsWith('Unknown endpoint') ? 1 : 0;
+    const t = analysis.trace(src, dst);
+    if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
+    else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    return t.problem?.startsWith('Unknown endpoint') ? 1 : 0;
   }
 
   const result = analysis.result();

@@ -59,11 +59,19 @@ export interface Explanation {
   ingress?: DirectionVerdict;
 }
 
+/** Which rules allowed a connection (per direction); the full trace comes from `explain`. */
+export interface ConnectionExplanation {
+  /** Egress of the source; absent when the source is external. */
+  egress?: { isolated: boolean; allowedBy: RuleRef[] };
+  /** Ingress of the destination; absent when the destination is external. */
+  ingress?: { isolated: boolean; allowedBy: RuleRef[] };
+}
+
 export interface Connection {
   src: string;
   dst: string;
   protocols: ProtocolPorts;
-  explanation: Explanation;
+  explanation: ConnectionExplanation;
 }
 
 export interface ReachResult {

@@ -6,7 +6,7 @@ import { LintProject } from '../core/lint/project';
 import { countBySeverity, isLintedFile, projectFindings, SEVERITY_RANK, type CheckFinding, type CheckSeverity } from './findings';
 import { globMatch } from './endpoints';
 import { semanticDiff, type FlowChange } from './reach-diff';
-import { traceOf, type PairTrace, type ResponsibleRule } from './trace';
+import { summaryOf, traceOf, type PairTrace, type ResponsibleRule } from './trace';
 
 /** A user-facing error (bad id, bad path): reported to the caller as a tool error, not a crash. */
 export class ToolError extends Error {}
@@ -104,7 +104,7 @@ function unknownEndpoint(result: ReachResult, id: string): ToolError {
 }
 
 function sideOut(ws: ToolWorkspace, s: PairTrace['egress']) {
-  return s && { ...s, allowedBy: displayRules(ws, s.allowedBy) };
+  return s && { ...s, allowedBy: displayRules(ws, s.allowedBy), steps: s.steps.map((x) => (x.file ? { ...x, file: ws.display(x.file) } : x)) };
 }
 
 function need(ok: boolean, what: string): void {
@@ -127,7 +127,7 @@ export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string 
     ports: allowed.toString(),
     ...(t.egress ? { egress: sideOut(ws, t.egress) } : {}),
     ...(t.ingress ? { ingress: sideOut(ws, t.ingress) } : {}),
-    summary: t.text,
+    summary: summaryOf(analysis, args.src, args.dst),
   };
 }
 

@@ -16,11 +16,24 @@ const rule = z.object({
   line: z.number().optional(),
 });
 
+const step = z.object({
+  kind: z.enum(['rule', 'tier-end', 'default']),
+  action: z.enum(['Allow', 'Deny', 'Pass', 'Log']),
+  tier: z.string().optional(),
+  policy: z.string().optional(),
+  ruleIndex: z.number().optional(),
+  conns: protocols,
+  file: z.string().optional(),
+  line: z.number().optional(),
+  note: z.string().optional(),
+});
+
 const side = z.object({
   isolated: z.boolean().describe('True when some policy selects the endpoint for this direction'),
   selectedBy: z.array(z.string()),
-  allowedBy: z.array(rule),
+  allowedBy: z.array(rule).describe('The rules that allow (part of) the connection'),
   allowed: protocols,
+  steps: z.array(step).describe('The engine trace: every decision (rule, tier end, default) in evaluation order'),
 });
 
 export const reachInput = {

@@ -1,9 +1,7 @@
-// The ONE place that reads the structure of an engine explanation (today `Explanation` with
-// `egress/ingress.allowedBy[]`; the lead is replacing it with `Trace` / `DirectionTrace.steps[]` from
-// core/reach-types.ts). Everything in cli/ and tools/ that needs "which rule is responsible" or "is this endpoint
-// isolated" goes through `traceOf`, so switching to `Trace` is a change of this one function.
-import type { Analysis } from '../core/index';
-import type { ProtocolPorts, SourceRange } from '../core/index';
+// The ONE place that reads the structure of the engine's explanation (the structured `Trace` of
+// core/reach-types.ts: `DirectionTrace.steps[]`). Everything in cli/ and tools/ that needs "which rule is responsible"
+// or "is this endpoint isolated" goes through `traceOf`, so a change of the trace shape is a change of this function.
+import type { Analysis, DirectionTrace, ProtocolPorts, SourceRange } from '../core/index';
 
 /** One rule that allowed (part of) a connection, in a shape independent of the engine's explanation type. */
 export interface ResponsibleRule {
@@ -20,6 +18,20 @@ export interface ResponsibleRule {
   line?: number;
 }
 
+/** One decision of the engine's walk for a direction (rule, tier end or default), in evaluation order. */
+export interface TraceStepOut {
+  kind: 'rule' | 'tier-end' | 'default';
+  action: 'Allow' | 'Deny' | 'Pass' | 'Log';
+  tier?: string;
+  policy?: string;
+  ruleIndex?: number;
+  /** The connections this step decided. */
+  conns: ProtocolPorts;
+  file?: string;
+  line?: number;
+  note?: string;
+}
+
 export interface SideTrace {
   /** True when some policy selects the endpoint for this direction (it is isolated). */
   isolated: boolean;
@@ -29,6 +41,8 @@ export interface SideTrace {
   allowedBy: ResponsibleRule[];
   /** What this direction allows on its own. */
   allowed: ProtocolPorts;
+  /** Every decision of the walk, in evaluation order. */
+  steps: TraceStepOut[];
 }
 
 export interface PairTrace {
@@ -36,8 +50,8 @@ export interface PairTrace {
   egress?: SideTrace;
   /** Ingress of the destination (absent when the destination is external). */
   ingress?: SideTrace;
-  /** The engine's own words (for people; never parsed). */
-  text: string;
+  /** Set when the pair cannot be analysed (unknown id, same workload, external to external). */
+  problem?: string;
 }
 
 function loc(range: SourceRange | undefined): { file?: string; line?: number } {
@@ -45,24 +59,35 @@ function loc(range: SourceRange | undefined): { file?: string; line?: number } {
 }
 
 /**
- * Structured trace of one pair. Adapter over `Analysis.explain` — when the engine returns `Trace`
- * (`steps[]` with kind/action/policy/ruleIndex/conns/range), map `steps.filter(s => s.kind === 'rule' && s.action === 'Allow')`
- * to `allowedBy`, `selectedBy[].policy` to `selectedBy`, `allowed` to `allowed`, and `isolated` as is.
+ * Structured trace of one pair: adapter over the engine's `Analysis.trace` (core/reach-types.ts `Trace`). The rules
+ * responsible are the `rule` steps that allowed something (`action: 'Allow'`, non-empty `conns`); Pass / Log / Deny
+ * steps, tier ends and the namespace-profile default are not rules that allow. `text` is the engine's own summary.
  */
 export function traceOf(analysis: Analysis, src: string, dst: string): PairTrace {
-  const e = analysis.explain(src, dst);
-  const side = (v: typeof e.egress): SideTrace | undefined =>
+  const t = analysis.trace(src, dst);
+  const side = (v: DirectionTrace | undefined): SideTrace | undefined =>
     v && {
       isolated: v.isolated,
       selectedBy: v.selectedBy.map((p) => p.policy),
-      allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, ruleIndex: r.ruleIndex, protocols: r.protocols, ...loc(r.range) })),
-      allowed: v.protocols,
+      allowedBy: v.steps
+        .filter((s) => s.kind === 'rule' && s.action === 'Allow' && s.policy !== undefined && Object.keys(s.conns).length > 0)
+        .map((s) => ({ policy: s.policy!, direction: v.direction, ruleIndex: s.ruleIndex ?? 0, protocols: s.conns, ...loc(s.range) })),
+      allowed: v.allowed,
+      steps: v.steps.map((s) => ({
+        kind: s.kind,
+        action: s.action,
+        ...(s.tier !== undefined ? { tier: s.tier } : {}),
+        ...(s.policy !== undefined ? { policy: s.policy } : {}),
+        ...(s.ruleIndex !== undefined ? { ruleIndex: s.ruleIndex } : {}),
+        conns: s.conns,
+        ...loc(s.range),
+        ...(s.note ? { note: s.note } : {}),
+      })),
     };
-  return { egress: side(e.egress), ingress: side(e.ingress), text: e.summary };
+  return { egress: side(t.egress), ingress: side(t.ingress), problem: t.problem };
 }
 
-/** The rules responsible for a pair, both directions, egress first. */
-export function rulesResponsible(analysis: Analysis, src: string, dst: string): ResponsibleRule[] {
-  const t = traceOf(analysis, src, dst);
-  return [...(t.egress?.allowedBy ?? []), ...(t.ingress?.allowedBy ?? [])];
+/** The engine's explanation of a pair in words (for people; never parsed). */
+export function summaryOf(analysis: Analysis, src: string, dst: string): string {
+  return analysis.explain(src, dst).summary;
 }
