@@ -3,7 +3,7 @@
 // and the rules responsible on each side taken from the engine's explanation (through tools/trace.ts).
 import { ConnSet, diffReach, type Analysis, type Connection, type Endpoint, type ProtocolPorts, type ReachResult } from '../core/index';
 import { refineExternals } from './externals';
-import { traceOf, type ResponsibleRule } from './trace';
+import { traceOfConnection, type ResponsibleRule } from './trace';
 
 export interface SideOfChange {
   /** What this side allows for the pair (empty object: nothing). */
@@ -75,10 +75,11 @@ function normalise(before: ReachResult, after: ReachResult): { b: ReachResult; a
   return { b: remap(before, byB, new Set(extB)), a: remap(after, byA, new Set(extA)), sideId, notCompared: [...notCompared] };
 }
 
-function side(analysis: Analysis, src: string | undefined, dst: string | undefined, protocols: ProtocolPorts): SideOfChange {
-  if (!src || !dst) return { protocols, rules: [] };
-  const t = traceOf(analysis, src, dst);
-  const out: SideOfChange = { protocols, rules: Object.keys(protocols).length ? [...(t.egress?.allowedBy ?? []), ...(t.ingress?.allowedBy ?? [])] : [] };
+/** One side of a change, from the connection the engine reported (none: nothing allowed on this side). */
+function side(c: Connection | undefined): SideOfChange {
+  if (!c) return { protocols: {}, rules: [] };
+  const t = traceOfConnection(c);
+  const out: SideOfChange = { protocols: c.protocols, rules: [...(t.egress?.allowedBy ?? []), ...(t.ingress?.allowedBy ?? [])] };
   if (t.egress) out.egressIsolated = t.egress.isolated;
   if (t.ingress) out.ingressIsolated = t.ingress.isolated;
   return out;
@@ -99,14 +100,14 @@ export function semanticDiff(before: Analysis, after: Analysis, results?: { befo
     p.removed = c.protocols;
     pairs.set(k, p);
   }
-  const protoB = new Map(b.connections.map((c) => [key(c.src, c.dst), c.protocols]));
-  const protoA = new Map(a.connections.map((c) => [key(c.src, c.dst), c.protocols]));
+  const connB = new Map(b.connections.map((c) => [key(c.src, c.dst), c]));
+  const connA = new Map(a.connections.map((c) => [key(c.src, c.dst), c]));
   const ns = new Map<string, Endpoint>();
   for (const e of [...rb.endpoints, ...ra.endpoints]) ns.set(e.id, e);
   const changes: FlowChange[] = [];
   for (const [k, p] of pairs) {
-    const pb = protoB.get(k) ?? {};
-    const pa = protoA.get(k) ?? {};
+    const pb = connB.get(k)?.protocols ?? {};
+    const pa = connA.get(k)?.protocols ?? {};
     const emptyB = ConnSet.fromProtocolPorts(pb).isEmpty();
     const emptyA = ConnSet.fromProtocolPorts(pa).isEmpty();
     const change: FlowChange['change'] = emptyB ? 'added' : emptyA ? 'removed' : 'changed';
@@ -116,15 +117,14 @@ export function semanticDiff(before: Analysis, after: Analysis, results?: { befo
     const srcExternal = sideId.has(p.src);
     const dstExternal = sideId.has(p.dst);
     const newExposure = Object.keys(added).length > 0 && !dstExternal && (srcExternal || (srcE?.namespace ?? '') !== (dstE?.namespace ?? ''));
-    const idOn = (id: string, s: 'before' | 'after') => (sideId.has(id) ? sideId.get(id)![s] : id);
     changes.push({
       src: p.src,
       dst: p.dst,
       change,
       added,
       removed: p.removed ?? {},
-      before: side(before, idOn(p.src, 'before'), idOn(p.dst, 'before'), pb),
-      after: side(after, idOn(p.src, 'after'), idOn(p.dst, 'after'), pa),
+      before: side(connB.get(k)),
+      after: side(connA.get(k)),
       newExposure,
     });
   }

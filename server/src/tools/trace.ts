@@ -1,7 +1,8 @@
 // The ONE place that reads the structure of the engine's explanation (the structured `Trace` of
 // core/reach-types.ts: `DirectionTrace.steps[]`). Everything in cli/ and tools/ that needs "which rule is responsible"
-// or "is this endpoint isolated" goes through `traceOf`, so a change of the trace shape is a change of this function.
-import type { Analysis, DirectionTrace, ProtocolPorts, SourceRange } from '../core/index';
+// or "is this endpoint isolated" goes through `traceOf` (or `traceOfConnection` for the compact explanation carried by
+// each connection of a result), so a change of the trace shape is a change of this file.
+import type { Analysis, Connection, DirectionTrace, ProtocolPorts, SourceRange } from '../core/index';
 
 /** One rule that allowed (part of) a connection, in a shape independent of the engine's explanation type. */
 export interface ResponsibleRule {
@@ -90,4 +91,20 @@ export function traceOf(analysis: Analysis, src: string, dst: string): PairTrace
 /** The engine's explanation of a pair in words (for people; never parsed). */
 export function summaryOf(analysis: Analysis, src: string, dst: string): string {
   return analysis.explain(src, dst).summary;
+}
+
+/**
+ * The same facts for a connection of `Analysis.result()` / `connections()`, from the compact explanation the engine
+ * attaches to it (the rules that allowed it, per direction) — no second walk, for bulk use (diffs of large results).
+ */
+export function traceOfConnection(c: Connection): Pick<PairTrace, 'egress' | 'ingress'> {
+  const side = (v: Connection['explanation']['egress']): SideTrace | undefined =>
+    v && {
+      isolated: v.isolated,
+      selectedBy: [],
+      allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, ruleIndex: r.ruleIndex, protocols: r.protocols, ...loc(r.range) })),
+      allowed: {},
+      steps: [],
+    };
+  return { egress: side(c.explanation?.egress), ingress: side(c.explanation?.ingress) };
 }
