@@ -9,9 +9,10 @@ const connection = createConnection(ProposedFeatures.all);
 const handle = startServer(connection, {
   onReady(index, onChanged, init, folders) {
     registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
-    const reach = registerReachability(connection, () => index.getFiles(), {
+    const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
   },

@@ -241,7 +241,7 @@ export class Analysis {
     const refs = (t: ReturnType<typeof traceDirection> | undefined) =>
       t && {
         isolated: t.isolated,
-        allowedBy: t.steps.filter((x) => x.kind === 'rule' && x.action === 'Allow').map((x) => ({ policy: x.policy!, direction: t.direction, ruleIndex: x.ruleIndex ?? 0, range: x.range, protocols: x.conns })),
+        allowedBy: t.steps.filter((x) => x.kind === 'rule' && x.action === 'Allow').map((x) => ({ policy: x.policy!, ruleIndex: x.ruleIndex ?? 0, range: x.range })),
       };
     e = {};
     if (egress) e.egress = refs(egress);

@@ -11,7 +11,7 @@ const rule = z.object({
   policy: z.string(),
   direction: z.enum(['Ingress', 'Egress']),
   ruleIndex: z.number(),
-  protocols,
+  protocols: protocols.optional(),
   file: z.string().optional(),
   line: z.number().optional(),
 });

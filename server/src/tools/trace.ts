@@ -11,8 +11,8 @@ export interface ResponsibleRule {
   direction: 'Ingress' | 'Egress';
   /** 0-based index of the rule in its direction's list. */
   ruleIndex: number;
-  /** What this rule contributed for the pair. */
-  protocols: ProtocolPorts;
+  /** What this rule decided for the pair (from the full trace; absent when taken from a connection's compact explanation). */
+  protocols?: ProtocolPorts;
   /** Where the rule is (absent for defaults such as "not isolated"). */
   file?: string;
   /** 1-based line of the rule. */
@@ -98,13 +98,13 @@ export function summaryOf(analysis: Analysis, src: string, dst: string): string 
  * attaches to it (the rules that allowed it, per direction) — no second walk, for bulk use (diffs of large results).
  */
 export function traceOfConnection(c: Connection): Pick<PairTrace, 'egress' | 'ingress'> {
-  const side = (v: Connection['explanation']['egress']): SideTrace | undefined =>
+  const side = (v: Connection['explanation']['egress'], direction: 'Egress' | 'Ingress'): SideTrace | undefined =>
     v && {
       isolated: v.isolated,
       selectedBy: [],
-      allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction: r.direction, ruleIndex: r.ruleIndex, protocols: r.protocols, ...loc(r.range) })),
+      allowedBy: v.allowedBy.map((r) => ({ policy: r.policy, direction, ruleIndex: r.ruleIndex, ...loc(r.range) })),
       allowed: {},
       steps: [],
     };
-  return { egress: side(c.explanation?.egress), ingress: side(c.explanation?.ingress) };
+  return { egress: side(c.explanation?.egress, 'Egress'), ingress: side(c.explanation?.ingress, 'Ingress') };
 }

@@ -73,6 +73,26 @@ export interface EvaluationOptions {
   changedWorkloads?: ReadonlySet<string>;
 }
 
+/**
+ * Stable numbers for matcher keys across evaluations (class signatures compare across evaluations and must be
+ * cheap to build). Bounded: cleared when it grows past a limit (signatures are only compared with the previous
+ * evaluation's, and a cleared registry just makes that comparison miss).
+ */
+const keyIds = new Map<string, number>();
+let keyEpoch = 0;
+function keyId(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    if (keyIds.size > 1_000_000) {
+      keyIds.clear();
+      keyEpoch++;
+    }
+    id = keyIds.size + 1;
+    keyIds.set(key, id);
+  }
+  return id;
+}
+
 function cmpBig(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -175,9 +195,11 @@ export class Evaluation {
       for (const i of set) perWorkload[i].push(m);
     });
     const bySig = new Map<string, number>();
+    const ids = this.matchers.map((m) => keyId(m.key));
+    const epoch = keyEpoch;
     this.world.workloads.forEach((w, i) => {
-      // Matcher keys (not indices) so that signatures compare across evaluations.
-      let sig = perWorkload[i].map((m) => this.matchers[m].key).sort().join('\u0001');
+      // Matcher key ids (not indices) so that signatures compare across evaluations.
+      let sig = `${epoch}:${perWorkload[i].map((m) => ids[m]).sort((a, b) => a - b).join(',')}`;
       if (this.usesNamedPorts) sig += `\u0002${w.ports.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',')}`;
       let c = bySig.get(sig);
       if (c === undefined) {
