@@ -123,3 +123,17 @@ export interface Posture {
   /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
   largestBlastRadius: [number, number][];
 }
+
+// ---------------------------------------------------------------- engine tools (VS Code language-model tools)
+
+/**
+ * Client -> server request: run one engine tool (reach, explain, what_if, check, blast_radius; server/src/tools/)
+ * against the server's state (workspace manifests, open buffers taking precedence). The client's language-model
+ * tools forward to it, so assistants in VS Code get the same answers as `policy-lens mcp`.
+ */
+export const TOOL_REQUEST = 'policyLens/tool';
+export interface ToolParams {
+  tool: 'reach' | 'explain' | 'what_if' | 'check' | 'blast_radius';
+  input: Record<string, unknown>;
+}
+export type ToolResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: string };
