@@ -4,14 +4,17 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { cancelUndispatched } from './lsp/cancel';
 import { registerReachability } from './reachability';
+import { registerTools } from './lsp/tools';
 
 // Requests cancelled while still queued are answered with RequestCancelled without running their handler.
 const connection = createConnection(ProposedFeatures.all, cancelUndispatched);
-startServer(connection, {
-  onReady(index, onChanged, init) {
-    const reach = registerReachability(connection, () => index.getFiles(), {
+const handle = startServer(connection, {
+  onReady(index, onChanged, init, folders) {
+    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
+    const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
   },

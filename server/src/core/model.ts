@@ -151,5 +151,5 @@ export interface Cluster {
   /** Objects of unmodelled network-policy kinds, left out of the reachability (each also has a kind-not-modelled diagnostic). */
   leftOut: LeftOutObject[];
   /** projectcalico.org/v3 resources, when any were found. */
-  calico?: import('./dialects/calico/engine').CalicoInput;
+  calico?: import('./dialects/calico/lower').CalicoInput;
 }

@@ -5,7 +5,7 @@
 // documentModel reads one parsed document into a per-document Cluster (ranges relative to the document);
 // mergeDocumentModel adds it to a ClusterBuilder. parseFiles (CLI, playground, tests) and the language server's
 // LintProject (which caches the parsed documents) both go through these functions.
-import { isMap, isScalar } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import type { Cluster, ContainerPort, Diagnostic, Labels, Namespace, Protocol, SourceRange, Workload } from './model';
 import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, ParseContext } from './yaml';
@@ -13,6 +13,7 @@ import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject, suggest } from './dialects/calico/parse';
 import { CALICO_KINDS, isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
 import { parseChunk, splitDocuments, type ParsedChunk } from './documents';
+import { LineIndex } from './lines';
 import { notModelledMessage, unmodelledKind } from './unmodelled';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
@@ -49,6 +50,7 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
 
 /** Parses one file's documents into a builder. */
 export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): void {
+  if (f.text.length >= LARGE_LIST_BYTES && parseLargeList(f, opts, b, extra)) return;
   for (const c of splitDocuments(f.text)) {
     const model = documentModel(parseChunk(c.text), f.path, opts, extra);
     shiftRanges(collectRanges(model), c.startLine, c.startOffset, c.docIndex);
@@ -143,6 +145,86 @@ export function mergeDocumentModel(b: ClusterBuilder, m: Cluster): void {
   }
   for (const o of m.leftOut) cluster.leftOut.push(o);
   for (const d of m.diagnostics) cluster.diagnostics.push(d);
+}
+
+/** Files at least this large that hold one List document are parsed item by item (bounded memory). */
+export const LARGE_LIST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The items of a single-document List whose `items` is a block sequence at the start of a line (as
+ * `kubectl get -A -o yaml` prints it), as [start, end) offsets; undefined when the text has another shape.
+ * In a block sequence whose `-` indicators stand at column c, a line that starts with c spaces and `- ` begins the
+ * next item: an item's own content is indented deeper, and so are continuation lines of its scalars.
+ */
+export function splitListItems(text: string): { items: [number, number][]; header: string } | undefined {
+  const lines = new LineIndex(text);
+  let itemsLine = -1;
+  for (let l = 0; l < lines.lineCount && itemsLine < 0; l++) if (/^items:[ \t]*$/.test(lines.lineText(l))) itemsLine = l;
+  if (itemsLine < 0 || itemsLine + 1 >= lines.lineCount) return undefined;
+  const headerEnd = lines.lineStart(itemsLine);
+  const seqStart = lines.lineStart(itemsLine + 1);
+  const first = /^( *)-( |$)/.exec(lines.lineText(itemsLine + 1));
+  if (!first) return undefined;
+  const col = first[1].length;
+  const items: [number, number][] = [];
+  let itemStart = seqStart;
+  let end = text.length;
+  for (let l = itemsLine + 1; l < lines.lineCount; l++) {
+    const t = lines.lineText(l);
+    let i = 0;
+    while (i < t.length && t.charCodeAt(i) === 32) i++;
+    if (i >= t.length || t.charCodeAt(i) === 35) continue; // blank or a comment
+    const ls = lines.lineStart(l);
+    const dash = t.charCodeAt(i) === 45 && (i + 1 >= t.length || t.charCodeAt(i + 1) === 32);
+    if (i === col && dash) {
+      if (ls > itemStart) items.push([itemStart, ls]);
+      itemStart = ls;
+    } else if (i <= col) {
+      end = ls;
+      break;
+    }
+  }
+  if (end > itemStart) items.push([itemStart, end]);
+  // Document separators anywhere mean more than one document: not this shape.
+  const sep = /^(---|\.\.\.)(\s|$)/m;
+  if (sep.test(text.slice(0, headerEnd)) || sep.test(text.slice(end))) return undefined;
+  return { items, header: text.slice(0, headerEnd) + text.slice(end) };
+}
+
+/**
+ * Parses a large single-document List item by item (each item parsed once with parseChunk, ranges shifted to the
+ * file); false when the text is not of that shape, or uses aliases (which may cross items).
+ */
+function parseLargeList(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): boolean {
+  if (f.text.indexOf('*') >= 0) return false;
+  const split = splitListItems(f.text);
+  if (!split) return false;
+  const header = parseChunk(split.header);
+  if (header.doc.errors.length) return false;
+  const head = header.doc.contents as Node | null;
+  if (!head || !isMap(head)) return false;
+  const kindNode = getNode(head as YAMLMap, 'kind');
+  const kind = kindNode && isScalar(kindNode) && typeof kindNode.value === 'string' ? kindNode.value : undefined;
+  if (!kind || !(kind === 'List' || kind.endsWith('List'))) return false;
+  const apiNode = getNode(head as YAMLMap, 'apiVersion');
+  const apiVersion = apiNode && isScalar(apiNode) && typeof apiNode.value === 'string' ? apiNode.value : undefined;
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  const lines = new LineIndex(f.text);
+  const ns = opts.defaultNamespace ?? 'default';
+  for (const [s, e] of split.items) {
+    const parsed = parseChunk(f.text.slice(s, e));
+    const model = emptyCluster();
+    const ctx = new ParseContext(f.path, 0, parsed.lines, ns, model.diagnostics, parsed.text);
+    for (const err of parsed.doc.errors) ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: firstLine(err.message), range: ctx.rangeAt(err.pos[0], err.pos[1]) });
+    const seq = parsed.doc.contents as Node | null;
+    if (seq && isSeq(seq)) {
+      const ib = new ClusterBuilder(model);
+      for (const item of seq.items) if (isMap(item)) parseObject(item, ctx, ib, extra, itemKind, itemKind ? apiVersion : undefined);
+    }
+    shiftRanges(collectRanges(model), lines.lineAt(s), s, 0);
+    mergeDocumentModel(b, model);
+  }
+  return true;
 }
 
 /** Collects objects, merging pods that belong to one owner into one workload. */
