@@ -8,7 +8,7 @@
 // * quick fixes: the core's fix computations (server/src/core/lint/fixes.ts), as the server's code actions.
 import { analyze, diffReach, panelData, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
 import type { Cluster } from '../../server/src/core/model';
-import { LintProject, type Finding } from '../../server/src/core/lint/project';
+import { capFindings, LintProject, type Finding } from '../../server/src/core/lint/project';
 import { LineIndex } from '../../server/src/core/lines';
 import { computeFix, namespaceLabelFix, type FixEdit } from '../../server/src/core/lint/fixes';
 import { hover } from '../../server/src/lsp/hover';
@@ -42,7 +42,8 @@ export class PlaygroundSession {
   }
 
   diagnostics(text: string): PlaygroundDiagnostic[] {
-    return this.findings(text).map((f) => ({
+    // At most MAX_FINDINGS_PER_FILE markers, like the language server.
+    return capFindings(this.file, this.findings(text)).map((f) => ({
       code: f.code,
       severity: f.severity,
       message: f.message,

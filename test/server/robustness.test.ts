@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { CancellationTokenSource, LSPErrorCodes, type Diagnostic, type PublishDiagnosticsParams } from 'vscode-languageserver';
 import { LineIndex } from '../../server/src/core/lines';
 import * as documents from '../../server/src/core/documents';
-import { LintProject } from '../../server/src/core/lint/project';
+import { capFindings, LintProject } from '../../server/src/core/lint/project';
 import { complete } from '../../server/src/lsp/completion';
 import { hover } from '../../server/src/lsp/hover';
 import { documentSymbols } from '../../server/src/lsp/symbols';
@@ -135,6 +135,19 @@ test('at most 1,000 diagnostics per file, then one too-many-problems information
   }
 });
 
+test('capFindings keeps the most severe problems first, then the earliest, and counts the rest', () => {
+  const zero = { line: 0, character: 0 };
+  const f = (code: string, severity: 'error' | 'info', off: number) => ({ code, severity, message: code, range: { file: 'f', doc: 0, start: zero, end: zero, startOffset: off, endOffset: off } });
+  const list = [...Array.from({ length: 1200 }, (_, i) => f('np-broad-peer', 'info', i)), f('np-invalid-cidr', 'error', 5000)];
+  const kept = capFindings('f', list);
+  assert.equal(kept.length, 1001);
+  assert.equal(kept[0].code, 'too-many-problems');
+  assert.match(kept[0].message, /^201 more problems not shown/);
+  assert.equal(kept[kept.length - 1].code, 'np-invalid-cidr');
+  assert.equal(kept[999].range.startOffset, 998);
+  assert.equal(capFindings('f', list.slice(0, 1000)).length, 1000);
+});
+
 test('hover on a small document is answered while a large one is still being analysed; closing the large one releases it', async () => {
   const s = await startTestServer(undefined);
   try {
@@ -198,6 +211,23 @@ test('one parse per document change, shared by diagnostics, hover, completion, s
   } finally {
     (documents as { parseChunk: typeof parse }).parseChunk = parse;
   }
+});
+
+test('partialFindings: the problems of the documents read so far, after an analysis-in-progress information', () => {
+  const p = new LintProject();
+  const text = policies(10).replace(/ports: \[\{port: 8000\}\]/, 'ports: [{port: 0}]');
+  p.setFile('big.yaml', text);
+  const chunks = p.chunks('big.yaml');
+  for (const c of chunks.slice(0, 3)) void c.entry;
+  assert.deepEqual(p.filesWithPendingDocuments(), ['big.yaml']);
+  const partial = p.partialFindings('big.yaml');
+  assert.equal(partial[0].code, 'analysis-in-progress');
+  assert.match(partial[0].message, /3 of 10 documents/);
+  assert.deepEqual(partial.slice(1).map((f) => f.code), ['np-port-out-of-range']);
+  assertInside(text, partial.map((f) => f.range));
+  p.result();
+  assert.deepEqual(p.filesWithPendingDocuments(), []);
+  assert.equal(p.partialFindings('big.yaml')[0].code, 'np-port-out-of-range');
 });
 
 test('lastGoodCluster: a file with broken YAML keeps contributing its last good objects', () => {

@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { codeActions } from './actions';
 import { Cancelled, cancellable, type Checkpoint, yieldToEventLoop } from './cancel';
-import { emptyProjectResult, type Finding, type ProjectResult } from '../core/lint/project';
+import { capFindings, emptyProjectResult, type Finding, type ProjectResult } from '../core/lint/project';
 import { collectGarbage } from './memory';
 import { complete } from './completion';
 import { RuleDocs, toLspDiagnostic } from './diagnostics';
@@ -118,7 +118,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   };
 
   const publish = (result: ProjectResult) => {
-    for (const uri of index.project.paths()) publishFile(uri, result.findings.get(uri) ?? [], mustPublish.has(uri));
+    for (const uri of index.project.paths()) publishFile(uri, capFindings(uri, result.findings.get(uri) ?? []), mustPublish.has(uri));
     for (const uri of [...published.keys()]) {
       if (!index.project.hasFile(uri)) {
         published.delete(uri);

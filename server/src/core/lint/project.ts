@@ -58,7 +58,10 @@ export interface ProjectResult {
   version: number;
   cluster: Cluster;
   facts: WorkspaceFacts;
-  /** Findings per file path (model diagnostics + lint findings, suppressions applied, capped), sorted by position. */
+  /**
+   * Findings per file path (model diagnostics + lint findings, suppressions applied), sorted by position. Editors
+   * show at most MAX_FINDINGS_PER_FILE of them (capFindings); the CLI reports all.
+   */
   findings: Map<string, Finding[]>;
   /** The text of every file this result was computed from (compare with getText before using offsets). */
   texts: Map<string, string>;
@@ -91,7 +94,10 @@ function place(e: ChunkEntry, c: Chunk): void {
 
 const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-/** Keeps the most severe `max` findings (then the earliest), and says how many were dropped. */
+/**
+ * What an editor shows of a file's findings (sorted by position): the most severe `max` (then the earliest), after one
+ * too-many-problems information at the start of the file saying how many were dropped.
+ */
 export function capFindings(path: string, sorted: Finding[], max = MAX_FINDINGS_PER_FILE): Finding[] {
   if (sorted.length <= max) return sorted;
   const order = sorted.map((f, i) => i).sort((a, b) => SEVERITY_RANK[sorted[a].severity] - SEVERITY_RANK[sorted[b].severity] || a - b);
@@ -370,7 +376,7 @@ export class LintProject {
       const sup = f.suppressions;
       const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
       kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
-      findings.set(path, capFindings(path, kept));
+      findings.set(path, kept);
       yield;
     }
     const result: ProjectResult = { version, cluster, facts, findings, texts, brokenFiles };
@@ -388,7 +394,8 @@ export class LintProject {
 
   /**
    * The findings of a file from its documents parsed so far, without the workspace rules (suppressions applied,
-   * capped): what a huge file shows while the rest of it is being analysed.
+   * capped at MAX_FINDINGS_PER_FILE), after an analysis-in-progress information: what a huge file shows while the
+   * rest of it is being analysed.
    */
   partialFindings(path: string): Finding[] {
     const f = this.files.get(path);
