@@ -57,14 +57,24 @@ export function splitDocuments(text: string): Chunk[] {
   let line = 0;
   let i = 0;
   let afterEnd = false;
+  // Next line break at or after j: indexOf is native (fast); texts without "\r" need only "\n".
+  const hasCR = text.indexOf('\r') >= 0;
+  let nextCR = hasCR ? text.indexOf('\r') : -1;
+  const breakAt = (j: number): number => {
+    const lf = text.indexOf('\n', j);
+    if (!hasCR) return lf < 0 ? n : lf;
+    if (nextCR >= 0 && nextCR < j) nextCR = text.indexOf('\r', j);
+    const cr = nextCR;
+    if (cr < 0) return lf < 0 ? n : lf;
+    return lf < 0 ? cr : Math.min(lf, cr);
+  };
   while (i <= n) {
     // i is a line start.
     if (i > 0 && (afterEnd || isStartMarkerAt(text, i)) && i < n) {
       if (bounds[bounds.length - 1].offset !== i) bounds.push({ offset: i, line });
     }
     afterEnd = isEndMarkerAt(text, i);
-    let j = i;
-    while (j < n && !isLineBreakChar(text.charCodeAt(j))) j++;
+    const j = breakAt(i);
     if (j >= n) break;
     i = text.charCodeAt(j) === 13 && text.charCodeAt(j + 1) === 10 ? j + 2 : j + 1;
     line++;

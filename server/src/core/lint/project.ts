@@ -29,6 +29,8 @@ export interface ChunkEntry {
   source: string;
   parsed: ParsedChunk;
   local: LocalFinding[];
+  /** `local` as findings with ranges (placed with the model's ranges). */
+  findings: Finding[];
   /** Model of this document alone. Its ranges are moved in place to the chunk's current position. */
   model: Cluster;
   /** Every SourceRange object inside `model` (each once). */
@@ -163,30 +165,34 @@ export class LintProject {
     if (prev && prev.text === text) return;
     const split = splitDocuments(text);
     // Reuse the cached work of unchanged documents (each cache entry serves one chunk only): first the documents
-    // before and after the edited region, by position; the rest by text.
+    // before and after the edited region, aligned by position (a native string comparison each), then by text.
     const before = prev?.chunks ?? [];
     const reuse: (ChunkEntry | undefined)[] = new Array(split.length);
+    const used = new Set<ChunkEntry>();
     let head = 0;
     while (head < split.length && head < before.length && before[head].built && before[head].text === split[head].text) {
       reuse[head] = before[head].entry;
+      used.add(reuse[head]!);
       head++;
     }
-    let tail = 0;
-    while (
-      tail < split.length - head &&
-      tail < before.length - head &&
-      before[before.length - 1 - tail].built &&
-      before[before.length - 1 - tail].text === split[split.length - 1 - tail].text
-    ) {
-      reuse[split.length - 1 - tail] = before[before.length - 1 - tail].entry;
-      tail++;
+    for (let tail = 0; tail < split.length - head && tail < before.length - head; tail++) {
+      const o = before[before.length - 1 - tail];
+      if (!o.built || o.text !== split[split.length - 1 - tail].text) break;
+      reuse[split.length - 1 - tail] = o.entry;
+      used.add(o.entry);
     }
-    const old = new Map<string, ChunkEntry>();
-    for (let i = head; i < before.length - tail; i++) if (before[i].built) old.set(before[i].entry.source, before[i].entry);
-    for (let i = head; i < split.length - tail; i++) {
-      const e = old.get(split[i].text);
-      if (e) old.delete(split[i].text);
-      reuse[i] = e;
+    let byText: Map<string, ChunkEntry> | undefined;
+    for (let i = 0; i < split.length; i++) {
+      if (reuse[i]) continue;
+      if (!byText) {
+        byText = new Map();
+        for (const c of before) if (c.built && !used.has(c.entry)) byText.set(c.entry.source, c.entry);
+      }
+      const e = byText.get(split[i].text);
+      if (e) {
+        byText.delete(split[i].text);
+        reuse[i] = e;
+      }
     }
     const chunks = split.map((c, i) => this.placed(path, c, reuse[i]));
     this.files.set(path, { path, text, chunks });
@@ -266,7 +272,10 @@ export class LintProject {
       }
     }
     const model = documentModel(parsed, path, this.parseOptions);
-    return { source: text, parsed, local, model, ranges: collectRanges(model), at: { line: 0, offset: 0, doc: 0 }, broken: isBrokenModel(model) };
+    const findings: Finding[] = local.map((lf) => ({ code: lf.code, severity: lf.severity, message: lf.message, range: makeRange(parsed.lines, path, 0, lf.start, lf.end), fix: lf.fix }));
+    const ranges = collectRanges(model);
+    for (const f of findings) ranges.push(f.range);
+    return { source: text, parsed, local, findings, model, ranges, at: { line: 0, offset: 0, doc: 0 }, broken: isBrokenModel(model) };
   }
 
   /** Converts a chunk-relative span to a file range (clamped into the chunk). */
@@ -351,7 +360,7 @@ export class LintProject {
         place(e, c);
         if (e.broken) broken = true;
         mergeDocumentModel(b, e.model);
-        for (const lf of e.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+        for (const x of e.findings) list.push(x);
         if (++n % 64 === 0) yield;
       }
       if (broken) brokenFiles.add(f.path);
@@ -405,7 +414,7 @@ export class LintProject {
       if (!c.built) continue;
       const e = c.entry;
       place(e, c);
-      for (const lf of e.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
+      for (const x of e.findings) list.push(x);
       for (const d of e.model.diagnostics) list.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
     }
     if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text, this.lines(path));

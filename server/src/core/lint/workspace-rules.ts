@@ -73,9 +73,11 @@ export class WorkspaceFacts {
 
   /** Workloads of a namespace a selector matches (cached per namespace and selector; do not modify the list). */
   workloadsMatching(namespace: string, sel: LabelSelector): Workload[] {
+    const ws = this.byNamespace.get(namespace);
+    if (!ws) return [];
     const key = `${namespace}\u0000${selectorKey(sel)}`;
     let hit = this.selectedCache.get(key);
-    if (!hit) this.selectedCache.set(key, (hit = (this.byNamespace.get(namespace) ?? []).filter((w) => selectorMatches(sel, w.labels))));
+    if (!hit) this.selectedCache.set(key, (hit = ws.filter((w) => selectorMatches(sel, w.labels))));
     return hit;
   }
 
