@@ -17,8 +17,8 @@ export function isLineBreakChar(code: number): boolean {
   return code === LF || code === CR;
 }
 
-/** Offsets of line starts, in a compact array. */
-function computeLineStarts(text: string): Uint32Array {
+/** Offsets of line starts (a typed array for large texts, a plain array for small ones: cheaper to allocate). */
+function computeLineStarts(text: string): Uint32Array | number[] {
   // Count first so the array is allocated once (large documents have millions of lines).
   let count = 1;
   for (let i = 0; i < text.length; i++) {
@@ -29,7 +29,7 @@ function computeLineStarts(text: string): Uint32Array {
       if (text.charCodeAt(i + 1) === LF) i++;
     }
   }
-  const starts = new Uint32Array(count);
+  const starts = count > 256 ? new Uint32Array(count) : new Array<number>(count).fill(0);
   let k = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -47,11 +47,11 @@ function computeLineStarts(text: string): Uint32Array {
  * end, and a character past the end of its line (or inside its line break) maps to the end of the line's content.
  */
 export class LineIndex {
-  private starts?: Uint32Array;
+  private starts?: Uint32Array | number[];
 
   constructor(readonly text: string) {}
 
-  private get lineStarts(): Uint32Array {
+  private get lineStarts(): Uint32Array | number[] {
     return (this.starts ??= computeLineStarts(this.text));
   }
 

@@ -384,7 +384,7 @@ export class LintProject {
       if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text, this.lines(path));
       const sup = f.suppressions;
       const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
-      kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
+      kept.sort((a, b) => a.range.startOffset - b.range.startOffset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
       findings.set(path, kept);
       yield;
     }
@@ -420,7 +420,7 @@ export class LintProject {
     if (f.suppressions === undefined) f.suppressions = parseSuppressions(f.text, this.lines(path));
     const sup = f.suppressions;
     const kept = sup.file.size === 0 && sup.lines.size === 0 ? list : list.filter((d) => !isSuppressed(sup, d.code, d.range.start.line));
-    kept.sort((a, b) => a.range.startOffset - b.range.startOffset || a.code.localeCompare(b.code));
+    kept.sort((a, b) => a.range.startOffset - b.range.startOffset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     const out = capFindings(path, kept);
     const read = f.chunks.filter((c) => c.built).length;
     if (read < f.chunks.length) {
