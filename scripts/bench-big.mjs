@@ -82,6 +82,8 @@ const fmt = (x) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)
 async function run(serverJs, label) {
   const ws = mkdtempSync(join(tmpdir(), 'pl-bench-big-'));
   const proc = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  proc.stdin.on('error', () => undefined); // the server may exit while a message is still being written
+  const exited = new Promise((r) => proc.once('exit', r));
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const waiters = [];
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
@@ -92,6 +94,7 @@ async function run(serverJs, label) {
   });
   conn.onNotification(() => undefined);
   conn.onRequest(() => null);
+  conn.onError(() => undefined);
   conn.listen();
   const nextDiag = (uri) => new Promise((resolve) => waiters.push({ uri, resolve }));
   let peak = 0;
@@ -171,13 +174,15 @@ async function run(serverJs, label) {
     res.rssAfterCloseMiB = rssMiB(proc.pid);
     await conn.sendRequest('shutdown').catch(() => undefined);
     conn.sendNotification('exit');
+    await Promise.race([exited, sleep(3000)]);
   } catch (e) {
     res.error = String(e?.message ?? e);
   } finally {
     clearInterval(sampler);
     res.peakRssMiB = Math.max(res.peakRssMiB ?? 0, peak);
-    conn.dispose();
     proc.kill();
+    await exited;
+    conn.dispose();
     rmSync(ws, { recursive: true, force: true });
   }
   return res;

@@ -34,6 +34,21 @@ test('splitDocuments: one chunk per YAML document, same documents as parseAllDoc
   );
 });
 
+test('splitDocuments: the same documents with "\r\n" and lone "\r" line breaks (YAML 1.2 b-break)', () => {
+  const line = fc.constantFrom('a: 1', 'b:', '  - x', '---', '--- # c', '# comment', '', '  k: v', 'key: |', '  text', '...', '%YAML 1.2', '---x', ' ---');
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 25 }), fc.constantFrom('\r\n', '\r'), (ls, eol) => {
+      const lf = splitDocuments(ls.join('\n'));
+      const other = splitDocuments(ls.join(eol));
+      assert.deepEqual(
+        other.map((c) => [c.text.replace(/\r\n?/g, '\n'), c.startLine, c.docIndex]),
+        lf.map((c) => [c.text, c.startLine, c.docIndex]),
+      );
+    }),
+    { numRuns: 400, seed: 3 },
+  );
+});
+
 test('suppression comments: next-line and file-wide forms, with and without ids', () => {
   const s = parseSuppressions('a: 1\n# policy-lens-disable-next-line np-allow-all, np-broad-peer\nb: 2\n  # policy-lens-disable-next-line\nc: 3\n# policy-lens-disable np-dns-blocked\n');
   assert.ok(isSuppressed(s, 'np-allow-all', 2) && isSuppressed(s, 'np-broad-peer', 2));
@@ -41,6 +56,9 @@ test('suppression comments: next-line and file-wide forms, with and without ids'
   assert.ok(isSuppressed(s, 'anything', 4));
   assert.ok(!isSuppressed(s, 'np-allow-all', 0));
   assert.ok(isSuppressed(s, 'np-dns-blocked', 0) && isSuppressed(s, 'np-dns-blocked', 99));
+  // Lines are counted as LSP counts them: a lone "\r" ends a line too.
+  const cr = parseSuppressions('a: 1\r# policy-lens-disable-next-line np-allow-all\rb: 2\r\n');
+  assert.ok(isSuppressed(cr, 'np-allow-all', 2) && !isSuppressed(cr, 'np-allow-all', 1));
 });
 
 test('explainPolicy: plain-English summaries', () => {

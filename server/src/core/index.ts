@@ -8,7 +8,10 @@ import { ConnSet } from './ports';
 
 export * from './model';
 export * from './reach-types';
-export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSelector, getNode, getPair } from './parse';
+export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSelector, getNode, getPair, documentModel, mergeDocumentModel, emptyCluster } from './parse';
+export { LineIndex } from './lines';
+export { splitDocuments, parseChunk, type ParsedChunk } from './documents';
+export { UNMODELLED_KINDS, unmodelledKind, leftOutSummary } from './unmodelled';
 export { parseNetworkPolicy } from './dialects/kubernetes/parse';
 export type { InputFile, ParseOptions, ExtraObjectHandler } from './parse';
 export { analyze, analyzeIncremental, workloadChanges, Analysis } from './analysis';
