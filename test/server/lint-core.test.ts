@@ -34,7 +34,7 @@ test('splitDocuments: one chunk per YAML document, same documents as parseAllDoc
   );
 });
 
-test('splitDocuments: the same documents with "\r\n" and lone "\r" line breaks (YAML 1.2 b-break)', () => {
+test('splitDocuments: the same documents with CRLF and lone CR line breaks (YAML 1.2 b-break)', () => {
   const line = fc.constantFrom('a: 1', 'b:', '  - x', '---', '--- # c', '# comment', '', '  k: v', 'key: |', '  text', '...', '%YAML 1.2', '---x', ' ---');
   fc.assert(
     fc.property(fc.array(line, { maxLength: 25 }), fc.constantFrom('\r\n', '\r'), (ls, eol) => {
