@@ -24,13 +24,13 @@ import { documentSymbols } from './symbols';
 import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
 
 /** Time slice of the background analysis between yields to the event loop (ms). */
-const SLICE_MS = 20;
+const SLICE_MS = 10;
 /** How long a request waits for a running analysis before it answers from the last complete one (ms). */
 const REQUEST_WAIT_MS = 200;
 /** A long analysis publishes partial diagnostics of the files it is still parsing after this long (ms)... */
 const PARTIAL_AFTER_MS = 2000;
 /** ...and then at most this often (ms). */
-const PARTIAL_EVERY_MS = 4000;
+const PARTIAL_EVERY_MS = 10000;
 /** Closing a document at least this large (UTF-16 units) releases its memory to the system right away. */
 const BIG_FILE_CHARS = 1 << 20;
 
@@ -134,8 +134,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
    * so far (no workspace rules yet) of the files still being parsed. The complete list replaces them at the end.
    */
   const partialPublisher = () => {
-    let last = Date.now();
-    const started = last;
+    const started = Date.now();
+    let last = 0;
     const version = index.project.projectVersion;
     return () => {
       const now = Date.now();
@@ -205,7 +205,8 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   const resultFor = async (cp: Checkpoint): Promise<ProjectResult> => {
     const p = index.project;
     // Wait only for an analysis that started recently (a request never waits more than REQUEST_WAIT_MS in total).
-    if (!p.isFresh() && running) await idle(Math.max(0, REQUEST_WAIT_MS - (Date.now() - runStarted)));
+    const wait = REQUEST_WAIT_MS - (Date.now() - runStarted);
+    if (!p.isFresh() && running && wait > 0) await idle(wait);
     cp.check();
     if (p.isFresh()) return p.result();
     return p.lastResult() ?? emptyProjectResult();
