@@ -218,3 +218,5 @@ const ok = current.firstDiagMs < TARGET.firstDiagMs && current.hoverMaxMs < TARG
 console.log(`${ok ? 'PASS' : 'MISS'}  big-document targets (first diagnostics, hover during analysis, RSS after close)`);
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'lsp-big.json'), JSON.stringify({ current, previous, issue: ISSUE, target: TARGET }, null, 2));
+// Timers of the timeout races are still pending: end here.
+process.exit(0);
