@@ -48,7 +48,7 @@ export class Analysis {
     this.world = buildWorld(cluster);
     this.model = buildModel(cluster, opts);
     this.evaluation = new Evaluation(this.world, this.model, { previous: opts.previous?.evaluation, changedWorkloads: opts.changedWorkloads });
-    this.evaluatedAs = evaluatedAs(cluster);
+    this.evaluatedAs = evaluatedAs(cluster, opts);
     this.nClasses = this.evaluation.classes.length;
   }
 

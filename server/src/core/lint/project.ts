@@ -225,6 +225,8 @@ export class LintProject {
           cc.networkSets.push(...m.calico.networkSets);
           cc.tiers.push(...m.calico.tiers);
         }
+        if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+        if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }
