@@ -368,8 +368,11 @@ class Parser {
     }
     for (const k of peer.unknownFields) {
       const it = getPair(node, k)!;
-      const where = key === 'ingress' && ['networks', 'nodes', 'domainNames'].includes(k) ? `${k} is only an egress peer; an ingress peer is one of ${allowed.join(', ')}` : `unknown ${key} peer field "${k}"${suggest(k, allowed) ? ` (did you mean "${suggest(k, allowed)}"?)` : ''}`;
-      this.warn('cnp-unknown-field', `${where[0].toUpperCase()}${where.slice(1)}.`, it.key as Node);
+      const msg =
+        key === 'ingress' && ['networks', 'nodes', 'domainNames'].includes(k)
+          ? `\`${k}\` is only an egress peer; an ingress peer is one of ${allowed.join(', ')}.`
+          : `Unknown ${key} peer field "${k}"${suggest(k, allowed) ? ` (did you mean "${suggest(k, allowed)}"?)` : ''}.`;
+      this.warn('cnp-unknown-field', msg, it.key as Node);
     }
     if (present.length === 0) {
       // The API asks implementations that find no field they know to fail closed.
