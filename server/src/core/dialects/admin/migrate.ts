@@ -20,6 +20,7 @@ import type { AnalyzeOptions } from '../../analysis';
 import { analyze } from '../../analysis';
 import { ConnSet } from '../../ports';
 import { CNP_API_VERSION, CNP_MAX_ITEMS, MAX_PRIORITY, type ClusterPolicy } from './model';
+import type { LintProject } from '../../lint/project';
 
 export type MigrationOutcome =
   | { ok: true; text: string; title: string; pairs: number; name: string }
@@ -193,4 +194,17 @@ export function proveMigration(
   const x = r0.endpoints.length - w;
   const pairs = w * (w - 1) + 2 * w * x;
   return { ok: true, text: m.text, title: `Migrate to ClusterNetworkPolicy (tier ${migrated.tier}, priority ${migrated.priority}; proved: same verdicts for all ${pairs} endpoint pairs)`, pairs, name };
+}
+
+/**
+ * The "Migrate to ClusterNetworkPolicy" quick fix for the document of `path` holding `offset`, in a lint project (the
+ * language server's and the playground's): the edit replaces the whole document, offsets relative to the document
+ * (chunk). Undefined when the engine cannot prove the rewrite (nothing is offered then).
+ */
+export function migrationFix(project: LintProject, path: string, offset: number): { title: string; edits: { start: number; end: number; newText: string }[] } | undefined {
+  const chunk = project.chunkAt(path, offset);
+  if (!chunk) return undefined;
+  const r = proveMigration(project.inputFiles(), path, chunk.startOffset, chunk.startOffset + chunk.text.length, { parse: project.parseOptions, analyze: project.analyzeOptions });
+  if (!r.ok) return undefined;
+  return { title: r.title, edits: [{ start: 0, end: chunk.text.length, newText: r.text }] };
 }
