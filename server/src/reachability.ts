@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection as LspConnection } from 'vscode-languageserver';
-import { analyze, diffReach, parseFiles } from './core/index';
+import { analyze, diffReach, parseFiles, type AnalyzeOptions } from './core/index';
 import type { Cluster } from './core/model';
 import type { Explanation, ReachResult } from './core/reach-types';
 import {
@@ -46,6 +46,8 @@ export interface ReachabilityOptions {
    * is no HEAD at all. Default: `git show HEAD:./name`.
    */
   readHead?: (path: string) => Promise<string | undefined>;
+  /** Analysis options (e.g. whether Kubernetes ipBlock matches pod IPs), read at every analysis (settings may change). */
+  analyzeOptions?: () => AnalyzeOptions;
 }
 
 export interface ReachabilityHandle {
@@ -153,6 +155,10 @@ export class ReachabilityModel {
     private readonly opts: ReachabilityOptions = {},
   ) {}
 
+  private analyzeOpts(): AnalyzeOptions {
+    return this.opts.analyzeOptions?.() ?? {};
+  }
+
   private isBroken(file: SourceFile): boolean {
     const cached = this.brokenCache.get(file.path);
     if (cached && cached.text === file.text) return cached.broken;
@@ -187,7 +193,7 @@ export class ReachabilityModel {
    * nothing), so change notifications cost nothing while no panel asks for the analysis itself.
    */
   contentVersion(): number {
-    const sig = signature(this.getFiles());
+    const sig = signature(this.getFiles()) + JSON.stringify(this.analyzeOpts());
     if (sig !== this.rawSig) {
       this.rawSig = sig;
       this.version++;
@@ -200,14 +206,14 @@ export class ReachabilityModel {
     const version = this.contentVersion();
     if (this.current && this.current.version === version) return this.current;
     const { files, staleFiles } = this.effectiveFiles();
-    const sig = signature(files) + '|' + staleFiles.join('\u0000');
+    const sig = signature(files) + '|' + staleFiles.join('\u0000') + '|' + JSON.stringify(this.analyzeOpts());
     if (this.current && this.current.sig === sig) {
       // Only broken files changed: same analysis, newer content version.
       this.current = { ...this.current, version };
       return this.current;
     }
     const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });
-    const analysis = analyze(cluster);
+    const analysis = analyze(cluster, this.analyzeOpts());
     this.current = { sig, version, cluster, analysis, result: analysis.result(), staleFiles };
     return this.current;
   }
@@ -215,7 +221,7 @@ export class ReachabilityModel {
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): { analysis: ReturnType<typeof analyze>; result: ReachResult } {
     if (!cur.whatIf) {
-      const analysis = analyze(cur.cluster, { staged: true });
+      const analysis = analyze(cur.cluster, { ...this.analyzeOpts(), staged: true });
       cur.whatIf = { analysis, result: analysis.result() };
     }
     return cur.whatIf;
@@ -231,10 +237,10 @@ export class ReachabilityModel {
       if (t !== undefined) files.push({ path: p, text: t });
     });
     // A baseline file with broken YAML contributes nothing it cannot parse; the parser reports it, we just analyse.
-    const sig = signature(files);
+    const sig = signature(files) + JSON.stringify(this.analyzeOpts());
     const cached = this.baselineCache.get(kind);
     if (cached && cached.sig === sig) return cached.result;
-    const result = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace })).result();
+    const result = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }), this.analyzeOpts()).result();
     this.baselineCache.set(kind, { sig, result });
     return result;
   }

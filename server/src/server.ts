@@ -10,6 +10,7 @@ startServer(connection, {
     const reach = registerReachability(connection, () => index.getFiles(), {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      analyzeOptions: () => index.project.analyzeOptions,
     });
     onChanged(() => reach.filesChanged());
   },

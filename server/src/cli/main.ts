@@ -1,17 +1,20 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 
 const USAGE = `Usage:
-  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
 
-  PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
-  --output, -o         text (default) or json
-  --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
-  --default-namespace  namespace for objects without metadata.namespace (default: default)
+  PATH                   YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  --output, -o           text (default) or json
+  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
+  --default-namespace    namespace for objects without metadata.namespace (default: default)
+  --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
+                         (CNI-specific; default: external addresses only)
 `;
 
 export interface CliIO {
@@ -65,6 +68,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let output = 'text';
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
+  let ipBlockMatchesPods = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--output' || a === '-o') output = rest[++i] ?? '';
@@ -78,6 +82,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       }
       explain = [s, d];
     } else if (a === '--default-namespace') defaultNamespace = rest[++i];
+    else if (a === '--ipblock-matches-pods') ipBlockMatchesPods = true;
     else if (a.startsWith('-')) {
       io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
       return 2;
@@ -94,8 +99,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
-  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
   if (explain) {
     const [src, dst] = explain;
@@ -112,9 +117,11 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
     const calico = cluster.calico?.policies ?? [];
     const staged = calico.filter((p) => p.staged).length;
+    const cps = cluster.clusterPolicies ?? [];
+    const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
     const policies = calico.length
-      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
-      : `${cluster.policies.length} network policies`;
+      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+      : `${cluster.policies.length} network policies${clusterWide}`;
     io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   }
