@@ -58,7 +58,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   const source: ReachabilitySource = {
     async reachability(compare) {
       if (!client) throw new Error('Policy Lens language server is not running');
-      const params: ReachabilityParams = { compare };
+      // legacy: the panel still renders the expanded result (until it renders PanelData).
+      const params: ReachabilityParams = { compare, legacy: true };
       const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
       return r;
     },
@@ -121,7 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       await ensureStarted();
       if (!workloadId) {
         const r = await source.reachability('none');
-        const items = r.result.endpoints
+        const items = r.result!.endpoints
           .filter((e) => e.kind !== 'External')
           .map((e) => ({ label: e.id, description: e.kind }));
         const pick = await vscode.window.showQuickPick(items, { title: 'Policy Lens: blast radius of…' });

@@ -15,15 +15,21 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Connection as LspConnection } from 'vscode-languageserver';
-import { analyze, diffReach, parseFiles, type AnalyzeOptions } from './core/index';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
+import { LineCounter } from 'yaml';
+import { analyzeIncremental, ClusterBuilder, diffReach, panelDataAsync, PanelCancelled, ParseContext, parseFiles, type Analysis, type AnalyzeOptions, type PanelProgress } from './core/index';
 import type { Cluster } from './core/model';
-import type { Explanation, ReachResult } from './core/reach-types';
+import type { ReachResult } from './core/reach-types';
+import { explanationOf } from './core/explain/format';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   type ExplainParams,
+  type ExplainResponse,
+  type PanelData,
   type ReachabilityChangedParams,
   type ReachabilityParams,
   type ReachabilityResponse,
@@ -35,6 +41,8 @@ export interface SourceFile {
 }
 
 export interface ReachabilityOptions {
+  /** How long the payload computation runs before yielding to the event loop (ms, default 25). */
+  sliceMs?: number;
   /** Delay between the last change and the re-analysis + notification. Default 250 ms. */
   debounceMs?: number;
   /** Namespace assumed for objects without metadata.namespace. */
@@ -50,13 +58,19 @@ export interface ReachabilityOptions {
   analyzeOptions?: () => AnalyzeOptions;
 }
 
+export interface ComputeControl {
+  /** An LSP cancellation of the request. */
+  cancelled?: () => boolean;
+  progress?: (p: ReachabilityProgressParams) => void;
+}
+
 export interface ReachabilityHandle {
   /** Tell the reachability service that some file changed; re-analyses (debounced) and notifies the client. */
   filesChanged(): void;
   /** Computes the response directly (used by the request handler and tests). */
   compute(params?: ReachabilityParams): Promise<ReachabilityResponse>;
   /** Explains one pair against the current state. */
-  explain(params: ExplainParams): Explanation;
+  explain(params: ExplainParams): ExplainResponse;
   dispose(): void;
 }
 
@@ -126,29 +140,45 @@ function signature(files: SourceFile[]): string {
   return out;
 }
 
+/** The workspace as the reachability service sees it: a content version and the parsed cluster. */
+export interface WorkspaceSnapshot {
+  /** Changes whenever some analysed text changed. */
+  key: string;
+  cluster: Cluster;
+  /** Files whose YAML is broken (their last good objects are used, or none if they never parsed). */
+  staleFiles: string[];
+  /** Paths of every file, for the saved / HEAD baselines. */
+  paths: string[];
+}
+
 interface Current {
-  sig: string;
+  key: string;
   version: number;
   cluster: Cluster;
-  analysis: ReturnType<typeof analyze>;
-  result: ReachResult;
+  analysis: Analysis;
   staleFiles: string[];
   /** What-if analysis with Calico staged policies applied, computed on first use. */
-  whatIf?: { analysis: ReturnType<typeof analyze>; result: ReachResult };
+  whatIf?: Analysis;
+  /** Payloads by compare mode and baseline signature. */
+  payloads: Map<string, PanelData>;
+  legacy?: ReachResult;
 }
 
 /**
- * Keeps the last good text per file and produces the current analysis. Exported for tests; the LSP glue is
- * `registerReachability`.
+ * Keeps the last good objects per file and produces the current analysis, incrementally: each analysis reuses the
+ * previous one wherever the change cannot have affected it (core analyzeIncremental). Exported for tests; the LSP
+ * glue is `registerReachability`.
  */
 export class ReachabilityModel {
-  private lastGood = new Map<string, string>();
-  private brokenCache = new Map<string, { text: string; broken: boolean }>();
+  private lastGood = new Map<string, { text: string; cluster: Cluster }>();
+  private parsed = new Map<string, { text: string; cluster: Cluster; broken: boolean }>();
   private current?: Current;
+  private previous?: Analysis;
+  private previousWhatIf?: Analysis;
   private version = 0;
   /** Signature of the raw files (as returned by getFiles) and the version it was given. */
   private rawSig?: string;
-  private baselineCache = new Map<string, { sig: string; result: ReachResult }>();
+  private baselineCache = new Map<string, { sig: string; analysis: Analysis }>();
 
   constructor(
     private readonly getFiles: () => SourceFile[],
@@ -159,33 +189,38 @@ export class ReachabilityModel {
     return this.opts.analyzeOptions?.() ?? {};
   }
 
-  private isBroken(file: SourceFile): boolean {
-    const cached = this.brokenCache.get(file.path);
-    if (cached && cached.text === file.text) return cached.broken;
-    const broken = isBrokenYaml(parseFiles([file], { defaultNamespace: this.opts.defaultNamespace }));
-    this.brokenCache.set(file.path, { text: file.text, broken });
-    return broken;
+  /** Parses one file (cached by text); broken YAML falls back to the file's last good objects. */
+  private fileCluster(f: SourceFile): { cluster?: Cluster; broken: boolean } {
+    let p = this.parsed.get(f.path);
+    if (!p || p.text !== f.text) {
+      const cluster = parseFiles([f], { defaultNamespace: this.opts.defaultNamespace });
+      p = { text: f.text, cluster, broken: isBrokenYaml(cluster) };
+      this.parsed.set(f.path, p);
+    }
+    if (!p.broken) {
+      this.lastGood.set(f.path, { text: f.text, cluster: p.cluster });
+      return { cluster: p.cluster, broken: false };
+    }
+    return { cluster: this.lastGood.get(f.path)?.cluster, broken: true };
   }
 
-  /** The files to analyse: each broken file replaced by its last good text (or dropped if it never parsed). */
-  effectiveFiles(): { files: SourceFile[]; staleFiles: string[] } {
-    const files: SourceFile[] = [];
+  /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
+  snapshot(): WorkspaceSnapshot {
+    const files = this.getFiles();
     const staleFiles: string[] = [];
+    const parts: Cluster[] = [];
     const seen = new Set<string>();
-    for (const f of this.getFiles()) {
+    let key = '';
+    for (const f of files) {
       seen.add(f.path);
-      if (!this.isBroken(f)) {
-        this.lastGood.set(f.path, f.text);
-        files.push(f);
-        continue;
-      }
-      staleFiles.push(f.path);
-      const good = this.lastGood.get(f.path);
-      if (good !== undefined) files.push({ path: f.path, text: good });
+      const r = this.fileCluster(f);
+      if (r.broken) staleFiles.push(f.path);
+      if (r.cluster) parts.push(r.cluster);
+      key += `${f.path}\u0000${r.broken ? 'broken:' : ''}${r.cluster ? this.lastGood.get(f.path)?.text.length : '-'}\u0001`;
     }
     for (const p of [...this.lastGood.keys()]) if (!seen.has(p)) this.lastGood.delete(p);
-    for (const p of [...this.brokenCache.keys()]) if (!seen.has(p)) this.brokenCache.delete(p);
-    return { files, staleFiles };
+    for (const p of [...this.parsed.keys()]) if (!seen.has(p)) this.parsed.delete(p);
+    return { key: signature(files.map((f) => ({ path: f.path, text: this.lastGood.get(f.path)?.text ?? '' }))) + '|' + staleFiles.join('\u0000') + key + JSON.stringify(this.analyzeOpts()), cluster: mergeClusters(parts), staleFiles, paths: files.map((f) => f.path) };
   }
 
   /**
@@ -201,33 +236,32 @@ export class ReachabilityModel {
     return this.version;
   }
 
-  /** Current analysis; re-analyses only when some file's content changed. */
+  /** Current analysis; re-analyses (incrementally) only when some file's content changed. */
   refresh(): Current {
     const version = this.contentVersion();
     if (this.current && this.current.version === version) return this.current;
-    const { files, staleFiles } = this.effectiveFiles();
-    const sig = signature(files) + '|' + staleFiles.join('\u0000') + '|' + JSON.stringify(this.analyzeOpts());
-    if (this.current && this.current.sig === sig) {
+    const snap = this.snapshot();
+    if (this.current && this.current.key === snap.key) {
       // Only broken files changed: same analysis, newer content version.
       this.current = { ...this.current, version };
       return this.current;
     }
-    const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });
-    const analysis = analyze(cluster, this.analyzeOpts());
-    this.current = { sig, version, cluster, analysis, result: analysis.result(), staleFiles };
+    const analysis = analyzeIncremental(snap.cluster, this.previous, this.analyzeOpts());
+    this.previous = analysis;
+    this.current = { key: snap.key, version, cluster: snap.cluster, analysis, staleFiles: snap.staleFiles, payloads: new Map() };
     return this.current;
   }
 
   /** The current state with Calico staged policies applied as if enforced (what-if). */
-  private whatIf(cur: Current): { analysis: ReturnType<typeof analyze>; result: ReachResult } {
+  private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
-      const analysis = analyze(cur.cluster, { ...this.analyzeOpts(), staged: true });
-      cur.whatIf = { analysis, result: analysis.result() };
+      cur.whatIf = analyzeIncremental(cur.cluster, this.previousWhatIf, { ...this.analyzeOpts(), staged: true });
+      this.previousWhatIf = cur.whatIf;
     }
     return cur.whatIf;
   }
 
-  private async baseline(kind: 'saved' | 'head'): Promise<ReachResult> {
+  private async baseline(kind: 'saved' | 'head'): Promise<Analysis> {
     const read = kind === 'saved' ? this.opts.readSaved ?? defaultReadSaved : this.opts.readHead ?? defaultReadHead;
     const paths = this.getFiles().map((f) => f.path);
     const texts = await Promise.all(paths.map((p) => read(p)));
@@ -239,41 +273,129 @@ export class ReachabilityModel {
     // A baseline file with broken YAML contributes nothing it cannot parse; the parser reports it, we just analyse.
     const sig = signature(files) + JSON.stringify(this.analyzeOpts());
     const cached = this.baselineCache.get(kind);
-    if (cached && cached.sig === sig) return cached.result;
-    const result = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }), this.analyzeOpts()).result();
-    this.baselineCache.set(kind, { sig, result });
-    return result;
+    if (cached && cached.sig === sig) return cached.analysis;
+    // Files whose baseline text equals the current text reuse their parsed objects.
+    const parts = files.map((f) => {
+      const p = this.parsed.get(f.path);
+      return p && p.text === f.text ? p.cluster : parseFiles([f], { defaultNamespace: this.opts.defaultNamespace });
+    });
+    const analysis = analyzeIncremental(mergeClusters(parts), cached?.analysis, this.analyzeOpts());
+    this.baselineCache.set(kind, { sig, analysis });
+    return analysis;
   }
 
-  async compute(params: ReachabilityParams = {}): Promise<ReachabilityResponse> {
+  /** Bumped on every change signal; an analysis that started before a newer change is superseded. */
+  private changeTicks = 0;
+
+  /** A file changed (the server says so before the debounced notification): running payloads are superseded. */
+  changed(): void {
+    this.changeTicks++;
+  }
+
+  /**
+   * The response for `params`. The payload is computed cooperatively (yielding to the event loop every slice);
+   * `control.cancelled` (an LSP cancellation) or a newer change aborts it with `PanelCancelled`.
+   */
+  async compute(params: ReachabilityParams = {}, control: ComputeControl = {}): Promise<ReachabilityResponse> {
+    const ticks = this.changeTicks;
     const cur = this.refresh();
+    const compare = params.compare ?? 'none';
+    let shown = cur.analysis;
+    let baseline: Analysis | undefined;
+    let baselineError: string | undefined;
+    if (compare === 'staged') {
+      shown = this.whatIf(cur);
+      baseline = cur.analysis;
+    } else if (compare === 'saved' || compare === 'head') {
+      try {
+        baseline = await this.baseline(compare);
+      } catch (e) {
+        if (!(e instanceof BaselineUnavailable)) throw e;
+        baselineError = e.message;
+      }
+    }
     const response: ReachabilityResponse = {
-      result: cur.result,
       version: cur.version,
       stale: cur.staleFiles.length > 0,
       staleFiles: cur.staleFiles,
+      compare,
+      data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
     };
-    const compare = params.compare ?? 'none';
-    if (compare === 'staged') {
-      const w = this.whatIf(cur);
-      response.result = w.result;
-      response.diff = diffReach(cur.result, w.result);
-    } else if (compare === 'saved' || compare === 'head') {
-      try {
-        const before = await this.baseline(compare);
-        response.diff = diffReach(before, cur.result);
-      } catch (e) {
-        if (!(e instanceof BaselineUnavailable)) throw e;
-        response.baselineError = e.message;
-      }
+    if (baselineError) response.baselineError = baselineError;
+    if (params.legacy) {
+      // The full expanded result (every connection with its rules); only for small workspaces.
+      response.result = shown.result();
+      if (baseline) response.diff = diffReach(baseline.result(), response.result);
     }
     return response;
   }
 
-  explain(params: ExplainParams): Explanation {
-    const cur = this.refresh();
-    return (params.staged ? this.whatIf(cur).analysis : cur.analysis).explain(params.src, params.dst);
+  /** The payload for a compare mode, cached per analysis and baseline. */
+  private async payload(cur: Current, compare: string, shown: Analysis, baseline: Analysis | undefined, cancelled: () => boolean, progress?: (p: PanelProgress & { version: number }) => void): Promise<PanelData> {
+    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`;
+    const hit = cur.payloads.get(key);
+    if (hit) return hit;
+    const data = await panelDataAsync(shown, { baseline, leftOut: leftOutOf(cur.cluster) }, {
+      pause: () => new Promise<void>((r) => setImmediate(r)),
+      cancelled,
+      sliceMs: this.opts.sliceMs,
+      progress: progress && ((p) => progress({ ...p, version: cur.version })),
+    });
+    cur.payloads.set(key, data);
+    return data;
   }
+
+  private baselineIds = new WeakMap<Analysis, number>();
+  private nextBaselineId = 1;
+  private baselineId(a: Analysis): number {
+    let id = this.baselineIds.get(a);
+    if (id === undefined) this.baselineIds.set(a, (id = this.nextBaselineId++));
+    return id;
+  }
+
+  /** The analysis a request refers to (the what-if state when `staged`). */
+  analysisFor(staged?: boolean): Analysis {
+    const cur = this.refresh();
+    return staged ? this.whatIf(cur) : cur.analysis;
+  }
+
+  explain(params: ExplainParams): ExplainResponse {
+    const a = this.analysisFor(params.staged);
+    const trace = a.trace(params.src, params.dst);
+    return { ...explanationOf(trace), trace };
+  }
+}
+
+/** Objects of policy kinds that are not modelled, counted per kind. */
+function leftOutOf(c: Cluster): { kind: string; count: number }[] {
+  const list = (c as Cluster & { leftOut?: { kind: string }[] }).leftOut ?? [];
+  const m = new Map<string, number>();
+  for (const x of list) m.set(x.kind, (m.get(x.kind) ?? 0) + 1);
+  return [...m].map(([kind, count]) => ({ kind, count })).sort((a, b) => (a.kind < b.kind ? -1 : 1));
+}
+
+/** Merges per-file clusters (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
+function mergeClusters(parts: Cluster[]): Cluster {
+  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  const b = new ClusterBuilder(cluster);
+  for (const m of parts) {
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace({ ...ns, labels: { ...ns.labels } });
+    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, new ParseContext(w.range?.file ?? '', 0, new LineCounter(), 'default', cluster.diagnostics));
+    cluster.policies.push(...m.policies);
+    if (m.calico) {
+      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      cc.policies.push(...m.calico.policies);
+      cc.networkSets.push(...m.calico.networkSets);
+      cc.tiers.push(...m.calico.tiers);
+    }
+    if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+    if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
+    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
+    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
+    cluster.diagnostics.push(...m.diagnostics);
+  }
+  b.finish();
+  return cluster;
 }
 
 export function registerReachability(
@@ -289,8 +411,16 @@ export function registerReachability(
 
   const log = (msg: string) => connection.console.error(`[policy-lens reachability] ${msg}`);
 
-  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined) => {
-    return model.compute(params ?? {});
+  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined, token: CancellationToken) => {
+    try {
+      return await model.compute(params ?? {}, {
+        cancelled: () => !!token?.isCancellationRequested,
+        progress: (p) => void connection.sendNotification(REACHABILITY_PROGRESS_NOTIFICATION, p satisfies ReachabilityProgressParams),
+      });
+    } catch (e) {
+      if (e instanceof PanelCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, `reachability analysis ${e.message}`);
+      throw e;
+    }
   });
   const explainDisposable = connection.onRequest(EXPLAIN_REQUEST, (params: ExplainParams) => model.explain(params));
 
@@ -314,6 +444,7 @@ export function registerReachability(
   return {
     filesChanged() {
       if (disposed) return;
+      model.changed();
       if (timer) clearTimeout(timer);
       timer = setTimeout(run, debounceMs);
     },

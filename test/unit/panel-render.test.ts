@@ -3,7 +3,7 @@
 // The DOM rendering itself is exercised in a real VS Code by test/e2e/ui.js.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reach, diffReach } from '../../server/src/core/index';
+import { analyze, diffReach, panelData, parseFiles, reach } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
 import { blastRadius, filterPorts, formatPorts, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from '../../client/webview/render';
@@ -46,7 +46,7 @@ function response(port = 443, basePort?: number): ReachabilityResponse {
     { path: '/w/np.yaml', text: policies(port) },
   ];
   const result = reach(files);
-  const r: ReachabilityResponse = { result, version: 1, stale: false, staleFiles: [] };
+  const r: ReachabilityResponse = { compare: 'none', data: panelData(analyze(parseFiles(files))), result, version: 1, stale: false, staleFiles: [] };
   if (basePort !== undefined) {
     r.diff = diffReach(reach([files[0], { path: '/w/np.yaml', text: policies(basePort) }]), result);
   }
@@ -143,8 +143,11 @@ spec:
     - {action: Accept, to: [{domainNames: [api.example.com]}], protocols: [{tcp: {destinationPort: {number: 443}}}]}
     - {action: Deny, to: [{networks: [0.0.0.0/0, "::/0"]}]}
 `;
-    const result = reach([{ path: '/w/pods.yaml', text: pods }, { path: '/w/cnp.yaml', text: cnp }]);
-    const r: ReachabilityResponse = { result, version: 1, stale: false, staleFiles: [] };
+    const files = [{ path: '/w/pods.yaml', text: pods }, { path: '/w/cnp.yaml', text: cnp }];
+    const result = reach(files);
+    const data = panelData(analyze(parseFiles(files)));
+    assert.ok(data.endpoints.some((e) => e.id === 'api.example.com' && e.kind === 'External'), 'the compact payload has the domain endpoint');
+    const r: ReachabilityResponse = { compare: 'none', data, result, version: 1, stale: false, staleFiles: [] };
     const ext = visibleEndpoints(r, state()).filter((e) => e.kind === 'External').map((e) => e.id);
     assert.ok(ext.includes('api.example.com'), ext.join(' '));
     assert.equal(rangeLabel('api.example.com'), 'api.example.com');
