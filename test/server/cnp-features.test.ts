@@ -106,3 +106,17 @@ test('AdminNetworkPolicy: deprecated, and "Migrate to ClusterNetworkPolicy" repl
   assert.deepEqual(after.filter((x) => x.severity === 1).map((x) => x.code), []);
   assert.ok(!after.some((x) => x.code === 'anp-deprecated'));
 });
+
+test('the setting policyLens.kubernetes.ipBlockAppliesToPods re-runs the lints (ipBlock now matches pods by IP)', async () => {
+  const u = uri();
+  const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: s-1, namespace: split, labels: {app: s}, ownerReferences: [{kind: ReplicaSet, name: s, controller: true}]}\nstatus: {podIP: 10.7.0.1}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: s-2, namespace: split, labels: {app: s}, ownerReferences: [{kind: ReplicaSet, name: s, controller: true}]}\nstatus: {podIP: 10.8.0.1}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: blk, namespace: split}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.7.0.0/16}}]}]\n`;
+  const d = await server.open(u, text);
+  assert.ok(!d.some((x) => x.code === 'pod-ips-split'), 'external-only by default');
+  const next = server.nextDiagnostics(u);
+  await server.client.sendNotification('workspace/didChangeConfiguration', { settings: { policyLens: { kubernetes: { ipBlockAppliesToPods: true } } } });
+  const after = await next;
+  assert.ok(after.some((x) => x.code === 'pod-ips-split'), JSON.stringify(after.map((x) => x.code)));
+  const back = server.nextDiagnostics(u);
+  await server.client.sendNotification('workspace/didChangeConfiguration', { settings: { policyLens: { kubernetes: { ipBlockAppliesToPods: false } } } });
+  assert.ok(!(await back).some((x) => x.code === 'pod-ips-split'));
+});
