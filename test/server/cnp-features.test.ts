@@ -45,6 +45,10 @@ test('hover on a rule: the plain-English sentence (tier, priority, action, peers
   assert.match(onKind, /\*\*ClusterNetworkPolicy cnp-\d+\*\* — Admin tier, priority 10/);
   assert.match(onKind, /No implicit isolation/);
   assert.match(onKind, /1\. `no-dev`: denies ingress/);
+  // A subject/peer selector: what it selects in the workspace (the fixture has namespaces shop and web).
+  const onPeer = hoverText(await server.hover(u, 14, 38));
+  assert.match(onPeer, /\*\*namespaces\*\* `env=dev`/);
+  assert.match(onPeer, /Namespaces selected in this workspace: _none_/);
   // Field documentation from the schema.
   const onTier = hoverText(await server.hover(u, 5, 3));
   assert.match(onTier, /`tier` \*\(string\)\* — one of `Admin`, `Baseline`/);

@@ -159,7 +159,7 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
   if (parsed.kind && isClusterPolicyKind(parsed.kind) && parsed.apiVersion?.startsWith('policy.networking.k8s.io/')) {
     const cp = result.cluster.clusterPolicies?.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
     if (cp) {
-      const s = clusterPolicyHover(cp, steps, path, result.cluster);
+      const s = clusterPolicyHover(cp, steps, path, result.cluster, result.facts, uri);
       if (s) sections.push(s);
     }
   }
@@ -221,7 +221,24 @@ function describeCalicoRule(r: CalicoRule): string {
 }
 
 /** Hover of a cluster policy: on a rule, its sentence; on the header (kind, metadata, spec, tier, priority, subject), the summary. */
-function clusterPolicyHover(p: ClusterPolicy, steps: Step[], path: string[], cluster: import('../core/model').Cluster): string | undefined {
+function clusterPolicyHover(p: ClusterPolicy, steps: Step[], path: string[], cluster: import('../core/model').Cluster, facts?: WorkspaceFacts, uri = ''): string | undefined {
+  // Inside a subject/peer `namespaces` or `pods` selector: what it selects in the workspace.
+  const selAt = path.lastIndexOf('namespaces') >= 0 ? path.lastIndexOf('namespaces') : path.lastIndexOf('pods');
+  if (facts && selAt >= 0 && (path[selAt - 1] === 'subject' || path[selAt - 1] === '-')) {
+    const step = steps[selAt];
+    const isPods = path[selAt] === 'pods';
+    const nsNode = isPods ? ((pairOf(step.node, 'namespaceSelector')?.value as Node | null | undefined) ?? null) : step.node;
+    const nsSel = selectorOf(nsNode, uri);
+    const podNode = isPods ? (pairOf(step.node, 'podSelector')?.value as Node | null | undefined) : undefined;
+    const podSel = podNode !== undefined ? selectorOf(podNode ?? null, uri) : undefined;
+    const nss = facts.cluster.namespaces.filter((n) => selectorMatches(nsSel, n.labels));
+    const pods = nss.flatMap((n) => (facts.byNamespace.get(n.name) ?? []).filter((w) => !podSel || selectorMatches(podSel, w.labels)));
+    return [
+      `**${path[selAt]}** ${isPods ? `pods ${podSel && !isEmptySelector(podSel) ? `\`${describeSelector(podSel)}\`` : '(all)'} in namespaces ` : ''}${isEmptySelector(nsSel) ? '`{}` — every namespace' : `\`${describeSelector(nsSel)}\``}`,
+      `Namespaces selected in this workspace: ${nss.length ? nss.slice(0, 10).map((n) => `\`${n.name}\``).join(', ') + (nss.length > 10 ? ', …' : '') : '_none_'}`,
+      `Workloads: ${listWorkloads(pods)}`,
+    ].join('\n\n');
+  }
   if (path[0] === 'spec' && (path[1] === 'ingress' || path[1] === 'egress') && path[2] === '-' && steps[2]) {
     const seq = steps[2].parent as { items?: unknown[] };
     const idx = seq.items?.indexOf(steps[2].node) ?? -1;
