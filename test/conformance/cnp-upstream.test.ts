@@ -64,8 +64,9 @@ function podIP(short: string): string {
  * peers can single one out by its status.podIP), serving TCP 80 (`web`), TCP 8080, UDP 5353, UDP 53 (`dns`),
  * SCTP 9003 and SCTP 9005 like the upstream pods.
  */
-function topology(nsLabels: Map<string, Record<string, string>>): Json[] {
+function topology(nsLabels: Map<string, Record<string, string>>, folded = false): Json[] {
   const out: Json[] = [];
+  if (folded) return [...topology(nsLabels).filter((o) => o.kind === 'Namespace'), ...statefulSets()];
   for (const [house] of HOUSES) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsOf(house), labels: nsLabels.get(house) ?? { 'conformance-house': house } } });
   out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsOf('forbidden-forrest'), labels: { 'conformance-house': 'forbidden-forrest' } } });
   for (const [house, wl] of HOUSES) {
@@ -86,6 +87,28 @@ function topology(nsLabels: Map<string, Record<string, string>>): Json[] {
     }
   }
   return out;
+}
+
+/** The upstream shape: one StatefulSet per house (two replicas, no pod IPs in the manifests). */
+function statefulSets(): Json[] {
+  return HOUSES.map(([house, wl]) => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: wl, namespace: nsOf(house) },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { 'conformance-house': house } },
+      template: {
+        metadata: { labels: { 'conformance-house': house } },
+        spec: {
+          containers: [
+            { name: `${wl}-80`, image: 'agnhost', ports: [{ containerPort: 80, protocol: 'TCP', name: 'web' }] },
+            { name: `${wl}-53`, image: 'agnhost', ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }] },
+          ],
+        },
+      },
+    },
+  }));
 }
 
 // ---------------------------------------------------------------- mutations (what the Go tests patch)
@@ -160,6 +183,9 @@ async function reachJson(docs: Json[]): Promise<{ json: ReachJson; err: string }
   }
 }
 
+/** "gryffindor/harry-potter-0" -> the StatefulSet workload "gryffindor/harry-potter". */
+const folded = (p: string) => p.replace(/-\d+$/, '');
+
 function connects(r: ReachJson, client: string, server: string, protocol: string, port: number): boolean {
   const [ch, cp] = client.split('/');
   const [sh, sp] = server.split('/');
@@ -181,6 +207,33 @@ test('the translation covers 22 upstream ConformanceTests, 87 subtests and 292 P
   assert.equal(subtests.size, 87);
   assert.equal(cases.reduce((n, c) => n + c.steps.reduce((m, s) => m + s.probes.length, 0), 0), 292);
 });
+
+// The same cases over the upstream topology as written (StatefulSets, pods folded into them, no pod IPs): every
+// probe between two different StatefulSets whose step does not single out a replica by its IP (the inserted /32
+// rules of the inline-CIDR tests). Policy Lens then relies on 0.0.0.0/0 covering every pod (networks peers).
+for (const c of cases) {
+  test(`[CNP-CONFORMANCE] ${c.test} over StatefulSets without pod IPs`, async (t) => {
+    const text = readFileSync(join(DIR, c.manifest), 'utf8');
+    let objs = parseAllDocuments(text)
+      .map((d) => d.toJS() as Json)
+      .filter((x) => x && typeof x === 'object');
+    const nsLabels = new Map<string, Record<string, string>>();
+    let byIP = false;
+    for (const step of c.steps) {
+      for (const m of step.mutations) {
+        if (m.op === 'insertRule' && JSON.stringify(m.rule).includes('${')) byIP = true;
+        objs = apply(objs, nsLabels, m);
+      }
+      const probes = step.probes.filter(([cl, sv]) => folded(cl) !== folded(sv));
+      if (byIP || probes.length === 0) continue;
+      await t.test(step.subtest, async () => {
+        const { json } = await reachJson([...topology(nsLabels, true), ...objs]);
+        const wrong = probes.filter(([cl, sv, proto, port, ok]) => connects(json, folded(cl), folded(sv), proto, port) !== ok);
+        assert.deepEqual(wrong.map(([cl, sv, proto, port, ok]) => `${folded(cl)} -> ${folded(sv)} ${proto}/${port}: expected ${ok ? 'connect' : 'no connection'}`), []);
+      });
+    }
+  });
+}
 
 for (const c of cases) {
   for (const world of ['Kubernetes', 'Calico'] as const) {

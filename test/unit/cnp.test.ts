@@ -188,6 +188,14 @@ test('[CNP-TYPES EgressPeer] networks match external addresses and also pods who
   assert.equal(a.allowedBetween('dev/tool', '198.51.100.1').toString(), NONE);
 });
 
+test('[CNP-TYPES EgressPeer] without pod IPs in the manifests, 0.0.0.0/0 still covers every pod; narrower blocks cannot match', () => {
+  const dep = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc, namespace: prod}\nspec:\n  selector: {matchLabels: {app: svc}}\n  template: {metadata: {labels: {app: svc}}}\n---\n`;
+  const deny = (cidr: string) => dep + cnp('n', 'Admin', 1, `  subject:\n    namespaces: {matchLabels: {env: dev}}\n  egress:\n  - action: Deny\n    to: [{networks: [${cidr}]}]`);
+  assert.equal(allowed(deny('0.0.0.0/0'), 'dev/tool', 'prod/svc'), NONE);
+  assert.equal(allowed(deny('10.0.0.0/8'), 'dev/tool', 'prod/svc'), ALL);
+  assert.equal(allowed(deny('"::/0"'), 'dev/tool', 'prod/svc'), ALL, 'pods of unknown address are taken as IPv4');
+});
+
 test('[CNP-TYPES EgressPeer] a workload whose pods are on both sides of a CIDR does not match it (and the lints say so)', () => {
   const two = `apiVersion: v1\nkind: Pod\nmetadata: {name: api-1, namespace: prod, labels: {app: api}, ownerReferences: [{kind: ReplicaSet, name: api, controller: true}]}\nstatus: {podIP: 10.0.9.1}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: api-2, namespace: prod, labels: {app: api}, ownerReferences: [{kind: ReplicaSet, name: api, controller: true}]}\nstatus: {podIP: 10.0.8.1}\n---\n`;
   const y = two + cnp('n', 'Admin', 1, `  subject:\n    namespaces: {matchLabels: {env: dev}}\n  egress:\n  - action: Deny\n    to: [{networks: [10.0.9.0/24]}]`);

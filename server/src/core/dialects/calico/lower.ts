@@ -105,7 +105,7 @@ function entityMatcher(ent: EntityRule, policyNs: string | undefined, ipVersion:
   const inNets = (nets: EntityRule['nets'], a: { family: Family; lo: bigint; hi: bigint }) => !!nets && nets.some((n) => n.cidr.family === a.family && n.cidr.lo <= a.lo && a.hi <= n.cidr.hi);
   const wl = (w: Workload, world: WorldView): boolean => {
     // nets / notNets match a workload endpoint by its pod IPs (all of them inside; a workload without IPs in the
-    // manifests is never inside nets and never excluded by notNets).
+    // manifests is never inside nets and never excluded by notNets, as network-config-analyzer reads Calico).
     if (ent.nets && ent.nets.length && podIpsIn(w, (a) => inNets(ent.nets, a) && (!ipVersion || a.family === ipVersion)) !== 'all') return false;
     if (ent.notNets && ent.notNets.length) {
       const where = podIpsIn(w, (a) => inNets(ent.notNets, a));
