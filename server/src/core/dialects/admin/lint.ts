@@ -183,14 +183,27 @@ function peerExternals(a: Analysis, peers: Matcher[] | undefined): Set<number> {
   return s;
 }
 
+/** One workload per class (workloads of a class match the same matchers: one stands for all). */
+function classReps(a: Analysis, ws: Iterable<number>): number[] {
+  const seen = new Map<number, number[]>();
+  for (const i of ws) {
+    const c = a.classOf[i];
+    const l = seen.get(c);
+    if (!l) seen.set(c, [i]);
+    else if (l.length < 2) l.push(i);
+  }
+  // Two members per class, so a pair inside one class (two different workloads) is still found.
+  return [...seen.values()].flat();
+}
+
 /** A pair both rules can match, described in words, or undefined. */
 function commonTraffic(a: Analysis, d: Direction, subjects: number[], r: Rule, s: Rule): string | undefined {
   const ws = a.world.workloads;
-  const pr = peerSet(a, r.peers);
   const ps = peerSet(a, s.peers);
-  for (const self of subjects) {
+  const pr = classReps(a, [...peerSet(a, r.peers)].filter((q) => ps.has(q)));
+  for (const self of classReps(a, subjects)) {
     for (const q of pr) {
-      if (q === self || !ps.has(q)) continue;
+      if (q === self) continue;
       const dst = d === 'Ingress' ? ws[self] : ws[q];
       const c = resolveConns(r.conns, dst).intersect(resolveConns(s.conns, dst));
       if (!c.isEmpty()) return d === 'Ingress' ? `${describeConns(c, a.universe)} from ${ws[q].id} to ${ws[self].id}` : `${describeConns(c, a.universe)} from ${ws[self].id} to ${ws[q].id}`;
