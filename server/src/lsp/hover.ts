@@ -18,6 +18,7 @@ import { isClusterPolicyKind, type ClusterPolicy } from '../core/dialects/admin/
 import { policySummary, ruleSentence } from '../core/dialects/admin/describe';
 import { clusterSubjectMatcher } from '../core/dialects/admin/lower';
 import { buildWorld } from '../core/policy/build';
+import { renderRuleEffectsMarkdown } from '../core/explain/format';
 
 interface Step {
   /** Key of the pair, or '-' for a sequence item. */
@@ -161,6 +162,17 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     if (cp) {
       const s = clusterPolicyHover(cp, steps, path, result.cluster, result.facts, uri);
       if (s) sections.push(s);
+    }
+  }
+  // A rule (on its first key, e.g. `- from:` / `- action:`): the flows it decides, from the engine.
+  const allPath = steps.map((x) => x.seg);
+  if (path[0] === 'spec' && (allPath[1] === 'ingress' || allPath[1] === 'egress') && allPath[2] === '-' && path.length === 4 && onKey) {
+    const item = steps[2].node;
+    const firstKey = item && isMap(item) ? (item.items[0] as Pair | undefined) : undefined;
+    if (firstKey && step.pair === firstKey && result.cluster.workloads.length) {
+      const a = result.facts.analysis();
+      const eff = a.ruleEffectsAt(uri, offset);
+      if (eff) sections.push(renderRuleEffectsMarkdown(eff, a.universe));
     }
   }
   // Field documentation.
