@@ -85,24 +85,29 @@ export function k8sPeerEntries(a: Analysis, policyNs: string, peer: EndpointInfo
   return (peer.cidrs ?? []).map((cidr) => ({ ipBlock: { cidr } }));
 }
 
-/** Entries matching every peer except `peer` (and the workloads no label selector can tell apart from it). */
+/**
+ * Entries matching every peer except `peer` (and the workloads no label selector can tell apart from it). External
+ * addresses: the whole IPv4 range, and the whole IPv6 range only when the workspace already has IPv6 addresses (an
+ * ipBlock of a new family would add endpoints, not just allow what was allowed).
+ */
 function allExceptEntries(a: Analysis, policyNs: string, peer: EndpointInfo): Record<string, unknown>[] | undefined {
+  const families = new Set(a.atoms.map((x) => x.family));
+  const everywhere = (f: 4 | 6, except?: string[]) => ({ ipBlock: except ? { cidr: f === 4 ? '0.0.0.0/0' : '::/0', except } : { cidr: f === 4 ? '0.0.0.0/0' : '::/0' } });
   if (peer.workload) {
     const w = peer.workload;
     const labels = labelChoice(a, w, usedSelectorKeys(a)).labels;
     const key = Object.keys(labels)[0];
     const others = { namespaceSelector: { matchExpressions: [{ key: NS_NAME, operator: 'NotIn', values: [w.namespace] }] } };
-    const ipv4 = { ipBlock: { cidr: '0.0.0.0/0' } };
-    const ipv6 = { ipBlock: { cidr: '::/0' } };
-    if (!key) return [others, ipv4, ipv6]; // a workload without labels: only its namespace can be excluded
+    const ext = ([4, 6] as const).filter((f) => families.has(f)).map((f) => everywhere(f));
+    if (!key) return [others, ...ext]; // a workload without labels: only its namespace can be excluded
     const podSelector = { matchExpressions: [{ key, operator: 'NotIn', values: [labels[key]] }] };
     const own = w.namespace === policyNs ? { podSelector } : { namespaceSelector: { matchLabels: { [NS_NAME]: w.namespace } }, podSelector };
-    return [others, own, ipv4, ipv6];
+    return [others, own, ...ext];
   }
   const iv = peer.interval!;
-  const all = iv.family === 4 ? '0.0.0.0/0' : '::/0';
-  if (peer.cidrs?.includes(all)) return undefined;
-  return [{ namespaceSelector: {} }, { ipBlock: { cidr: all, except: peer.cidrs } }, { ipBlock: { cidr: iv.family === 4 ? '::/0' : '0.0.0.0/0' } }];
+  if (peer.cidrs?.includes(iv.family === 4 ? '0.0.0.0/0' : '::/0')) return undefined;
+  const other = iv.family === 4 ? 6 : 4;
+  return [{ namespaceSelector: {} }, everywhere(iv.family, peer.cidrs), ...(families.has(other) ? [everywhere(other)] : [])];
 }
 
 function portEntries(ports: K8sPort[]): Record<string, unknown>[] {
