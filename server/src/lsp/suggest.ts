@@ -136,7 +136,7 @@ export class SuggestService {
 }
 
 /** Registers `policyLens/suggest`, `policyLens/suggestContext` and the suggestion code actions. */
-export function registerSuggest(connection: Connection, index: WorkspaceIndex, opts: SuggestServiceOptions = {}): SuggestService {
+export function registerSuggest(connection: Pick<Connection, 'onRequest' | 'onNotification'>, index: WorkspaceIndex, opts: SuggestServiceOptions = {}): SuggestService {
   const service = new SuggestService(index, opts);
   connection.onRequest(SUGGEST_REQUEST, (params: SuggestParams) => {
     service.context = { src: params.src, dst: params.dst, staged: params.staged };
