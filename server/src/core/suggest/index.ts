@@ -25,7 +25,7 @@ import type { TraceStep } from '../reach-types';
 import { kubernetesSuggester } from '../dialects/kubernetes/suggest';
 import { calicoSuggester } from '../dialects/calico/suggest';
 import { connWords, declaredPorts, endpointIds, resolveEndpoint, wholeProtocol } from './common';
-import { analyseFiles, applyChanges, effectOf, fileEdits, newErrors, type Reanalysis } from './verify';
+import { applyChanges, effectOf, fileEdits, newErrors, StateParser, type Reanalysis } from './verify';
 import type { DialectSuggester, EndpointInfo, FlowChange, Proposal, SideRequest, StepCandidate, SuggestMode, SuggestRequest, SuggestResult } from './types';
 
 export * from './types';
@@ -118,14 +118,21 @@ export function suggest(input: SuggestInput): SuggestResult {
   }
   if (mode === 'allow' && !current.isEmpty()) result.notes.push(`Already allowed: ${connWords(current, U)}; the proposals add ${connWords(want.subtract(current), U)}.`);
 
-  const search = new Search(files, analysis, src, dst, want, mode, parse, model, input.maxSteps ?? 3);
-  const found = search.run();
   const max = input.maxProposals ?? 5;
-  found.sort((a, b) => Number(b.exact) - Number(a.exact) || extraCount(a) - extraCount(b) || a.cost - b.cost || a.lines - b.lines);
-  result.proposals = found.slice(0, max).map((f, i) => ({ ...f.proposal, id: `p${i + 1}` }));
+  const search = new Search(files, analysis, src, dst, want, mode, parse, model, input.maxSteps ?? 3);
+  const found = search.run(max);
+  result.proposals = found.map((f, i) => ({ ...f.proposal, id: `p${i + 1}` }));
   if (search.rejected) result.notes.push(`${search.rejected} candidate edit${search.rejected === 1 ? ' was' : 's were'} discarded: re-analysing ${search.rejected === 1 ? 'it' : 'them'} showed ${mode === 'allow' ? 'flows that would be newly denied' : 'flows that would be newly allowed'} or new errors.`);
   if (result.proposals.length === 0) result.notes.push(`No verified edit of at most ${input.maxSteps ?? 3} steps ${mode === 'allow' ? 'allows' : 'blocks'} this flow.`);
   return result;
+}
+
+interface Found {
+  node: SearchNode;
+  proposal: Proposal;
+  cost: number;
+  lines: number;
+  exact: boolean;
 }
 
 function extraCount(f: { proposal: Proposal }): number {
@@ -137,8 +144,7 @@ class Search {
   rejected = 0;
   private analyses = 0;
   private readonly seen = new Set<string>();
-  private readonly srcIds0: string[];
-  private readonly dstIds0: string[];
+  private readonly parser: StateParser;
 
   constructor(
     private readonly files: Map<string, string>,
@@ -151,8 +157,7 @@ class Search {
     private readonly model: ModelOptions,
     private readonly maxSteps: number,
   ) {
-    this.srcIds0 = endpointIds(analysis, src);
-    this.dstIds0 = endpointIds(analysis, dst);
+    this.parser = new StateParser(parse, files);
   }
 
   /** What is still to do in a state: per requested pair, the connections still missing (allow) / still allowed (block). */
@@ -174,8 +179,12 @@ class Search {
     return (s, d) => ss.has(s) && ds.has(d);
   }
 
-  run(): { proposal: Proposal; cost: number; lines: number; exact: boolean }[] {
-    const out: { proposal: Proposal; cost: number; lines: number; exact: boolean }[] = [];
+  /**
+   * Searches edit steps breadth first (a small beam), then verifies the complete states best first, each with a full
+   * parse and analysis from scratch, until `max` proposals are verified.
+   */
+  run(max: number): Found[] {
+    const complete: Found[] = [];
     let level: SearchNode[] = [{ files: this.files, re: { cluster: this.analysis.cluster, analysis: this.analysis }, steps: [], cost: 0 }];
     for (let depth = 0; depth < this.maxSteps && level.length; depth++) {
       const next: SearchNode[] = [];
@@ -188,36 +197,50 @@ class Search {
           if (this.seen.has(key)) continue;
           this.seen.add(key);
           this.analyses++;
-          const re = analyseFiles(files, this.parse, this.model);
+          const re = this.parser.analyse(files, node.re.analysis, this.model);
           if (newErrors(node.re.cluster, re.cluster).length) {
             this.rejected++;
             continue;
           }
           const child: SearchNode = { files, re, steps: [...node.steps, cand], cost: node.cost + cand.cost, side: node.side ?? (this.mode === 'block' ? side : undefined) };
           if (this.remaining(re.analysis).length === 0) {
-            const p = this.finish(child);
-            if (p) out.push(p);
+            const f = this.assess(child, re.analysis);
+            if (f) complete.push(f);
           } else next.push(child);
         }
       }
       level = next.sort((a, b) => a.cost - b.cost).slice(0, BEAM);
     }
+    complete.sort((a, b) => Number(b.exact) - Number(a.exact) || extraCount(a) - extraCount(b) || a.cost - b.cost || a.lines - b.lines);
+    const out: Found[] = [];
+    for (const f of complete) {
+      if (out.length >= max) break;
+      // The verification: the edited files parsed from scratch, the whole workspace analysed from scratch; the effect
+      // must be the one the search found.
+      const full = this.parser.verify(f.node.files, this.model);
+      const again = this.remaining(full.analysis).length === 0 && newErrors(this.analysis.cluster, full.cluster).length === 0 ? this.assess(f.node, full.analysis, true) : undefined;
+      if (again && JSON.stringify(again.proposal.effect) === JSON.stringify(f.proposal.effect)) out.push(again);
+      else this.rejected++;
+    }
     return out;
   }
 
-  private finish(node: SearchNode): { proposal: Proposal; cost: number; lines: number; exact: boolean } | undefined {
-    const effect = effectOf(this.analysis, node.re.analysis, this.isRequested(node.re.analysis), this.want);
+  /** The proposal a complete state stands for, or undefined when its effect goes the wrong way. */
+  private assess(node: SearchNode, after: Analysis, withEdits = false): Found | undefined {
+    const effect = effectOf(this.analysis, after, this.isRequested(after), this.want);
     const wrong = this.mode === 'allow' ? effect.removed.length > 0 : effect.added.length > 0;
     if (wrong) {
       this.rejected++;
       return undefined;
     }
-    const edits = fileEdits(this.files, node.files);
+    // Minimal line edits and hunks only for what is shown (a line diff of big files costs).
+    const edits = withEdits ? fileEdits(this.files, node.files) : [];
     const extras = (this.mode === 'allow' ? effect.added : effect.removed).filter((x) => !x.requested);
     const exact = extras.length === 0 && effect.omitted === 0;
     const title = composeTitle(node.steps, extras, effect.omitted, this.mode);
-    const lines = edits.reduce((n, e) => n + e.edits.reduce((m, x) => m + x.newText.split('\n').length + (x.endOffset > x.startOffset ? 1 : 0), 0), 0);
+    const lines = node.steps.reduce((n, st) => n + st.changes.reduce((m, x) => m + x.newText.split('\n').length + (x.end > x.start ? 1 : 0), 0), 0);
     return {
+      node,
       proposal: { id: '', title, kinds: node.steps.map((s) => s.kind), dialects: [...new Set(node.steps.map((s) => s.dialect))], exact, edits, effect },
       cost: node.cost,
       lines,

@@ -3,11 +3,12 @@
 // classes (the panel's diff, core/panel-data.ts). Also turns the final texts into minimal line edits and unified
 // diff hunks (the `diff` package). Pure: no LSP imports.
 import { diffLines, structuredPatch } from 'diff';
-import { parseFiles, type InputFile, type ParseOptions } from '../parse';
-import { analyze, type Analysis } from '../analysis';
+import { mergeClusters, parseFiles, type ParseOptions } from '../parse';
+import { analyze, analyzeIncremental, type Analysis } from '../analysis';
+import { splitDocuments, type Chunk } from '../lint/chunks';
 import { panelData } from '../panel-data';
 import { ConnSet } from '../ports';
-import type { Cluster } from '../model';
+import type { Cluster, SourceRange } from '../model';
 import { lineStarts, positionOf } from '../lint/chunks';
 import type { ModelOptions } from '../policy/build';
 import type { Effect, FileEdit, FlowChange, TextChange, TextEditSpec } from './types';
@@ -36,11 +37,100 @@ export interface Reanalysis {
   analysis: Analysis;
 }
 
-/** Parses the files and analyses them from scratch (no reuse: the verification does not depend on caches). */
-export function analyseFiles(files: ReadonlyMap<string, string>, parse: ParseOptions, model: ModelOptions): Reanalysis {
-  const input: InputFile[] = [...files].map(([path, text]) => ({ path, text }));
-  const cluster = parseFiles(input, parse);
-  return { cluster, analysis: analyze(cluster, model) };
+function isRange(v: object): v is SourceRange {
+  return 'startOffset' in v && 'endOffset' in v && 'start' in v && 'file' in v && 'doc' in v;
+}
+
+/** A deep copy of a document's model with every source range moved by (lines, offset, documents). */
+function shifted<T>(v: T, dl: number, doff: number, ddoc: number, seen: Map<object, unknown>): T {
+  if (!v || typeof v !== 'object') return v;
+  const hit = seen.get(v as object);
+  if (hit) return hit as T;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    seen.set(v, out);
+    for (const x of v) out.push(shifted(x, dl, doff, ddoc, seen));
+    return out as T;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  if (isRange(v as object)) {
+    const r = v as unknown as SourceRange;
+    const out: SourceRange = { ...r, doc: r.doc + ddoc, start: { line: r.start.line + dl, character: r.start.character }, end: { line: r.end.line + dl, character: r.end.character }, startOffset: r.startOffset + doff, endOffset: r.endOffset + doff };
+    seen.set(v as object, out);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(v as object, out);
+  for (const [k, x] of Object.entries(v as object)) out[k] = shifted(x, dl, doff, ddoc, seen);
+  return out as T;
+}
+
+/**
+ * Parses the states of a search. Files whose text is the original one are parsed once (whole file, as the
+ * reachability service parses them); an edited file is parsed document by document (as the language server's lint
+ * project does), each document once (by text) and reused where it did not move, or copied with moved ranges where it
+ * did; for the verification, every document the edit changed or added is parsed from scratch. The parts are merged as parseFiles merges files (pods folded into their
+ * owners, namespaces merged). Unchanged policies keep their objects, so the incremental analysis of a search state
+ * reuses their evaluation.
+ */
+export class StateParser {
+  private readonly whole = new Map<string, Cluster>();
+  private readonly docs = new Map<string, Cluster>();
+  private readonly placed = new Map<string, Cluster>();
+
+  constructor(
+    private readonly parse: ParseOptions,
+    private readonly original: ReadonlyMap<string, string>,
+  ) {}
+
+  private fileModel(path: string, text: string): Cluster {
+    const key = `${path}\u0000${text}`;
+    let m = this.whole.get(key);
+    if (!m) this.whole.set(key, (m = parseFiles([{ path, text }], this.parse)));
+    return m;
+  }
+
+  private docModel(path: string, c: Chunk, fresh: boolean): Cluster {
+    const key = `${path}\u0000${c.text}`;
+    let m = fresh ? undefined : this.docs.get(key);
+    if (!m) {
+      m = parseFiles([{ path, text: c.text }], this.parse);
+      if (fresh) return c.startLine === 0 && c.startOffset === 0 && c.docIndex === 0 ? m : shifted(m, c.startLine, c.startOffset, c.docIndex, new Map());
+      this.docs.set(key, m);
+    }
+    if (c.startLine === 0 && c.startOffset === 0 && c.docIndex === 0) return m;
+    const pk = `${key}\u0000${c.startLine}\u0000${c.startOffset}\u0000${c.docIndex}`;
+    let p = this.placed.get(pk);
+    if (!p) this.placed.set(pk, (p = shifted(m, c.startLine, c.startOffset, c.docIndex, new Map())));
+    return p;
+  }
+
+  /** The cluster of a state; `verify`: the edited documents are parsed from scratch (not taken from the cache). */
+  cluster(files: ReadonlyMap<string, string>, verify = false): Cluster {
+    const parts: Cluster[] = [];
+    for (const [path, text] of files) {
+      const orig = this.original.get(path);
+      if (orig === text) {
+        parts.push(this.fileModel(path, text));
+        continue;
+      }
+      const before = new Set(orig === undefined ? [] : splitDocuments(orig).map((c) => c.text));
+      for (const c of splitDocuments(text)) parts.push(this.docModel(path, c, verify && !before.has(c.text)));
+    }
+    return mergeClusters(parts, this.parse);
+  }
+
+  /** The cluster and analysis of a search state, reusing `previous` wherever the change cannot affect it. */
+  analyse(files: ReadonlyMap<string, string>, previous: Analysis, model: ModelOptions): Reanalysis {
+    const cluster = this.cluster(files);
+    return { cluster, analysis: analyzeIncremental(cluster, previous, model) };
+  }
+
+  /** The verification of a final state: edited files parsed from scratch, analysed from scratch. */
+  verify(files: ReadonlyMap<string, string>, model: ModelOptions): Reanalysis {
+    const cluster = this.cluster(files, true);
+    return { cluster, analysis: analyze(cluster, model) };
+  }
 }
 
 /** Error diagnostics the edit introduced (counted per file and code), as "file: code" strings. */
