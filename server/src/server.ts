@@ -8,9 +8,10 @@ import { registerSuggest } from './lsp/suggest';
 const connection = createConnection(ProposedFeatures.all);
 startServer(connection, {
   onReady(index, onChanged, init) {
-    const reach = registerReachability(connection, () => index.getFiles(), {
+    const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
     registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace });
