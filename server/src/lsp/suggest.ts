@@ -115,7 +115,8 @@ export class SuggestService {
     if (text === undefined) return [];
     const offset = offsetOf(lineStarts(text), text.length, params.range.start.line, params.range.start.character);
     const chunk = this.index.project.chunkAt(uri, offset);
-    if (!chunk) return [];
+    // Only policy documents (cheap check before any analysis).
+    if (!chunk || !/NetworkPolicy$/.test(chunk.entry.parsed.kind ?? '')) return [];
     const { analysis } = this.state(!!ctx.staged);
     const t = analysis.trace(ctx.src, ctx.dst);
     if (t.problem) return [];

@@ -203,7 +203,9 @@ function newPolicy(req: SideRequest, name: string, rules: Record<string, unknown
 function allow(req: SideRequest): StepCandidate[] {
   // Kubernetes rules only allow: they help where the endpoint is isolated by a tier holding NetworkPolicies and
   // nothing matched (the tier end). A Deny rule of another dialect is that dialect's writer's business.
-  if (req.step.kind !== 'tier-end' || !(req.tier?.name === 'kubernetes' || req.tier?.name === 'default')) return [];
+  // The tier holding NetworkPolicies: `kubernetes` alone, Calico's `default` tier with Calico.
+  const k8sTier = !!req.tier && (req.tier.name === 'kubernetes' || req.tier.name === 'default' || req.tier.policies.some((p) => p.dialect === 'kubernetes'));
+  if (req.step.kind !== 'tier-end' || !k8sTier) return [];
   const a = req.state.analysis;
   const out: (StepCandidate | undefined)[] = [];
   const words = connWords(req.conns, a.universe);
