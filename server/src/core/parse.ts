@@ -36,6 +36,31 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
   return cluster;
 }
 
+/**
+ * Merges clusters parsed per file (or per document) as parseFiles merges files: pods of one owner folded, namespaces
+ * merged. The parts are not modified (namespaces and workloads are copied before the builder folds them).
+ */
+export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluster {
+  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  const b = new ClusterBuilder(cluster);
+  for (const m of parts) {
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace({ ...ns, labels: { ...ns.labels } });
+    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, new ParseContext(w.range?.file ?? '', w.range?.doc ?? 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics));
+    cluster.policies.push(...m.policies);
+    if (m.calico) {
+      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      cc.policies.push(...m.calico.policies);
+      cc.networkSets.push(...m.calico.networkSets);
+      cc.tiers.push(...m.calico.tiers);
+    }
+    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
+    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
+    cluster.diagnostics.push(...m.diagnostics);
+  }
+  b.finish();
+  return cluster;
+}
+
 /** Parses one file's documents. Exposed for incremental callers (the language server parses per file). */
 export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): void {
   if (f.text.length >= LARGE_LIST_BYTES && parseLargeList(f, opts, b, extra)) return;
