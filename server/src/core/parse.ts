@@ -42,10 +42,13 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
  */
 export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluster {
   const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  const b = new ClusterBuilder(cluster);
+  // The parts may belong to a cache (the lint project's documents): the builder copies an object before changing it.
+  const b = new ClusterBuilder(cluster, true);
+  const ctx = new ParseContext('', 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics);
   for (const m of parts) {
-    for (const ns of m.namespaces) if (ns.range) b.addNamespace({ ...ns, labels: { ...ns.labels } });
-    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, new ParseContext(w.range?.file ?? '', w.range?.doc ?? 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics));
+    // Namespaces a document only refers to are re-created by finish(); declared ones keep their range and labels.
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace(ns);
+    for (const w of m.workloads) b.addWorkload(w, ctx);
     cluster.policies.push(...m.policies);
     if (m.calico) {
       const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
