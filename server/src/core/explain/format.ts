@@ -73,7 +73,7 @@ export function describeStep(step: TraceStep, direction: 'Ingress' | 'Egress'): 
   const what = describeConns(step.conns);
   if (step.kind === 'rule') return `${step.policy} ${ruleLabel(direction, step.ruleIndex ?? 0, step.ruleName)} ${ACTION_VERB[step.action]} ${what}${step.note ? ` (${step.note})` : ''}`;
   if (step.kind === 'tier-end') return `end of ${step.tierLabel ?? `tier ${step.tier}`}: ${what} that no rule matched ${step.action === 'Deny' ? 'is denied (the tier default action Deny)' : 'passes to the next tier (the tier default action Pass)'}`;
-  return `${what} ${step.note ?? 'allowed'}`;
+  return `${what} allowed${step.note ? `: ${step.note}` : ''}`;
 }
 
 function dirNoun(d: 'Ingress' | 'Egress'): string {
@@ -151,7 +151,7 @@ export function traceRows(t: DirectionTrace, universe?: ConnSet): TraceRow[] {
     const what = describeConns(s.conns, universe);
     if (s.kind === 'rule') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: s.policy ?? '', rule: ruleLabel(t.direction, s.ruleIndex ?? 0, s.ruleName), action: s.action, what, note: s.note, range: s.range });
     else if (s.kind === 'tier-end') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'end of tier', rule: `default action ${s.action}`, action: s.action, what: s.action === 'Deny' ? `${what} (no rule matched)` : what, range: s.range });
-    else rows.push({ tier: '', who: t.isolated ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
+    else rows.push({ tier: '', who: t.steps.some((x) => x.kind !== 'default') ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
   }
   return rows;
 }
