@@ -160,6 +160,16 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/**
+ * Which policies select the endpoint for the direction: "isolated by backend/default-deny, backend/api" (those whose
+ * tier applies its end action), or "selected by …" when none of them isolates (cluster-wide policies).
+ */
+export function selectionLine(t: DirectionTrace): string | undefined {
+  if (t.selectedBy.length === 0) return undefined;
+  const names = [...new Set(t.selectedBy.map((p) => p.policy))];
+  return `${t.isolated ? 'isolated by' : 'selected by (not isolating)'} ${names.join(', ')}`;
+}
+
 /** The heading of a direction: "Egress of frontend/web (to backend/api): allows TCP 9000". */
 export function directionHeading(t: DirectionTrace, universe?: ConnSet): string {
   const dir = t.direction === 'Egress' ? 'Egress' : 'Ingress';
@@ -178,6 +188,8 @@ export function renderTraceText(t: Trace, where: (r: import('../model').SourceRa
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
     lines.push('', directionHeading(d, universe));
+    const sel = selectionLine(d);
+    if (sel) lines.push(`  ${sel}`);
     const rows = traceRows(d, universe);
     const w = [0, 0, 0, 0];
     for (const r of rows) {
@@ -205,7 +217,8 @@ export function renderTraceMarkdown(t: Trace, link: (r: import('../model').Sourc
   const out: string[] = [`**${t.src} → ${t.dst}**: ${describeVerdict(t)}`];
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
-    out.push('', `*${directionHeading(d, universe)}*`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
+    const sel = selectionLine(d);
+    out.push('', `*${directionHeading(d, universe)}*${sel ? ` — ${sel}` : ''}`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
     for (const r of traceRows(d, universe)) {
       const rule = r.range ? `[${r.rule}](${link(r.range)})` : r.rule;
       out.push(`| ${r.tier} | ${r.who} | ${rule} | ${r.action} | ${r.what}${r.note ? ` (${r.note})` : ''} |`);
