@@ -143,7 +143,7 @@ export function generateFolder(dir, files = 10_000, seed = 3) {
 }
 
 /** Runs `node bin/policy-lens.js ARGS > outFile`; wall time, peak RSS (/usr/bin/time -v, else /proc VmHWM), exit. */
-function runMeasured(args, outFile) {
+function runMeasured(args, outFile, nodeOptions = '') {
   return new Promise((resolve) => {
     const out = openSync(outFile, 'w');
     const errFile = `${outFile}.stderr`;
@@ -151,7 +151,7 @@ function runMeasured(args, outFile) {
     const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
     const cmd = timeBin ? [timeBin, ['-v', process.execPath, join(root, 'bin', 'policy-lens.js'), ...args]] : [process.execPath, [join(root, 'bin', 'policy-lens.js'), ...args]];
     const t0 = process.hrtime.bigint();
-    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', out, err], cwd: root });
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', out, err], cwd: root, env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ') } });
     let hwmKb = 0;
     const poll = timeBin
       ? undefined
@@ -171,8 +171,9 @@ function runMeasured(args, outFile) {
       const stderr = readFileSync(errFile, 'utf8');
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const exit = /Exit status: (\d+)/.exec(stderr);
+      const killed = /Command terminated by signal (\d+)/.exec(stderr);
       if (m) hwmKb = Number(m[1]);
-      resolve({ ms, rssMiB: hwmKb / 1024, code: exit ? Number(exit[1]) : code, signal, stderr });
+      resolve({ ms, rssMiB: hwmKb / 1024, code: killed ? null : exit ? Number(exit[1]) : code, signal: killed ? `signal ${killed[1]}` : signal, stderr });
     });
   });
 }
@@ -231,18 +232,21 @@ if (!only || only === 'cli') {
   const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'cli'], { cwd: root, encoding: 'utf8' });
   if (b.status !== 0) console.log(`build failed: ${b.stderr}`);
   const outFile = join(outDir, 'cli-10k.json');
-  const r = await runMeasured(['reach', dir, '--output', 'json'], outFile);
-  const lastErr = r.stderr
-    .split('\n')
-    .filter((l) => l && !/^\s/.test(l) && !l.startsWith('\t'))
-    .filter((l) => !/^(Command being timed|Exit status)/.test(l))
-    .slice(-3);
+  // The heap is capped a little above the 2 GiB target (BENCH_CLI_HEAP_MB overrides it, 0 = node's default): a
+  // run that cannot fit fails in minutes instead of thrashing the garbage collector near node's own limit.
+  const heapMb = Number(process.env.BENCH_CLI_HEAP_MB ?? 2560);
+  if (heapMb) console.log(`(node --max-old-space-size=${heapMb}; BENCH_CLI_HEAP_MB=0 for node's default)`);
+  const r = await runMeasured(['reach', dir, '--output', 'json'], outFile, heapMb ? `--max-old-space-size=${heapMb}` : '');
+  // The command's own last words (an out-of-memory report, say), without /usr/bin/time's report.
+  const lines = r.stderr.split('\n');
+  const timeReport = lines.findIndex((l) => /^\s*(Command being timed|Command terminated by signal)/.test(l));
+  const lastErr = (timeReport >= 0 ? lines.slice(0, timeReport) : lines).filter((l) => l.trim()).slice(-4);
   console.log('wall_s  peak_rss_MiB  exit  json_MiB  json_complete  endpoints  connections');
   const j = r.code === 0 ? await checkJson(outFile) : { ok: false, why: 'command failed', size: statSync(outFile).size };
   console.log(
     [(r.ms / 1000).toFixed(1), r.rssMiB.toFixed(0), r.signal ?? r.code, (j.size / 1024 / 1024).toFixed(1), j.ok ? 'yes' : `NO (${j.why})`, j.endpoints ?? '-', j.connections ?? '-'].join('  '),
   );
-  if (r.code !== 0) console.log(`stderr (last lines):\n  ${lastErr.join('\n  ')}`);
+  if (r.code !== 0 || !j.ok) console.log(`stderr (last lines):\n  ${lastErr.join('\n  ')}`);
   console.log('target: under 60 s wall, peak RSS under 2 GiB, complete JSON');
   rmSync(outFile, { force: true });
   rmSync(`${outFile}.stderr`, { force: true });
