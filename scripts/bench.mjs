@@ -102,7 +102,7 @@ if (!only || only === 'engine') {
     samples.sort((a, b) => a - b);
     const mem = process.memoryUsage();
     console.log(
-      [pods, pols, parseMs.toFixed(0), analyzeMs.toFixed(0), matrixMs.toFixed(0), (parseMs + analyzeMs + matrixMs).toFixed(0), analysis.classRep.length, pairs, samples[25].toFixed(2), mib(mem.heapUsed), mib(mem.rss)]
+      [pods, pols, parseMs.toFixed(0), analyzeMs.toFixed(0), matrixMs.toFixed(0), (parseMs + analyzeMs + matrixMs).toFixed(0), analysis.evaluation.classes.length, pairs, samples[25].toFixed(2), mib(mem.heapUsed), mib(mem.rss)]
         .map(String)
         .join('  '),
     );
@@ -240,7 +240,9 @@ if (!only || only === 'cli') {
   // The command's own last words (an out-of-memory report, say), without /usr/bin/time's report.
   const lines = r.stderr.split('\n');
   const timeReport = lines.findIndex((l) => /^\s*(Command being timed|Command terminated by signal)/.test(l));
-  const lastErr = (timeReport >= 0 ? lines.slice(0, timeReport) : lines).filter((l) => l.trim()).slice(-4);
+  const own = (timeReport >= 0 ? lines.slice(0, timeReport) : lines).filter((l) => l.trim());
+  const fatal = own.filter((l) => /FATAL ERROR|Error:|heap/i.test(l) && !/^\s*\d+: 0x/.test(l));
+  const lastErr = (fatal.length ? fatal : own).slice(-4);
   console.log('wall_s  peak_rss_MiB  exit  json_MiB  json_complete  endpoints  connections');
   const j = r.code === 0 ? await checkJson(outFile) : { ok: false, why: 'command failed', size: statSync(outFile).size };
   console.log(

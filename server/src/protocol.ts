@@ -1,6 +1,6 @@
 // Custom LSP messages between the Policy Lens client (panel) and server. Defined once, imported by both.
 // Pure types and names: no vscode / LSP imports here, so the webview and playground can use them too.
-import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult } from './core/reach-types';
+import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './core/reach-types';
 
 /** Client -> server request: the reachability of the whole workspace (open buffers take precedence over disk). */
 export const REACHABILITY_REQUEST = 'policyLens/reachability';
@@ -10,6 +10,8 @@ export interface ReachabilityParams {
    * result has staged policies applied (never enforced in a cluster) and the diff is against the enforced policies.
    */
   compare?: 'none' | 'saved' | 'head' | 'staged';
+  /** Also return the expanded result (every connection) and its diff: for tests and small workspaces only. */
+  legacy?: boolean;
 }
 export interface ReachDiff {
   /** Connections (or parts of them) allowed now but not in the baseline. */
@@ -18,9 +20,14 @@ export interface ReachDiff {
   removed: Connection[];
 }
 export interface ReachabilityResponse {
-  result: ReachResult;
-  /** Increases with every analysis. */
+  /** The workspace content version this answer analysed (see policyLens/reachabilityChanged). */
   version: number;
+  /** The comparison that `data.diff` answers. */
+  compare: 'none' | 'saved' | 'head' | 'staged';
+  /** The reachability in the compact form the panel renders. */
+  data: PanelData;
+  /** With `legacy`: every connection, expanded. */
+  result?: ReachResult;
   /** True when some YAML is broken and the last good state of those files is shown. */
   stale: boolean;
   /** Files whose last good state was used. */
@@ -38,7 +45,17 @@ export interface ExplainParams {
   /** Explain the what-if state with Calico staged policies applied. */
   staged?: boolean;
 }
-export type ExplainResponse = Explanation;
+/** The explanation in words plus the structured trace every surface renders. */
+export type ExplainResponse = Explanation & { trace: Trace };
+
+/** Server -> client notification while a reachability answer is being computed (long analyses only). */
+export const REACHABILITY_PROGRESS_NOTIFICATION = 'policyLens/reachabilityProgress';
+export interface ReachabilityProgressParams {
+  /** The content version being analysed. */
+  version: number;
+  done: number;
+  total: number;
+}
 
 /**
  * Client -> server notification: the user granted Workspace Trust (VS Code's onDidGrantWorkspaceTrust). The server
@@ -113,3 +130,17 @@ export interface Posture {
   /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
   largestBlastRadius: [number, number][];
 }
+
+// ---------------------------------------------------------------- engine tools (VS Code language-model tools)
+
+/**
+ * Client -> server request: run one engine tool (reach, explain, what_if, check, blast_radius; server/src/tools/)
+ * against the server's state (workspace manifests, open buffers taking precedence). The client's language-model
+ * tools forward to it, so assistants in VS Code get the same answers as `policy-lens mcp`.
+ */
+export const TOOL_REQUEST = 'policyLens/tool';
+export interface ToolParams {
+  tool: 'reach' | 'explain' | 'what_if' | 'check' | 'blast_radius';
+  input: Record<string, unknown>;
+}
+export type ToolResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: string };

@@ -4,24 +4,28 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { WORKSPACE_TRUSTED_NOTIFICATION } from './protocol';
 import { registerReachability, type ReachabilityHandle } from './reachability';
+import { registerTools } from './lsp/tools';
 import { headReaderFor, trustedFromInit } from './trust';
 
 const connection = createConnection(ProposedFeatures.all);
-startServer(connection, {
-  onReady(index, onChanged, init) {
+const handle = startServer(connection, {
+  onReady(index, onChanged, init, folders) {
+    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
     // Workspace Trust: the HEAD baseline reader is chosen here (trust.ts); untrusted = no git is ever spawned.
     let trusted = trustedFromInit(init);
     const register = (): ReachabilityHandle =>
-      registerReachability(connection, () => index.getFiles(), {
+      registerReachability(connection, index.project, {
         debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
         defaultNamespace: init.defaultNamespace,
+        fromScratch: init.reachabilityFromScratch === true,
         readHead: headReaderFor(trusted),
       });
     let reach = register();
     connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
       if (trusted) return;
       trusted = true;
-      // Re-register with the git reader; the next request computes the HEAD baseline.
+      // Re-register with the git reader (trust is granted at most once per session); the next request computes
+      // the HEAD baseline.
       reach.dispose();
       reach = register();
       reach.filesChanged();

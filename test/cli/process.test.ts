@@ -76,16 +76,16 @@ function assertAnalysedGood(r: CliRun) {
 
 describe('output through a pipe', () => {
   it('several MB of --output json arrive complete through a slow pipe reader, and parse', async () => {
-    const dir = folder('big-output', (d) => writeFileSync(join(d, 'pods.yaml'), pods(45)));
+    const dir = folder('big-output', (d) => writeFileSync(join(d, 'pods.yaml'), pods(90)));
     // Reading starts late: the child's pipe fills up and its writes must wait (backpressure) instead of being lost.
     const r = await runCli(cli, ['reach', dir, '--output', 'json'], { readDelayMs: 300, timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.length > 3 * 1024 * 1024, `expected several MB, got ${r.stdout.length} bytes`);
     const j = JSON.parse(r.stdout.toString('utf8'));
-    assert.equal(j.endpoints.filter((e: { kind: string }) => e.kind !== 'External').length, 47);
-    // 45 + 2 workloads, nothing isolates the 45 pods: every ordered pair among them is present.
+    assert.equal(j.endpoints.filter((e: { kind: string }) => e.kind !== 'External').length, 92);
+    // 90 + 2 workloads, nothing isolates the 90 pods: every ordered pair among them is present.
     const among = j.connections.filter((c: { src: string; dst: string }) => /\/p\d+$/.test(c.src) && /\/p\d+$/.test(c.dst));
-    assert.equal(among.length, 45 * 44);
+    assert.equal(among.length, 90 * 89);
     // The same JSON as the in-process command produces.
     let inProcess = '';
     const code = await main(['reach', dir, '--output', 'json'], {

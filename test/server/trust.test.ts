@@ -52,7 +52,7 @@ describe('Workspace Trust: the HEAD baseline reader', () => {
     assert.equal(r.baselineError, RESTRICTED_MODE_HEAD_MESSAGE);
     assert.match(r.baselineError!, /^Git HEAD comparison is disabled in Restricted Mode/);
     assert.equal(r.diff, undefined);
-    assert.ok(r.result.endpoints.some((e) => e.id === 'x/a'), 'the current reachability is still answered');
+    assert.ok(r.data.endpoints.some((e) => e.id === 'x/a'), 'the current reachability is still answered');
     assert.deepEqual(spawns, []);
     // The other comparisons do not need git and still work.
     const saved = await new ReachabilityModel(() => files, { readHead: headReaderFor(false) }).compute({ compare: 'saved' });
@@ -88,7 +88,7 @@ describe('Workspace Trust through server.ts over stdio', () => {
       await conn.sendNotification('initialized', {});
       // The workspace files are indexed in the background: ask until they are analysed.
       let restricted: ReachabilityResponse | undefined;
-      for (let i = 0; i < 200 && !restricted?.result.endpoints.some((e) => e.kind !== 'External'); i++) {
+      for (let i = 0; i < 200 && !restricted?.data.endpoints.some((e) => e.kind !== 'External'); i++) {
         if (i) await new Promise((r) => setTimeout(r, 25));
         restricted = await conn.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, { compare: 'head' });
       }
@@ -105,7 +105,7 @@ describe('Workspace Trust through server.ts over stdio', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.notEqual(trusted!.baselineError, RESTRICTED_MODE_HEAD_MESSAGE);
-      assert.ok(trusted!.diff || /git/i.test(trusted!.baselineError ?? ''), JSON.stringify(trusted!.baselineError));
+      assert.ok(trusted!.diff || trusted!.data.diff || /git/i.test(trusted!.baselineError ?? ''), JSON.stringify(trusted!.baselineError));
     } finally {
       conn.dispose();
       child.kill();

@@ -1,16 +1,30 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--max-file-size BYTES]
+//   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
+import { renderTraceText } from '../core/explain/format';
 import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
 import { ChunkedWriter, OutputClosed, streamSink, writeReachJson, type TextSink } from './json-writer';
+import { check } from './check';
+import { diff } from './diff';
+import { mcp } from './mcp';
+import { verify } from './verify';
 
 export { collectFiles } from './inputs';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
                             [--max-file-size BYTES]
+  policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
+                            [--baseline-file FILE]
+  policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
+                            [--fail-on any-change|new-exposure|removed-allowed]
+  policy-lens verify --rules FILE PATH... [--format text|json|markdown]
+  policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens COMMAND --help   details of one command
 
+Options of reach:
   PATH                   YAML/JSON manifest files or folders (folders are searched recursively for .yaml, .yml,
                          .json; hidden entries and node_modules are skipped; symbolic links are followed, each
                          folder is searched once). Inside folders only regular files are read; a PATH given here
@@ -24,7 +38,7 @@ const USAGE = `Usage:
   A file that cannot be used (unreadable, too large, binary or not UTF-8, a FIFO/socket/device inside a folder)
   is skipped with a one-line warning on stderr; the analysis covers the other files.
 
-Exit codes:
+Exit codes of reach:
   0  done (warnings about skipped files may have been printed)
   1  --explain named an unknown endpoint
   2  usage error (unknown option, bad value, a PATH that does not exist), or no input could be read at all
@@ -32,14 +46,23 @@ Exit codes:
 `;
 
 export interface CliIO {
-  /** Standard output. May return a promise to make the writer wait (backpressure). */
-  out: (s: string) => void | Promise<void>;
+  /** Standard output. May return a promise to make the writer wait (backpressure); any other value is ignored. */
+  out: (s: string) => unknown;
   err: (s: string) => void;
 }
 
 function defaultIO(): CliIO {
   const sink = streamSink(process.stdout);
-  return { out: (s) => sink.write(s), err: (s) => void process.stderr.write(s) };
+  return {
+    out: (s) => {
+      const p = sink.write(s);
+      // Commands that do not await their writes must not die of an unhandled rejection (e.g. EPIPE after `| head`);
+      // whoever awaits `p` still sees the failure.
+      p?.catch(() => undefined);
+      return p;
+    },
+    err: (s) => void process.stderr.write(s),
+  };
 }
 
 function formatDiagnostic(d: Diagnostic): string {
@@ -104,8 +127,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     else io.err(USAGE);
     return cmd ? 0 : 2;
   }
+  if (cmd === 'check') return check(rest, io);
+  if (cmd === 'diff') return diff(rest, io);
+  if (cmd === 'verify') return verify(rest, io);
+  if (cmd === 'mcp') return mcp(rest, io);
   if (cmd !== 'reach') {
-    io.err(`policy-lens: unknown command "${cmd}" (the command is reach; policy-lens --help shows the usage)\n`);
+    io.err(`policy-lens: unknown command "${cmd}" (policy-lens --help shows the commands)\n`);
     return 2;
   }
   let args: Args;
@@ -135,7 +162,12 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace });
   for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 
-  const sink: TextSink = { write: (s) => io.out(s) };
+  const sink: TextSink = {
+    write: (s) => {
+      const r = io.out(s);
+      return r instanceof Promise ? (r as Promise<void>) : undefined;
+    },
+  };
   try {
     return await report(args, cluster, analysis, sink);
   } catch (e) {
@@ -153,33 +185,30 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const w = new ChunkedWriter(sink);
   if (args.explain) {
     const [src, dst] = args.explain;
-    const e = analysis.explain(src, dst);
-    if (args.output === 'json') await w.write(`${JSON.stringify({ src, dst, protocols: analysis.allowedBetween(src, dst).toJSON(), explanation: e }, null, 2)}\n`);
-    else {
-      await w.write(`${src} => ${dst}\n`);
-      await w.write(`${e.summary}\n`);
-      for (const v of [e.egress, e.ingress]) {
-        if (!v) continue;
-        for (const r of v.allowedBy) if (r.range) await w.write(`  ${r.policy} ${r.direction.toLowerCase()}[${r.ruleIndex}] at ${relative(process.cwd(), r.range.file)}:${r.range.start.line + 1}\n`);
-      }
-    }
+    const t = analysis.trace(src, dst);
+    if (args.output === 'json') await w.write(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
+    else await w.write(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
     await w.flush();
-    return e.summary.startsWith('Unknown endpoint') ? 1 : 0;
+    return t.problem?.startsWith('Unknown endpoint') ? 1 : 0;
   }
 
-  const result = analysis.result();
+  // Connections come from the analysis' generator: never all of them in memory at once.
+  const endpoints = analysis.endpoints();
   if (args.output === 'json') {
-    await writeReachJson(sink, result.endpoints, result.connections);
+    await writeReachJson(sink, endpoints, analysis.connections());
     return 0;
   }
-  const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
+  const workloads = endpoints.filter((e) => e.kind !== 'External').length;
   const calico = cluster.calico?.policies ?? [];
   const staged = calico.filter((p) => p.staged).length;
   const policies = calico.length
     ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
     : `${cluster.policies.length} network policies`;
-  await w.write(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
-  for (const c of result.connections) await w.write(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
+  // The summary line comes first, so the connections are generated twice (counted, then listed).
+  let count = 0;
+  for (const _ of analysis.connections()) count++;
+  await w.write(`${workloads} workloads, ${policies}, ${count} allowed connections\n`);
+  for (const c of analysis.connections()) await w.write(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   await w.flush();
   return 0;
 }
