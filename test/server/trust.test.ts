@@ -52,11 +52,14 @@ describe('Workspace Trust: the HEAD baseline reader', () => {
     assert.equal(r.baselineError, RESTRICTED_MODE_HEAD_MESSAGE);
     assert.match(r.baselineError!, /^Git HEAD comparison is disabled in Restricted Mode/);
     assert.equal(r.diff, undefined);
+    assert.equal(r.data.diff, undefined);
     assert.ok(r.data.endpoints.some((e) => e.id === 'x/a'), 'the current reachability is still answered');
     assert.deepEqual(spawns, []);
     // The other comparisons do not need git and still work.
     const saved = await new ReachabilityModel(() => files, { readHead: headReaderFor(false) }).compute({ compare: 'saved' });
-    assert.deepEqual(saved.diff, { added: [], removed: [] });
+    assert.equal(saved.baselineError, undefined);
+    assert.ok(saved.data.diff, 'a saved-file diff');
+    assert.deepEqual([saved.data.diff.added, saved.data.diff.removed], [[], []]);
   });
 
   it('trusted: the default git reader runs (the spy above does see it)', async () => {
@@ -95,6 +98,7 @@ describe('Workspace Trust through server.ts over stdio', () => {
       assert.ok(restricted);
       assert.equal(restricted.baselineError, RESTRICTED_MODE_HEAD_MESSAGE);
       assert.equal(restricted.diff, undefined);
+      assert.equal(restricted.data.diff, undefined);
       await conn.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION, {});
       // The fixture folder is part of this repository: with trust, git answers (or says why it cannot), but the
       // Restricted Mode refusal is gone.
