@@ -4,6 +4,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { WORKSPACE_TRUSTED_NOTIFICATION } from './protocol';
 import { registerReachability, type ReachabilityHandle } from './reachability';
+import { registerSuggest } from './lsp/suggest';
 import { registerTools } from './lsp/tools';
 import { headReaderFor, trustedFromInit } from './trust';
 
@@ -31,6 +32,7 @@ const handle = startServer(connection, {
       reach.filesChanged();
     });
     onChanged(() => reach.filesChanged());
+    registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace });
   },
 });
 connection.listen();

@@ -10,12 +10,14 @@ import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
 import { verify } from './verify';
+import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 export { collectFiles } from './inputs';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
                             [--max-file-size BYTES]
+  policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
   policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
@@ -32,6 +34,8 @@ Options of reach:
   --output, -o           text (default) or json
   --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
   --default-namespace NS namespace for objects without metadata.namespace (default: default)
+  --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
+                         allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
   --max-file-size BYTES  skip files larger than this (default ${formatSize(DEFAULT_MAX_FILE_SIZE).replace(' ', '')}; suffixes K, M, G = x1024)
   --help, -h             show this help
 
@@ -79,10 +83,11 @@ interface Args {
   defaultNamespace?: string;
   maxFileSize: number;
   help: boolean;
+  suggest: SuggestCliOptions;
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false };
+  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, suggest: { enabled: false } };
   let output = 'text';
   let maxFileSize: string | undefined;
   const value = (i: number, name: string): string => {
@@ -92,6 +97,12 @@ function parseArgs(rest: string[]): Args {
   };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
+    const taken = takeSuggestArg(rest, i, args.suggest);
+    if (typeof taken === 'string') throw new UsageError(taken);
+    if (taken !== undefined) {
+      i = taken;
+      continue;
+    }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq > 0 ? a.slice(0, eq) : a;
     const inline = eq > 0 ? a.slice(eq + 1) : undefined;
@@ -111,6 +122,10 @@ function parseArgs(rest: string[]): Args {
     else args.paths.push(a);
   }
   if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
+  const s = args.suggest;
+  if ((s.enabled || s.port !== undefined || s.protocol !== undefined) && !(args.explain && s.enabled)) {
+    throw new UsageError('--suggest needs --explain SRC DST; --port and --protocol need --suggest');
+  }
   args.output = output;
   if (maxFileSize !== undefined) {
     const n = parseSize(maxFileSize);
@@ -169,6 +184,10 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     },
   };
   try {
+    if (args.explain && args.suggest.enabled) {
+      const [src, dst] = args.explain;
+      return runSuggest(io, files, analysis, src, dst, args.suggest, args.output, args.defaultNamespace);
+    }
     return await report(args, cluster, analysis, sink);
   } catch (e) {
     if (e instanceof OutputClosed) return 0; // the reader went away (`| head`): nothing more to say
