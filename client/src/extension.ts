@@ -61,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     // A function: evaluated at every (re)start, so a restarted server sees the current Workspace Trust.
     initializationOptions: () => ({
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+      ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
       // Restricted Mode: the server runs no git (no Git HEAD baseline). See package.json capabilities.untrustedWorkspaces.
       workspaceTrusted: vscode.workspace.isTrusted,
     }),

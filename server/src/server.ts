@@ -11,7 +11,6 @@ import { headReaderFor, trustedFromInit } from './trust';
 const connection = createConnection(ProposedFeatures.all);
 const handle = startServer(connection, {
   onReady(index, onChanged, init, folders) {
-    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
     // Workspace Trust: the HEAD baseline reader is chosen here (trust.ts); untrusted = no git is ever spawned.
     let trusted = trustedFromInit(init);
     const register = (): ReachabilityHandle =>
@@ -26,13 +25,15 @@ const handle = startServer(connection, {
       if (trusted) return;
       trusted = true;
       // Re-register with the git reader (trust is granted at most once per session); the next request computes
-      // the HEAD baseline.
+      // the HEAD baseline. The closures below read `reach` when called, so they follow.
       reach.dispose();
       reach = register();
       reach.filesChanged();
     });
     onChanged(() => reach.filesChanged());
-    registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace });
+    // One analysis for the panel, explanations, suggestions and the language-model tools.
+    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed, () => reach.state());
+    registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace, analysis: (staged) => reach.state(staged) });
   },
 });
 connection.listen();

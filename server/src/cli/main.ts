@@ -1,9 +1,11 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--max-file-size BYTES]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
+//                             [--max-file-size BYTES]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
 import { ChunkedWriter, OutputClosed, streamSink, writeReachJson, type TextSink } from './json-writer';
 import { check } from './check';
@@ -16,7 +18,7 @@ export { collectFiles } from './inputs';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
-                            [--max-file-size BYTES]
+                            [--ipblock-matches-pods] [--max-file-size BYTES]
   policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
@@ -32,8 +34,10 @@ Options of reach:
                          folder is searched once). Inside folders only regular files are read; a PATH given here
                          may also be a pipe, e.g. <(kubectl get networkpolicy -A -o yaml).
   --output, -o           text (default) or json
-  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
+  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
   --default-namespace NS namespace for objects without metadata.namespace (default: default)
+  --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
+                         (CNI-specific; default: external addresses only)
   --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
                          allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
   --max-file-size BYTES  skip files larger than this (default ${formatSize(DEFAULT_MAX_FILE_SIZE).replace(' ', '')}; suffixes K, M, G = x1024)
@@ -83,11 +87,12 @@ interface Args {
   defaultNamespace?: string;
   maxFileSize: number;
   help: boolean;
+  ipBlockMatchesPods: boolean;
   suggest: SuggestCliOptions;
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, suggest: { enabled: false } };
+  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, ipBlockMatchesPods: false, suggest: { enabled: false } };
   let output = 'text';
   let maxFileSize: string | undefined;
   const value = (i: number, name: string): string => {
@@ -115,6 +120,7 @@ function parseArgs(rest: string[]): Args {
     } else if (name === '--default-namespace') args.defaultNamespace = inline ?? value(++i, name);
     else if (name === '--max-file-size') maxFileSize = inline ?? value(++i, name);
     else if (name === '--help' || name === '-h') args.help = true;
+    else if (a === '--ipblock-matches-pods') args.ipBlockMatchesPods = true;
     else if (a === '--') {
       args.paths.push(...rest.slice(i + 1));
       break;
@@ -174,8 +180,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     io.err('policy-lens: no input could be read\n');
     return 2;
   }
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace });
-  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace }, { ipBlockMatchesPods: args.ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
   const sink: TextSink = {
     write: (s) => {
@@ -220,9 +226,11 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const workloads = endpoints.filter((e) => e.kind !== 'External').length;
   const calico = cluster.calico?.policies ?? [];
   const staged = calico.filter((p) => p.staged).length;
+  const cps = cluster.clusterPolicies ?? [];
+  const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
   const policies = calico.length
-    ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
-    : `${cluster.policies.length} network policies`;
+    ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+    : `${cluster.policies.length} network policies${clusterWide}`;
   // The summary line comes first, so the connections are generated twice (counted, then listed).
   let count = 0;
   for (const _ of analysis.connections()) count++;
