@@ -2,17 +2,33 @@
 // stdio, socket) is picked from the command line by vscode-languageserver (--node-ipc / --stdio).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
-import { registerReachability } from './reachability';
+import { WORKSPACE_TRUSTED_NOTIFICATION } from './protocol';
+import { registerReachability, type ReachabilityHandle } from './reachability';
 import { registerSuggest } from './lsp/suggest';
 import { registerTools } from './lsp/tools';
+import { headReaderFor, trustedFromInit } from './trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const handle = startServer(connection, {
   onReady(index, onChanged, init, folders) {
-    const reach = registerReachability(connection, index.project, {
-      debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
-      defaultNamespace: init.defaultNamespace,
-      fromScratch: init.reachabilityFromScratch === true,
+    // Workspace Trust: the HEAD baseline reader is chosen here (trust.ts); untrusted = no git is ever spawned.
+    let trusted = trustedFromInit(init);
+    const register = (): ReachabilityHandle =>
+      registerReachability(connection, index.project, {
+        debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
+        defaultNamespace: init.defaultNamespace,
+        fromScratch: init.reachabilityFromScratch === true,
+        readHead: headReaderFor(trusted),
+      });
+    let reach = register();
+    connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
+      if (trusted) return;
+      trusted = true;
+      // Re-register with the git reader (trust is granted at most once per session); the next request computes
+      // the HEAD baseline. The closures below read `reach` when called, so they follow.
+      reach.dispose();
+      reach = register();
+      reach.filesChanged();
     });
     onChanged(() => reach.filesChanged());
     // One analysis for the panel, explanations, suggestions and the language-model tools.
