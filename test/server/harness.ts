@@ -9,6 +9,7 @@ import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSy
 import { startServer, type ServerHandle } from '../../server/src/lsp/start';
 import { cancelUndispatched } from '../../server/src/lsp/cancel';
 import { LineIndex } from '../../server/src/core/lines';
+import type { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { repoRoot } from '../helpers/paths';
 
 export const FIXTURES = join(repoRoot(), 'test', 'server', 'fixtures');
@@ -32,7 +33,16 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(workspace: string | undefined, init: Record<string, unknown> = {}, opts: { cancelUndispatched?: boolean } = {}): Promise<TestServer> {
+/**
+ * `attach` registers more features on the server connection once the index exists (as server.ts does).
+ * `opts.cancelUndispatched: false` leaves out server.ts's connection strategy for queued cancelled requests.
+ */
+export async function startTestServer(
+  workspace: string | undefined,
+  init: Record<string, unknown> = {},
+  attach?: (connection: ReturnType<typeof createConnection>, index: WorkspaceIndex) => void,
+  opts: { cancelUndispatched?: boolean } = {},
+): Promise<TestServer> {
   const up = new PassThrough();
   const down = new PassThrough();
   // Like server.ts: queued requests that are cancelled are answered without running their handler.
@@ -40,7 +50,7 @@ export async function startTestServer(workspace: string | undefined, init: Recor
     opts.cancelUndispatched === false
       ? createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down))
       : createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down), cancelUndispatched);
-  const handle = startServer(serverConn);
+  const handle = startServer(serverConn, attach ? { onReady: (index) => attach(serverConn, index) } : {});
   serverConn.listen();
   const client = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();

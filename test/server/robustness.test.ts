@@ -64,7 +64,7 @@ test('yaml-syntax ranges lie inside the document (clamped where the parser error
 });
 
 async function cancelledCount(cancelQueued: boolean, n = 2000): Promise<{ cancelled: number; answered: number }> {
-  const s = await startTestServer(undefined, {}, { cancelUndispatched: cancelQueued });
+  const s = await startTestServer(undefined, {}, undefined, { cancelUndispatched: cancelQueued });
   try {
     const uri = 'untitled:c.yaml';
     await s.open(uri, policies(5));

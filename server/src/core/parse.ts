@@ -12,6 +12,8 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject, suggest } from './dialects/calico/parse';
 import { CALICO_KINDS, isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
+import { parseIPv4, parseIPv6 } from './ip';
 import { parseChunk, splitDocuments, type ParsedChunk } from './documents';
 import { LineIndex } from './lines';
 import { notModelledMessage, unmodelledKind } from './unmodelled';
@@ -44,6 +46,19 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
   const cluster = emptyCluster();
   const b = new ClusterBuilder(cluster);
   for (const f of files) parseFileInto(f, opts, b, extra);
+  b.finish();
+  return cluster;
+}
+
+/**
+ * Merges clusters parsed per file (or per document) as parseFiles merges files: pods of one owner folded, namespaces
+ * merged. The parts are not modified (the builder copies a namespace or workload before it changes it).
+ */
+export function mergeClusters(parts: Cluster[], _opts: ParseOptions = {} /* accepted for callers; the merge needs no option */): Cluster {
+  const cluster = emptyCluster();
+  // The parts may belong to a cache (the lint project's documents): the builder copies an object before changing it.
+  const b = new ClusterBuilder(cluster, true);
+  for (const m of parts) mergeDocumentModel(b, m);
   b.finish();
   return cluster;
 }
@@ -121,21 +136,15 @@ export function shiftRanges(ranges: SourceRange[], dLine: number, dOffset: numbe
   }
 }
 
-/** Copy of a workload / namespace that the cluster builder may mutate without touching a cached document model. */
-function own<T extends object>(v: T): T {
-  const out = { ...v } as Record<string, unknown>;
-  for (const [k, x] of Object.entries(out)) {
-    if (Array.isArray(x)) out[k] = [...x];
-    else if (k === 'labels' && x && typeof x === 'object') out[k] = { ...(x as object) };
-  }
-  return out as T;
-}
-
-/** Adds one document's model to a cluster (the document model itself is not modified). */
+/**
+ * Adds one document's model to a cluster under construction. With a shared builder (`new ClusterBuilder(c, true)`)
+ * the model is not modified, so cached document models can be merged again and again.
+ */
 export function mergeDocumentModel(b: ClusterBuilder, m: Cluster): void {
   const cluster = b.cluster;
-  for (const ns of m.namespaces) b.addNamespace(own(ns));
-  for (const w of m.workloads) b.addWorkload(own(w), cluster.diagnostics);
+  // Namespaces a document only refers to are re-created by finish(); declared ones keep their range and labels.
+  for (const ns of m.namespaces) if (ns.range) b.addNamespace(ns);
+  for (const w of m.workloads) b.addWorkload(w, cluster.diagnostics);
   for (const p of m.policies) cluster.policies.push(p);
   if (m.calico) {
     const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
@@ -143,6 +152,8 @@ export function mergeDocumentModel(b: ClusterBuilder, m: Cluster): void {
     cc.networkSets.push(...m.calico.networkSets);
     cc.tiers.push(...m.calico.tiers);
   }
+  if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+  if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
   for (const o of m.leftOut) cluster.leftOut.push(o);
   for (const d of m.diagnostics) cluster.diagnostics.push(d);
 }
@@ -231,15 +242,35 @@ function parseLargeList(f: InputFile, opts: ParseOptions, b: ClusterBuilder, ext
 export class ClusterBuilder {
   private workloadsById = new Map<string, Workload>();
   private namespacesByName = new Map<string, Namespace>();
-  constructor(readonly cluster: Cluster) {}
+  /** With `shared`, the objects added belong to someone else (a cache): they are copied before any change. */
+  private readonly owned = new Set<object>();
+  private readonly position = new Map<object, number>();
+  constructor(
+    readonly cluster: Cluster,
+    private readonly shared = false,
+  ) {}
+
+  /** The object itself, or (when objects are shared) a copy the builder may change, put in its place. */
+  private writable<T extends Workload | Namespace>(x: T, list: T[], byKey: Map<string, T>, key: string): T {
+    if (!this.shared || this.owned.has(x)) return x;
+    const copy = { ...x, labels: { ...x.labels } } as T;
+    if ('ports' in copy) (copy as Workload).ports = [...(copy as Workload).ports];
+    this.owned.add(copy);
+    const at = this.position.get(x) ?? list.indexOf(x);
+    list[at] = copy;
+    this.position.set(copy, at);
+    byKey.set(key, copy);
+    return copy;
+  }
 
   addNamespace(ns: Namespace): void {
     const prev = this.namespacesByName.get(ns.name);
     if (prev) {
-      Object.assign(prev.labels, ns.labels);
+      Object.assign(this.writable(prev, this.cluster.namespaces, this.namespacesByName, ns.name).labels, ns.labels);
       return;
     }
     this.namespacesByName.set(ns.name, ns);
+    if (this.shared) this.position.set(ns, this.cluster.namespaces.length);
     this.cluster.namespaces.push(ns);
   }
 
@@ -256,23 +287,29 @@ export class ClusterBuilder {
             range: w.range,
           });
         }
-        prev.podCount += w.podCount;
-        for (const p of w.ports) if (!prev.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) prev.ports.push(p);
+        const own = this.writable(prev, this.cluster.workloads, this.workloadsById, w.id);
+        own.podCount += w.podCount;
+        if (w.ips?.length) own.ips = [...(own.ips ?? []), ...w.ips.filter((ip) => !own.ips?.includes(ip))];
+        for (const p of w.ports) if (!own.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) own.ports.push(p);
         return;
       }
       // A different kind with the same namespace/name: keep both, disambiguate the later id with its kind.
+      if (this.shared) w = { ...w };
       w.id = `${w.id}[${w.kind}]`;
       if (this.workloadsById.has(w.id)) return;
     }
     this.workloadsById.set(w.id, w);
+    if (this.shared) this.position.set(w, this.cluster.workloads.length);
     this.cluster.workloads.push(w);
   }
 
   finish(): void {
     // Every namespace that holds a workload or a policy exists, even without a Namespace object.
+    if (this.shared) for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) this.writable(ns, this.cluster.namespaces, this.namespacesByName, ns.name);
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -318,12 +355,24 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
       return;
     }
   }
+  const cpKind = clusterPolicyKindFor(apiVersion, kind);
+  if (cpKind) {
+    const p = parseClusterPolicy(obj, ctx, apiVersion, cpKind);
+    if (p) (b.cluster.clusterPolicies ??= []).push(p);
+    return;
+  }
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
       return;
     case 'Pod':
       parsePod(obj, ctx, b);
+      return;
+    case 'Node':
+      if (apiVersion === '' || apiVersion === 'v1') {
+        const n = parseNode(obj, ctx);
+        if (n) (b.cluster.nodes ??= []).push(n);
+      }
       return;
     case 'CronJob': {
       const spec = getMap(ctx, obj, 'spec');
@@ -421,6 +470,7 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       wlKind = getString(ctx, owner, 'kind') || 'Pod';
     }
   }
+  const ips = parsePodIPs(ctx, obj);
   b.addWorkload(
     {
       id: `${namespace}/${wlName}`,
@@ -432,9 +482,29 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       serviceAccount: getString(ctx, spec, 'serviceAccountName') ?? getString(ctx, spec, 'serviceAccount'),
       range: metaNameRange(ctx, meta, obj),
       podCount: 1,
+      ...(ips.length ? { ips } : {}),
     },
     ctx.diagnostics,
   );
+}
+
+/** status.podIP and status.podIPs[].ip (valid IPv4/IPv6 addresses, each once). */
+function parsePodIPs(ctx: ParseContext, obj: YAMLMap): string[] {
+  const status = getMap(ctx, obj, 'status');
+  if (!status) return [];
+  const out: string[] = [];
+  const add = (n: Node | undefined) => {
+    if (!n || !isScalar(n) || typeof n.value !== 'string') return;
+    const v = n.value.trim();
+    if (parseIPv4(v) === undefined && parseIPv6(v) === undefined) {
+      ctx.report('invalid-field', 'warning', `"${v}" is not an IP address; it is ignored.`, n);
+      return;
+    }
+    if (!out.includes(v)) out.push(v);
+  };
+  add(getNode(status, 'podIP'));
+  for (const item of getSeq(ctx, status, 'podIPs') ?? []) if (isMap(item)) add(getNode(item, 'ip'));
+  return out;
 }
 
 function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: string, ctx: ParseContext, b: ClusterBuilder): void {

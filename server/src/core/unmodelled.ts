@@ -14,10 +14,10 @@ export interface UnmodelledKind {
 }
 
 export const UNMODELLED_KINDS: readonly UnmodelledKind[] = [
-  // Kubernetes network-policy-api (https://network-policy-api.sigs.k8s.io/reference/spec/).
-  { group: 'policy.networking.k8s.io', kind: 'ClusterNetworkPolicy', source: 'network-policy-api v1alpha2' },
-  { group: 'policy.networking.k8s.io', kind: 'AdminNetworkPolicy', source: 'network-policy-api v1alpha1' },
-  { group: 'policy.networking.k8s.io', kind: 'BaselineAdminNetworkPolicy', source: 'network-policy-api v1alpha1' },
+  // Kubernetes network-policy-api (https://network-policy-api.sigs.k8s.io/reference/spec/): ClusterNetworkPolicy
+  // v1alpha2 and AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are modelled (core/dialects/admin); other
+  // versions and kinds of the group are not.
+  { group: 'policy.networking.k8s.io', kind: '*', source: 'network-policy-api, versions other than the modelled ones' },
   // Cilium (https://docs.cilium.io/en/stable/security/policy/).
   { group: 'cilium.io', kind: 'CiliumNetworkPolicy', source: 'cilium.io/v2' },
   { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy', source: 'cilium.io/v2' },

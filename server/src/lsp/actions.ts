@@ -7,6 +7,7 @@ import { computeFix, namespaceLabelFix, type FixEdit } from '../core/lint/fixes'
 import type { Finding, LintProject, ProjectResult } from '../core/lint/project';
 import { isSuppressed, parseSuppressions } from '../core/lint/suppress';
 import { SOURCE } from './diagnostics';
+import { migrationFix } from '../core/dialects/admin/migrate';
 import type { WorkspaceIndex } from './workspace';
 
 function overlaps(f: Finding, r: CodeActionParams['range']): boolean {
@@ -40,6 +41,9 @@ function currentLocalFindings(project: LintProject, uri: string, range: CodeActi
   return out;
 }
 
+/** More code action providers per workspace index (e.g. the verified suggestions, lsp/suggest.ts). */
+export const codeActionProviders = new WeakMap<WorkspaceIndex, ((params: CodeActionParams) => CodeAction[])[]>();
+
 export function codeActions(index: WorkspaceIndex, params: CodeActionParams, result?: ProjectResult): CodeAction[] {
   const only = params.context.only;
   if (only && !only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(CodeActionKind.QuickFix))) return [];
@@ -63,6 +67,14 @@ export function codeActions(index: WorkspaceIndex, params: CodeActionParams, res
     const chunk = project.chunkAt(uri, f.range.startOffset);
     if (!chunk || !f.fix) continue;
     const diag = params.context.diagnostics.find((d) => d.source === SOURCE && sameDiag(d, f));
+    if (f.fix.kind === 'migrate-to-cnp') {
+      // Offered only when the engine proved the rewrite keeps every verdict, and never over aliases (a rewrite of the
+      // whole document would replace them with copies of their anchors).
+      if (chunk.entry.parsed.protectedSpans.length) continue;
+      const m = migrationFix(project, uri, f.range.startOffset);
+      if (m) out.push({ title: m.title, kind: CodeActionKind.QuickFix, diagnostics: diag ? [diag] : undefined, edit: { documentChanges: [docEdit(uri, m.edits, chunk.startOffset)] } });
+      continue;
+    }
     if (f.fix.kind === 'add-namespace-labels') {
       for (const ns of f.fix.namespaces) {
         // Another file's offsets are only valid when the result was computed from its current text.
@@ -90,5 +102,6 @@ export function codeActions(index: WorkspaceIndex, params: CodeActionParams, res
       });
     }
   }
+  for (const provider of codeActionProviders.get(index) ?? []) out.push(...provider(params));
   return out;
 }

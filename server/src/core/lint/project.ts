@@ -16,6 +16,9 @@ import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './
 import { detachedCopy, parseChunk, splitDocuments, type Chunk, type ParsedChunk } from '../documents';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
+import { lintClusterPolicies } from '../dialects/admin/lint';
+import { podIpSplitDiagnostics } from './pod-ips';
+import type { AnalyzeOptions } from '../analysis';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspaceSteps, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
@@ -82,7 +85,10 @@ export interface SliceControl {
   onParseProgress?: () => void;
 }
 
-export type ProjectOptions = ParseOptions;
+export interface ProjectOptions extends ParseOptions {
+  /** Options of the analysis the workspace lints consult (e.g. ipBlockMatchesPods). */
+  analyzeOptions?: AnalyzeOptions;
+}
 
 /** YAML-level errors make a document's objects untrustworthy (same test as the panel's stale state). */
 function isBrokenModel(m: Cluster): boolean {
@@ -150,9 +156,23 @@ export class LintProject {
   private readonly lastGood = new Map<string, { text: string; models: Cluster[] }>();
   private lastGoodCache?: { version: number; cluster: Cluster; staleFiles: string[] };
   readonly parseOptions: ParseOptions;
+  private analyzeOpts: AnalyzeOptions;
 
   constructor(opts: ProjectOptions = {}) {
     this.parseOptions = { defaultNamespace: opts.defaultNamespace };
+    this.analyzeOpts = { ...(opts.analyzeOptions ?? {}) };
+  }
+
+  /** Options of the analysis the lints consult. */
+  get analyzeOptions(): AnalyzeOptions {
+    return this.analyzeOpts;
+  }
+
+  /** Changes the analysis options (e.g. a setting changed); the next result() recomputes the workspace lints. */
+  setAnalyzeOptions(opts: AnalyzeOptions): void {
+    if (JSON.stringify(opts) === JSON.stringify(this.analyzeOpts)) return;
+    this.analyzeOpts = { ...opts };
+    this.version++;
   }
 
   get projectVersion(): number {
@@ -244,6 +264,17 @@ export class LintProject {
     let n = 0;
     for (const f of this.files.values()) for (const c of f.chunks) if (!c.built) n++;
     return n;
+  }
+
+  /**
+   * The parsed model of each document of a file, with its ranges at the document's current position — what the
+   * reachability service analyses (the same parse the diagnostics use; no lint runs for it).
+   */
+  models(path: string): Cluster[] {
+    return this.chunks(path).map((c) => {
+      place(c.entry, c);
+      return c.entry.model;
+    });
   }
 
   /** The chunk holding a file offset. */
@@ -345,7 +376,7 @@ export class LintProject {
   private *resultSteps(): Generator<void, ProjectResult> {
     const version = this.version;
     const cluster = emptyCluster();
-    const b = new ClusterBuilder(cluster);
+    const b = new ClusterBuilder(cluster, true);
     const findings = new Map<string, Finding[]>();
     const texts = new Map<string, string>();
     const brokenFiles = new Set<string>();
@@ -367,13 +398,15 @@ export class LintProject {
       else this.lastGood.set(f.path, { text: f.text, models: f.chunks.map((c) => c.entry.model) });
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
-    const facts = new WorkspaceFacts(cluster);
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined });
+    const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     yield;
     let ws: Finding[] = [];
     try {
       yield* lintWorkspaceSteps(cluster, this.refiner(), facts, ws);
       if (cluster.calico) ws.push(...lintCalico(cluster));
+      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis() }));
+      ws.push(...podIpSplitDiagnostics(cluster, this.analyzeOpts));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
       ws = first ? [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: zeroRange(first.path) }] : [];
@@ -453,7 +486,7 @@ export class LintProject {
       return this.lastGoodCache;
     }
     const cluster = emptyCluster();
-    const b = new ClusterBuilder(cluster);
+    const b = new ClusterBuilder(cluster, true);
     const staleFiles: string[] = [];
     for (const f of this.files.values()) {
       if (!r.brokenFiles.has(f.path)) {
