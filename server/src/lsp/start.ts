@@ -29,8 +29,10 @@ const SLICE_MS = 10;
 const REQUEST_WAIT_MS = 200;
 /** A long analysis publishes partial diagnostics of the files it is still parsing after this long (ms)... */
 const PARTIAL_AFTER_MS = 2000;
-/** ...and then at most this often (ms). */
+/** ...and then at most this often (ms)... */
 const PARTIAL_EVERY_MS = 10000;
+/** ...for files with at least this many documents (huge files; others get their complete list only). */
+const PARTIAL_MIN_DOCUMENTS = 5000;
 /** Closing a document at least this large (UTF-16 units) releases its memory to the system right away. */
 const BIG_FILE_CHARS = 1 << 20;
 
@@ -149,7 +151,9 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
       const now = Date.now();
       if (now - started < PARTIAL_AFTER_MS || now - last < PARTIAL_EVERY_MS || dirty || index.project.projectVersion !== version) return;
       last = now;
-      for (const uri of index.project.filesWithPendingDocuments()) publishFile(uri, index.project.partialFindings(uri), false);
+      for (const uri of index.project.filesWithPendingDocuments()) {
+        if (index.project.chunks(uri).length >= PARTIAL_MIN_DOCUMENTS) publishFile(uri, index.project.partialFindings(uri), false);
+      }
     };
   };
 
