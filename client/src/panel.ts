@@ -7,7 +7,7 @@ import { DEFAULT_VIEW_STATE, type CompareMode, type FromWebview, type ToWebview,
 export type { CompareMode };
 
 export interface ReachabilitySource {
-  reachability(compare: CompareMode): Promise<ReachabilityResponse>;
+  reachability(compare: CompareMode, legacy?: boolean): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
@@ -41,6 +41,8 @@ export class ReachabilityPanel {
   private lastResponse?: ReachabilityResponse;
   /** Last explanation sent to the webview (for tests and diagnostics). */
   lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
+  /** Last export the webview asked for (for tests and diagnostics). */
+  lastExport?: { format: string; action: string; text: string; uri?: string };
   private readyWaiters: (() => void)[] = [];
 
   static async show(deps: PanelDeps): Promise<ReachabilityPanel> {
@@ -156,7 +158,37 @@ export class ReachabilityPanel {
       case 'open':
         await this.open(m.range);
         break;
+      case 'export':
+        await this.export(m.format, m.action, m.text);
+        break;
     }
+  }
+
+  /** Saves exported text through a save dialog, or copies it to the clipboard. */
+  async export(format: 'csv' | 'markdown', action: 'save' | 'copy', text: string) {
+    this.lastExport = { format, action, text };
+    const what = format === 'csv' ? 'CSV' : 'markdown';
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(`Policy Lens: reachability copied as ${what}.`);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = format === 'csv' ? 'reachability.csv' : 'reachability.md';
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
+      title: `Policy Lens: save the reachability as ${what}`,
+    });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    this.lastExport.uri = uri.toString();
+    void vscode.window.showInformationMessage(`Policy Lens: reachability saved to ${uri.fsPath || uri.toString()}.`);
+  }
+
+  /** The server announced a newer workspace content version: the webview shows "updating" until data catches up. */
+  notifyVersion(version: number) {
+    if (this.ready) this.post({ type: 'version', version });
   }
 
   async open(range: SourceRange) {
@@ -173,6 +205,8 @@ export class ReachabilityPanel {
   async refresh(): Promise<ReachabilityResponse | undefined> {
     if (!this.ready) return undefined;
     const mine = ++this.seq;
+    // Show progress only when the answer takes a moment (cached answers come back at once).
+    const slow = setTimeout(() => mine === this.seq && this.post({ type: 'refreshing' }), 300);
     try {
       await this.deps.ensureStarted();
       const response = await this.deps.source.reachability(this.compare);
@@ -184,6 +218,8 @@ export class ReachabilityPanel {
       this.deps.output.appendLine(`reachability request failed: ${errText(e)}`);
       if (mine === this.seq) this.post({ type: 'error', message: errText(e) });
       return undefined;
+    } finally {
+      clearTimeout(slow);
     }
   }
 

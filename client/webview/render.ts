@@ -1,70 +1,179 @@
-// DOM-only renderer of the reachability panel: the frame (toolbar, status, view, explanation pane). The views live
-// in matrix.ts, graph.ts, blast.ts and explain.ts; shared helpers in shared.ts. No VS Code API here (the browser
-// playground reuses it); all interaction goes through `PanelCallbacks`.
-import type { ViewState } from './messages';
-import { blastRadius, renderBlast } from './blast';
+// DOM-only renderer of the reachability panel: the frame (toolbar, status and progress, posture strip, the view,
+// the explanation pane). The views live in matrix.ts, graph.ts, blast.ts and explain.ts; the pure view model in
+// data.ts; shared helpers in shared.ts. No VS Code API here (the browser playground reuses it); all interaction goes
+// through `PanelCallbacks`.
+import { exportCsv, exportMarkdown, isExternal, plural, type PanelIndex } from './data';
+import type { ExportFormat, PostureKey, ViewState } from './messages';
+import { renderBlast } from './blast';
 import { renderExplanation } from './explain';
 import { renderGraph } from './graph';
 import { renderMatrix } from './matrix';
-import { h, pairViews, shortFile, type PanelCallbacks, type PanelModel } from './shared';
+import { h, panelIndex, pairViews, shortFile, visibleEndpoints, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
 
-export { blastRadius };
-export { filterPorts, formatPorts, groupOf, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
+export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
+export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
 export type { PairView, PanelCallbacks, PanelModel } from './shared';
+
+/** Most endpoints the graph draws (it lays out every endpoint; the matrix handles any size). */
+const GRAPH_LIMIT = 300;
+
+/** What the diff compares with, in words. */
+export function baselineWords(model: PanelModel): string {
+  if (model.baselineName) return model.baselineName;
+  const c = model.response?.compare ?? model.state.compare;
+  return c === 'head' ? 'git HEAD' : c === 'staged' ? 'the enforced policies (what-if: staged policies applied)' : 'the saved files';
+}
+
+/** Flows (endpoint pairs) newly allowed / newly blocked by the diff. */
+export function diffCounts(idx: PanelIndex): { added: number; removed: number } {
+  const d = idx.data.diff;
+  if (!d) return { added: 0, removed: 0 };
+  const pairs = (list: [number, number, number][]) => list.reduce((n, [s, t]) => n + (s === t ? d.groups[s].length * (d.groups[s].length - 1) : d.groups[s].length * d.groups[t].length), 0);
+  return { added: pairs(d.added), removed: pairs(d.removed) };
+}
 
 export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallbacks): void {
   const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
-  root.replaceChildren();
   root.classList.add('pl-panel');
   const { response, state } = model;
   const update = (patch: Partial<ViewState>) => cb.setState({ ...state, ...patch });
+  const idx = response ? panelIndex(response) : undefined;
+  const exportAs = (format: ExportFormat, action: 'save' | 'copy') => {
+    if (!idx) return;
+    const text = format === 'csv' ? exportCsv(idx, state) : exportMarkdown(idx, state, { baseline: idx.data.diff ? baselineWords(model) : undefined });
+    cb.export?.(format, action, text);
+  };
 
-  root.append(renderToolbar(model, update));
+  const parts: HTMLElement[] = [renderToolbar(model, update, exportAs)];
   const status = h('div', { class: 'pl-status', role: 'status', 'aria-live': 'polite' });
-  root.append(status);
-  if (model.error) status.append(h('div', { class: 'pl-error' }, `Reachability could not be refreshed: ${model.error}`));
-
-  if (!response) {
-    status.append(h('div', {}, 'Analysing the workspace…'));
+  parts.push(status);
+  const outdated = !!response && model.latestVersion !== undefined && model.latestVersion > response.version;
+  if (model.error) {
+    status.append(h('div', { class: 'pl-error', 'data-testid': 'out-of-date' },
+      response
+        ? `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.`
+        : `Reachability could not be refreshed: ${model.error}`));
+  } else if (!response) {
+    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }), 'Analysing the workspace…'));
+  } else if (outdated || model.refreshing) {
+    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }),
+      'Updating… the matrix below still shows the previous analysis.'));
+  }
+  if (!response || !idx) {
+    root.replaceChildren(...parts);
     return;
   }
   if (response.stale) {
-    status.append(
-      h('div', { class: 'pl-warning', 'data-testid': 'stale' },
-        `YAML is broken in ${response.staleFiles.map(shortFile).join(', ')}; showing the last good state of ${response.staleFiles.length === 1 ? 'that file' : 'those files'}.`),
-    );
+    status.append(h('div', { class: 'pl-warning', 'data-testid': 'stale' },
+      `YAML is broken in ${response.staleFiles.map(shortFile).join(', ')}; showing the last good state of ${response.staleFiles.length === 1 ? 'that file' : 'those files'}.`));
   }
-  const errors = response.result!.diagnostics.filter((d) => d.severity === 'error').length;
-  const summary = h('div', { class: 'pl-summary' },
-    `${response.result!.endpoints.filter((e) => e.kind !== 'External').length} workloads, ${response.result!.connections.length} allowed connections`,
-    errors ? ` · ${errors} error${errors === 1 ? '' : 's'} in the policies` : '');
-  if (response.diff) {
-    const a = response.diff.added.length;
-    const r = response.diff.removed.length;
-    const base = state.compare === 'head' ? 'git HEAD' : state.compare === 'staged' ? 'the enforced policies (what-if: staged policies applied)' : 'the saved files';
-    summary.append(' · ', h('span', { class: 'pl-added-text' }, `${a} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `${r} newly blocked`), ` vs ${base}`);
+  const d = response.data;
+  const workloads = d.endpoints.filter((e) => !isExternal(e));
+  const nss = new Set(workloads.map((e) => e.namespace));
+  const summary = h('div', { class: 'pl-summary', 'data-testid': 'summary' },
+    h('span', { class: 'pl-evaluated' }, `Evaluated as ${d.evaluatedAs}`),
+    ` · ${plural(workloads.length, 'workload')} in ${plural(nss.size, 'namespace')}`,
+    d.problems.errors ? ` · ${plural(d.problems.errors, 'error')} in the policies` : '');
+  if (d.leftOut.length) {
+    const n = d.leftOut.reduce((a, x) => a + x.count, 0);
+    summary.append(' · ', h('span', { class: 'pl-leftout', 'data-testid': 'left-out', title: 'Objects of these kinds are not part of this reachability' },
+      `${n} ${n === 1 ? 'object' : 'objects'} of unmodelled kinds left out: ${d.leftOut.map((x) => `${x.kind} ×${x.count}`).join(', ')}`));
+  }
+  if (d.diff) {
+    const c = diffCounts(idx);
+    summary.append(' · ', h('span', { class: 'pl-added-text' }, `+${c.added} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `−${c.removed} newly blocked`), ` vs ${baselineWords(model)}`);
   }
   status.append(summary);
   if (response.baselineError) status.append(h('div', { class: 'pl-warning', 'data-testid': 'baseline-error' }, `Impact preview unavailable: ${response.baselineError}`));
+  parts.push(renderPosture(idx, state, update));
 
-  const byId = new Map(response.result!.endpoints.map((e) => [e.id, e] as const));
-  const pairs = pairViews(response, state);
   const body = h('div', { class: 'pl-body' });
-  const main = h('div', { class: 'pl-main', role: 'tabpanel', id: `pl-view-${state.view}`, 'aria-labelledby': `pl-tab-${state.view}` });
+  const main = h('div', { class: `pl-main pl-main-${state.view}`, role: 'tabpanel', id: `pl-view-${state.view}`, 'aria-labelledby': `pl-tab-${state.view}` });
   body.append(main);
-  const select = (src: string, dst: string) => {
-    update({ selected: { src, dst } });
-    cb.explain(src, dst);
-  };
-  if (state.view === 'matrix') main.append(renderMatrix(response, state, pairs, byId, select));
-  else if (state.view === 'graph') main.append(renderGraph(response, state, pairs, byId, select, (id) => update({ focus: id })));
-  else main.append(renderBlast(response, state, byId, select, (id) => update({ focus: id })));
-  body.append(renderExplanation(model, pairs, byId, cb));
-  root.append(body);
+  let mount: (() => void) | undefined;
+  if (state.view === 'matrix') {
+    const m = renderMatrix({
+      idx,
+      state,
+      select(row, col, src, dst) {
+        const s = idx.data.endpoints[src].id;
+        const t = idx.data.endpoints[dst].id;
+        update({ selected: { src: s, dst: t, row: row.key, col: col.key, rowLabel: row.eps.length > 1 ? row.label : undefined, colLabel: col.eps.length > 1 ? col.label : undefined } });
+        cb.explain(s, t);
+      },
+      toggle(keys, open) {
+        const next = { ...(state.open ?? {}) };
+        for (const k of keys) next[k] = open;
+        update({ open: next });
+      },
+    });
+    main.append(m.el);
+    mount = m.mount;
+  } else if (state.view === 'graph') {
+    const eps = visibleEndpoints(response, state);
+    if (eps.length > GRAPH_LIMIT) {
+      main.append(h('p', { class: 'pl-empty' }, `The graph draws at most ${GRAPH_LIMIT} endpoints; ${eps.length} are shown by the filters. Narrow the namespaces or use the matrix.`));
+    } else {
+      const byId = new Map(d.endpoints.map((e) => [e.id, e] as const));
+      main.append(renderGraph(response, state, pairViews(response, state), byId, (src, dst) => {
+        update({ selected: { src, dst } });
+        cb.explain(src, dst);
+      }, (id) => update({ focus: id, selected: undefined })));
+    }
+  } else {
+    main.append(renderBlast(idx, state, (src, dst, l) => {
+      update({ selected: { src, dst, rowLabel: l.row, colLabel: l.col } });
+      cb.explain(src, dst);
+    }, (id) => update({ focus: id, selected: undefined })));
+  }
+  // In the blast-radius view only pairs of the focused workload are explained (no stale pair from another view).
+  const showExplanation = state.view !== 'blast' || (state.selected && (state.selected.src === state.focus || state.selected.dst === state.focus));
+  body.append(renderExplanation(showExplanation ? model : { ...model, state: { ...state, selected: undefined } }, idx, cb));
+  parts.push(body);
+  root.replaceChildren(...parts);
+  mount?.();
 
   if (focusedKey) {
     const again = root.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusedKey)}"]`);
     again?.focus();
   }
+}
+
+const POSTURE: { key: PostureKey; words: (n: number) => string; title: string }[] = [
+  { key: 'notIsolatedIngress', words: (n) => `${plural(n, 'workload')} not isolated for ingress`, title: 'No policy selects them for ingress: everything may connect to them. Shows the matrix narrowed to them as destinations.' },
+  { key: 'notIsolatedEgress', words: (n) => `${plural(n, 'workload')} not isolated for egress`, title: 'No policy selects them for egress: they may connect anywhere. Shows the matrix narrowed to them as sources.' },
+  { key: 'reachableFromOutside', words: (n) => `${n} reachable from outside the cluster`, title: 'Some external address may connect to them.' },
+  { key: 'canReachInternet', words: (n) => `${n} can reach external addresses`, title: 'They may connect to some address outside the cluster.' },
+  { key: 'namespacesWithoutDefaultDeny', words: (n) => `${plural(n, 'namespace')} without a default deny`, title: 'Namespaces where some workload is not isolated in both directions.' },
+];
+
+function renderPosture(idx: PanelIndex, state: ViewState, update: (p: Partial<ViewState>) => void): HTMLElement {
+  const strip = h('div', { class: 'pl-posture', role: 'group', 'aria-label': 'Posture at a glance', 'data-testid': 'posture' });
+  const p = idx.data.posture;
+  if (!p) return strip;
+  for (const item of POSTURE) {
+    const n = p[item.key].length;
+    const active = state.posture === item.key;
+    const b = h('button', { class: `pl-chip${n ? ' warn' : ' ok'}${active ? ' active' : ''}`, 'data-posture': item.key, 'aria-pressed': String(active), title: item.title, disabled: n === 0 && !active },
+      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, n ? '!' : '✓'), ` ${item.words(n)}`);
+    b.addEventListener('click', () => update({ posture: active ? undefined : item.key, view: 'matrix' }));
+    strip.append(b);
+  }
+  const top = p.largestBlastRadius.slice(0, 3);
+  if (top.length) {
+    strip.append(h('span', { class: 'pl-posture-label' }, 'Largest blast radius:'));
+    for (const [i, n] of top) {
+      const e = idx.data.endpoints[i];
+      const b = h('button', { class: 'pl-chip blast', 'data-blast': e.id, title: `Show what ${e.id} can reach and what can reach it` }, `${e.id} → ${plural(n, 'workload')}`);
+      b.addEventListener('click', () => update({ view: 'blast', focus: e.id, selected: undefined }));
+      strip.append(b);
+    }
+  }
+  if (state.posture) {
+    const clear = h('button', { class: 'pl-chip clear', 'data-testid': 'posture-clear' }, '× show everything');
+    clear.addEventListener('click', () => update({ posture: undefined }));
+    strip.append(clear);
+  }
+  return strip;
 }

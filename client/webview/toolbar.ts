@@ -1,8 +1,12 @@
-// The panel's toolbar: view tabs, compare selector, namespace / port / protocol filters.
-import type { CompareMode, ViewKind, ViewState } from './messages';
+// The panel's toolbar: view tabs, compare selector, namespace filter, search, port / protocol filters, export menu.
+import type { CompareMode, ExportFormat, ViewKind, ViewState } from './messages';
 import { h, namespacesOf, type PanelModel } from './shared';
 
-export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>) => void): HTMLElement {
+// Whether the namespace dropdown / export menu are open, kept across re-renders.
+let nsDropdownOpen = false;
+let exportOpen = false;
+
+export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>) => void, exportAs: (f: ExportFormat, action: 'save' | 'copy') => void): HTMLElement {
   const { state, response } = model;
   const bar = h('div', { class: 'pl-toolbar' });
   const tabs = h('div', { class: 'pl-tabs', role: 'tablist', 'aria-label': 'View' });
@@ -18,8 +22,7 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
       const d = ev.key === 'ArrowRight' ? 1 : ev.key === 'ArrowLeft' ? -1 : 0;
       if (!d) return;
       ev.preventDefault();
-      const next = views[(i + d + views.length) % views.length][0];
-      update({ view: next });
+      update({ view: views[(i + d + views.length) % views.length][0] });
     });
     tabs.append(b);
   }
@@ -33,6 +36,14 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
     cmp.addEventListener('change', () => update({ compare: cmp.value as CompareMode }));
     bar.append(h('label', { class: 'pl-field' }, 'Impact ', cmp));
   }
+
+  const search = h('input', { id: 'pl-search', type: 'search', size: 18, placeholder: 'workload, namespace, app=web', value: state.search ?? '', 'data-focus-key': 'search', 'aria-label': 'Search workloads by name, namespace or label' });
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    if (searchTimer) clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => update({ search: search.value }), 250);
+  });
+  bar.append(h('label', { class: 'pl-field' }, 'Find ', search));
 
   const nsBox = h('details', { class: 'pl-ns' });
   const all = response ? namespacesOf(response) : [];
@@ -52,13 +63,13 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
   }
   const ext = h('input', { type: 'checkbox', checked: state.showExternal, 'data-focus-key': 'ns-external' });
   ext.addEventListener('change', () => update({ showExternal: ext.checked }));
-  list.append(h('label', {}, ext, ' external / internet'));
+  list.append(h('label', {}, ext, ' external peers'));
   nsBox.append(list);
   nsBox.open = nsDropdownOpen;
   nsBox.addEventListener('toggle', () => (nsDropdownOpen = nsBox.open));
   bar.append(nsBox);
 
-  const port = h('input', { id: 'pl-port', type: 'text', inputmode: 'numeric', size: 6, placeholder: 'any', value: state.port, 'data-focus-key': 'port', 'aria-label': 'Port filter' });
+  const port = h('input', { id: 'pl-port', type: 'text', inputmode: 'numeric', size: 5, placeholder: 'any', value: state.port, 'data-focus-key': 'port', 'aria-label': 'Port filter' });
   let portTimer: ReturnType<typeof setTimeout> | undefined;
   port.addEventListener('input', () => {
     if (portTimer) clearTimeout(portTimer);
@@ -68,12 +79,27 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
 
   const proto = h('select', { id: 'pl-protocol', 'data-focus-key': 'protocol', 'aria-label': 'Protocol filter' });
   const protos = new Set(['TCP', 'UDP', 'SCTP']);
-  for (const c of response?.result?.connections ?? []) for (const p of Object.keys(c.protocols)) protos.add(p);
+  for (const c of response?.data.conns ?? []) for (const p of Object.keys(c)) protos.add(p);
   proto.append(h('option', { value: 'any', selected: state.protocol === 'any' }, 'any'));
   for (const p of [...protos].sort()) proto.append(h('option', { value: p, selected: state.protocol === p }, p));
   proto.addEventListener('change', () => update({ protocol: proto.value }));
   bar.append(h('label', { class: 'pl-field' }, 'Protocol ', proto));
+
+  const exp = h('details', { class: 'pl-export' });
+  exp.append(h('summary', { 'data-focus-key': 'export-summary' }, 'Export'));
+  const menu = h('div', { class: 'pl-menu', role: 'menu', 'aria-label': 'Export the matrix' });
+  for (const [f, a, label] of [['csv', 'save', 'Save as CSV…'], ['csv', 'copy', 'Copy as CSV'], ['markdown', 'save', 'Save as markdown…'], ['markdown', 'copy', 'Copy as markdown (PR comment)']] as [ExportFormat, 'save' | 'copy', string][]) {
+    const b = h('button', { role: 'menuitem', 'data-export': `${f}-${a}`, 'data-focus-key': `export-${f}-${a}`, disabled: !response }, label);
+    b.addEventListener('click', () => {
+      exportOpen = false;
+      exp.open = false;
+      exportAs(f, a);
+    });
+    menu.append(b);
+  }
+  exp.append(menu);
+  exp.open = exportOpen;
+  exp.addEventListener('toggle', () => (exportOpen = exp.open));
+  bar.append(exp);
   return bar;
 }
-// Whether the namespace dropdown is open, kept across re-renders.
-let nsDropdownOpen = false;
