@@ -1,7 +1,7 @@
 // The explanation pane: the verdict of the selected pair in plain words, then per direction a compact table of the
 // trace (tier → policy → rule → action → traffic), each rule linking to its file:line. Words and rows come from the
 // one formatter (server/src/core/explain/format.ts); this file only lays them out.
-import { describeVerdict, directionHeading, traceRows } from '../../server/src/core/explain/format';
+import { describeVerdict, directionHeading, isolationWords, traceRows } from '../../server/src/core/explain/format';
 import type { DirectionTrace, Trace } from '../../server/src/core/reach-types';
 import { describeConns } from '../../server/src/core/explain/format';
 import { ConnSet } from '../../server/src/core/ports';
@@ -67,6 +67,10 @@ function universeOf(t: Trace): ConnSet | undefined {
 function directionTable(d: DirectionTrace, cb: PanelCallbacks, universe: ConnSet | undefined): HTMLElement {
   const sec = h('section', { class: 'pl-dir', 'data-direction': d.direction });
   sec.append(h('h3', {}, directionHeading(d, universe)));
+  const iso = h('p', { class: 'pl-isolation' }, isolationWords(d));
+  const policies = [...new Map(d.selectedBy.map((p) => [p.policy, p] as const)).values()];
+  policies.forEach((p, i) => iso.append(i ? ', ' : ' ', link(p.policy, p.range, cb, `sel-${d.direction}-${p.policy}`)));
+  sec.append(iso);
   const rows = traceRows(d, universe);
   const table = h('table', { class: 'pl-trace' });
   table.append(h('colgroup', {}, h('col', { class: 'pl-col-action' }), h('col', { class: 'pl-col-who' }), h('col', { class: 'pl-col-what' })));

@@ -100,6 +100,16 @@ export function describeDirection(t: DirectionTrace): string {
   return `${dir[0].toUpperCase()}${dir.slice(1)} of ${t.self} ${prep} ${t.peer}: ${steps.join('; ')}.`;
 }
 
+/**
+ * Who isolates a direction's endpoint, as a lead-in for the list of selecting policies: "Isolated for ingress by"
+ * (followed by the policies), or "Not isolated for egress: no policy selects it, so all egress is allowed."
+ */
+export function isolationWords(t: DirectionTrace): string {
+  const dir = dirNoun(t.direction);
+  if (t.selectedBy.length === 0) return `Not isolated for ${dir}: no policy selects it, so all ${dir} is allowed.`;
+  return `Isolated for ${dir} by`;
+}
+
 /** The verdict line of a trace. */
 export function describeVerdict(t: Trace): string {
   const allowed = toSet(t.allowed);
