@@ -103,6 +103,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
         cb.explain(s, t);
       },
       toggle(keys, open) {
+        if (keys.length === 1 && keys[0] === '*') return update({ open: { '*': open } });
         const next = { ...(state.open ?? {}) };
         for (const k of keys) next[k] = open;
         update({ open: next });

@@ -95,14 +95,19 @@ async function runFirstCommand(titles) {
   throw last;
 }
 
-/** Switches the colour theme through the theme picker. */
+/**
+ * Switches the colour theme: writes workbench.colorTheme into the user settings of this code-server (run.sh keeps
+ * them in <work>/state-ui beside the screenshot folder; VS Code applies the change), and waits for the workbench to
+ * show a light or dark theme.
+ */
 async function setTheme(name) {
-  await runCommand('Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(600);
+  const file = join(shots, '..', 'state-ui', 'user-data', 'User', 'settings.json');
+  const settings = JSON.parse(readFileSync(file, 'utf8'));
+  settings['workbench.colorTheme'] = name;
+  writeFileSync(file, JSON.stringify(settings, null, 2));
+  const dark = /dark/i.test(name);
+  await waitUntil(`the ${name} theme`, async () => page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').count(), 20000);
+  await page.waitForTimeout(800);
 }
 
 /**
@@ -448,8 +453,12 @@ async function main() {
   });
 
   await check('export: "Copy as markdown" hands the matrix to the extension', async () => {
-    await panel().locator('details.pl-export summary').click();
-    await panel().locator('[data-export="markdown-copy"]').click();
+    const item = panel().locator('[data-export="markdown-copy"]');
+    for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
+      await panel().locator('details.pl-export summary').click();
+      await page.waitForTimeout(300);
+    }
+    await item.click();
     await waitUntil('the copied notification', async () => /copied as markdown/.test(await page.locator('.notifications-toasts').innerText().catch(() => '')), 10000);
     await shot('13-export-copied');
   });
@@ -469,6 +478,9 @@ async function main() {
     await generateWorkspace(dir, 200, 120);
     await openWorkspace(dir, 'policies/ns0.yaml');
     await panel().locator('.pl-cellbtn').first().waitFor({ timeout: 60000 });
+    // Large workspaces start with namespaces closed (one row each): open the first one.
+    const ns0 = panel().locator('[data-toggle="ns:ns0"]');
+    if ((await ns0.getAttribute('aria-expanded')) === 'false') await ns0.click();
     // A class of replicas is one row until opened.
     const cls = panel().locator('.pl-rowhead.class button.pl-toggle').first();
     await cls.waitFor({ timeout: 10000 });
@@ -500,7 +512,8 @@ async function main() {
     // Unsaved edit (compared with the saved file): every ns0 workload may now talk to every other on TCP 7777.
     await page.keyboard.press('Control+End');
     const t1 = Date.now();
-    await page.keyboard.insertText('\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: e2e-7777\n  namespace: ns0\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress:\n  - ports:\n    - port: 7777\n  egress:\n  - ports:\n    - port: 7777\n');
+    // One flow-style line: the editor keeps the previous line's indentation on every new line it is given.
+    await page.keyboard.insertText('\n---\n{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: e2e-7777, namespace: ns0}, spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{ports: [{port: 7777}]}], egress: [{ports: [{port: 7777}]}]}}\n');
     await waitUntil('the ns0 -> ns0 cell to show the new flow', async () => /7777/.test(await cell.innerText()) && /added|changed/.test(await cell.getAttribute('class')), 120000);
     const editMs = Date.now() - t1;
     console.log(`       5,000 pods: panel open in ${openMs} ms; edit -> cell "${before}" -> "${(await cell.innerText()).trim()}" in ${editMs} ms`);
