@@ -114,7 +114,7 @@ export class ReachabilityPanel {
 <link rel="stylesheet" href="${style}">
 <title>Policy Lens: Reachability</title>
 </head>
-<body>
+<body class="pl-webview">
 <main id="root" aria-label="Policy Lens reachability"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>

@@ -1,7 +1,7 @@
 // The panel's pure view model over PanelData (server/src/protocol.ts): rows and columns as namespace groups,
 // classes ("app=web (37 workloads)") that expand to workloads, merged external peers; cell values between any two
 // items; the blast radius; CSV / markdown export. No DOM here (unit-tested in test/unit/panel-render.test.ts).
-import { describeConns } from '../../server/src/core/explain/format';
+import { countOf, describeConns } from '../../server/src/core/explain/format';
 import { mergeExternals } from '../../server/src/core/explain/externals';
 import { ConnSet } from '../../server/src/core/ports';
 import type { Endpoint, ProtocolPorts } from '../../server/src/core/reach-types';
@@ -260,9 +260,8 @@ export function buildItems(idx: PanelIndex, state: ViewState, eps: number[]): It
   return out;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+/** A count with its noun, in the formatter's words ("1 workload", "3 policies"). */
+export const plural = (n: number, noun: string) => countOf(n, noun);
 
 // ---------------------------------------------------------------- cells
 

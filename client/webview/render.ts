@@ -78,7 +78,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   if (d.leftOut.length) {
     const n = d.leftOut.reduce((a, x) => a + x.count, 0);
     summary.append(' · ', h('span', { class: 'pl-leftout', 'data-testid': 'left-out', title: 'Objects of these kinds are not part of this reachability' },
-      `${n} ${n === 1 ? 'object' : 'objects'} of unmodelled kinds left out: ${d.leftOut.map((x) => `${x.kind} ×${x.count}`).join(', ')}`));
+      `${plural(n, 'object')} of unmodelled kinds left out: ${d.leftOut.map((x) => `${x.kind} ×${x.count}`).join(', ')}`));
   }
   if (d.diff) {
     const c = diffCounts(idx);

@@ -9,6 +9,7 @@ import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
 import { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
 import type { Item } from '../../client/webview/data';
+import { countOf } from '../../server/src/core/explain/format';
 
 const pods = `apiVersion: v1
 kind: Pod
@@ -163,6 +164,14 @@ describe('panel view model', () => {
     const ext = items.filter((i) => i.ns !== '' && i.kind === 'ep' && i.id.includes('-'));
     assert.deepEqual(ext.map((i) => i.label), ['0.0.0.0/0 except 198.51.100.0/24', '198.51.100.0/24']);
     assert.equal(cellValue(idx, ext[0], ext[1], state()).kind, 'none');
+  });
+
+  it('counts in the formatter\'s words', () => {
+    assert.equal(countOf(1, 'policy'), '1 policy');
+    assert.equal(countOf(3, 'policy'), '3 policies');
+    assert.equal(countOf(2, 'workload'), '2 workloads');
+    assert.equal(countOf(2, 'key'), '2 keys');
+    assert.equal(countOf(0, 'namespace'), '0 namespaces');
   });
 
   it('names a class by the labels its members share', () => {
