@@ -103,8 +103,17 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
     menu.append(b);
   }
   exp.append(menu);
+  // Open towards the side with room (the toolbar wraps, so Export can be anywhere in a row).
+  const place = () => {
+    menu.classList.remove('flip');
+    if (exp.open && menu.getBoundingClientRect().right > document.documentElement.clientWidth) menu.classList.add('flip');
+  };
   exp.open = exportOpen;
-  exp.addEventListener('toggle', () => (exportOpen = exp.open));
+  exp.addEventListener('toggle', () => {
+    exportOpen = exp.open;
+    place();
+  });
+  if (exportOpen) requestAnimationFrame(place);
   bar.append(exp);
   return bar;
 }

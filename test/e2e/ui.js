@@ -192,7 +192,7 @@ async function layoutMatrix(ws, pick) {
     await setTheme(theme);
     const th = theme.startsWith('Light') ? 'light' : 'dark';
     problems.push(...(await photographViews(`L-${ws}-beside-${th}`, pick)).map((p) => `beside ${th} ${p}`));
-    await runCommand('View: Focus Second Editor Group');
+    await runFirstCommand(['View: Focus Last Editor Group', 'View: Focus Second Editor Group']);
     await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
     await page.waitForTimeout(600);
     problems.push(...(await photographViews(`L-${ws}-maximised-${th}`, pick)).map((p) => `maximised ${th} ${p}`));
@@ -486,11 +486,12 @@ async function main() {
     await cls.waitFor({ timeout: 10000 });
     const label = await cls.innerText();
     if (!/\(\d+ workloads\)/.test(label)) throw new Error(`class row label: ${label}`);
-    const rows = await panel().locator('.pl-rowhead').count();
+    const rowCount = async () => Number(await panel().locator('.pl-matrix').getAttribute('aria-rowcount'));
+    const rows = await rowCount();
     await cls.click();
     await waitUntil('the class opened to its workloads', async () => (await panel().locator('.pl-rowhead.depth-2').count()) > 1);
     await shot('14-gen200-class-open');
-    if ((await panel().locator('.pl-rowhead').count()) <= rows) throw new Error('no rows added');
+    if ((await rowCount()) <= rows) throw new Error('no rows added');
     const problems = await layoutMatrix('gen200', async () => {
       const cell = panel().locator('button.pl-cellbtn.allowed').first();
       await cell.click();
@@ -514,6 +515,9 @@ async function main() {
     const t1 = Date.now();
     // One flow-style line: the editor keeps the previous line's indentation on every new line it is given.
     await page.keyboard.insertText('\n---\n{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: e2e-7777, namespace: ns0}, spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{ports: [{port: 7777}]}], egress: [{ports: [{port: 7777}]}]}}\n');
+    // Until the analysis of the new text arrives, the panel says it is updating (never an old result unannounced).
+    await waitUntil('the "updating" note', async () => (await panel().locator('[data-testid="progress"]').count()) > 0, 30000);
+    await shot('16a-gen5000-updating');
     await waitUntil('the ns0 -> ns0 cell to show the new flow', async () => /7777/.test(await cell.innerText()) && /added|changed/.test(await cell.getAttribute('class')), 120000);
     const editMs = Date.now() - t1;
     console.log(`       5,000 pods: panel open in ${openMs} ms; edit -> cell "${before}" -> "${(await cell.innerText()).trim()}" in ${editMs} ms`);
