@@ -96,18 +96,32 @@ async function runFirstCommand(titles) {
 }
 
 /**
- * Switches the colour theme: writes workbench.colorTheme into the user settings of this code-server (run.sh keeps
- * them in <work>/state-ui beside the screenshot folder; VS Code applies the change), and waits for the workbench to
- * show a light or dark theme.
+ * Switches the colour theme with the theme picker (falling back to writing workbench.colorTheme into this
+ * code-server's user settings, which run.sh keeps in <work>/state-ui beside the screenshot folder), then waits for
+ * the panel's webview to report the theme kind (VS Code puts vscode-light / vscode-dark on the webview's body).
  */
 async function setTheme(name) {
-  const file = join(shots, '..', 'state-ui', 'user-data', 'User', 'settings.json');
-  const settings = JSON.parse(readFileSync(file, 'utf8'));
-  settings['workbench.colorTheme'] = name;
-  writeFileSync(file, JSON.stringify(settings, null, 2));
   const dark = /dark/i.test(name);
-  await waitUntil(`the ${name} theme`, async () => page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').count(), 20000);
-  await page.waitForTimeout(800);
+  const applied = async () => (await panel().locator(dark ? 'body.vscode-dark' : 'body.vscode-light').count()) > 0;
+  if (await applied().catch(() => false)) return;
+  try {
+    await runCommand('Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget input');
+    await waitUntil('the theme picker', async () => /theme/i.test((await input.getAttribute('placeholder')) || '') || (await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count()) > 0, 10000);
+    await input.fill(name);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ timeout: 10000 });
+    await row.click();
+    await waitUntil(`the ${name} theme`, applied, 15000);
+  } catch {
+    await page.keyboard.press('Escape');
+    const file = join(shots, '..', 'state-ui', 'user-data', 'User', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8'));
+    settings['workbench.colorTheme'] = name;
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+    await waitUntil(`the ${name} theme`, applied, 30000);
+  }
+  await page.waitForTimeout(500);
 }
 
 /**
