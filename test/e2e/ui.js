@@ -1,6 +1,6 @@
 // UI end-to-end test: headless Chromium (playwright-core) drives code-server's real VS Code workbench with the
 // packaged Policy Lens .vsix installed and a copy of examples/shop open; then generated 200- and 5,000-workload
-// workspaces (scripts/gen-cluster.mjs). Every view is photographed beside the editor and maximised, light and dark,
+// workspaces (scripts/gen-workspace.mjs). Every view is photographed beside the editor and maximised, light and dark,
 // and checked for clipped headers and cells.
 // Usage: node ui.js <base-url> <workspace> <screenshot-dir> <results-json>
 'use strict';
@@ -234,9 +234,9 @@ async function openWorkspace(dir, file) {
   await runCommand('Policy Lens: Show Reachability');
 }
 
-/** Writes a generated cluster (scripts/gen-cluster.mjs) as a workspace folder. */
+/** Writes a generated cluster (scripts/gen-workspace.mjs) as a workspace folder. */
 async function generateWorkspace(dir, pods, policies) {
-  const { generateFiles } = await import(pathToFileURL(join(__dirname, '..', '..', 'scripts', 'gen-cluster.mjs')).href);
+  const { generateFiles } = await import(pathToFileURL(join(__dirname, '..', '..', 'scripts', 'gen-workspace.mjs')).href);
   for (const f of generateFiles(pods, policies)) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.text);
