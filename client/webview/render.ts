@@ -54,11 +54,12 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
       response
         ? `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.`
         : `Reachability could not be refreshed: ${model.error}`));
-  } else if (!response) {
-    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }), 'Analysing the workspace…'));
-  } else if (outdated || model.refreshing) {
-    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }),
-      'Updating… the matrix below still shows the previous analysis.'));
+  } else if (!response || outdated || model.refreshing) {
+    const p = model.progress;
+    const pct = p && p.total > 0 && (!response || p.version > response.version) ? ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%` : '';
+    const bar = h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }),
+      !response ? `Analysing the workspace…${pct}` : `Updating…${pct} the matrix below still shows the previous analysis.`);
+    status.append(bar);
   }
   if (!response || !idx) {
     root.replaceChildren(...parts);
