@@ -104,31 +104,27 @@ async function runFirstCommand(titles) {
 }
 
 /**
- * Switches the colour theme with the theme picker (falling back to writing workbench.colorTheme into this
- * code-server's user settings, which run.sh keeps in <work>/state-ui beside the screenshot folder), then waits for
- * the panel's webview to report the theme kind (VS Code puts vscode-light / vscode-dark on the webview's body).
+ * Switches the colour theme with the theme picker ("Preferences: Color Theme", not the marketplace browser that
+ * the palette lists first), then waits for the workbench to carry the theme kind (vs / vs-dark).
  */
 async function setTheme(name) {
   const dark = /dark/i.test(name);
-  const applied = async () => (await panel().locator(dark ? 'body.vscode-dark' : 'body.vscode-light').count()) > 0;
-  if (await applied().catch(() => false)) return;
-  try {
-    await runCommand('Preferences: Color Theme');
-    const input = page.locator('.quick-input-widget input');
-    await waitUntil('the theme picker', async () => /theme/i.test((await input.getAttribute('placeholder')) || '') || (await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).count()) > 0, 10000);
-    await input.fill(name);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-    await row.waitFor({ timeout: 10000 });
-    await row.click();
-    await waitUntil(`the ${name} theme`, applied, 15000);
-  } catch {
-    await page.keyboard.press('Escape');
-    const file = join(shots, '..', 'state-ui', 'user-data', 'User', 'settings.json');
-    const settings = JSON.parse(readFileSync(file, 'utf8'));
-    settings['workbench.colorTheme'] = name;
-    writeFileSync(file, JSON.stringify(settings, null, 2));
-    await waitUntil(`the ${name} theme`, applied, 30000);
-  }
+  const applied = async () => (await page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').count()) > 0;
+  if (await applied()) return;
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  const cmd = page.locator('.quick-input-list .monaco-list-row', { hasText: /Preferences: Color Theme(?!s)/ }).first();
+  await cmd.waitFor({ timeout: 10000 });
+  await cmd.click();
+  await waitUntil('the theme picker', async () => /Select Color Theme/i.test((await input.getAttribute('placeholder')) || '') || (await page.locator('.quick-input-widget', { hasText: 'Select Color Theme' }).count()) > 0, 10000).catch(() => {});
+  await input.fill(name);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
+  await waitUntil(`the ${name} theme`, applied, 15000);
   await page.waitForTimeout(500);
 }
 
