@@ -33,6 +33,27 @@ export function diffCounts(idx: PanelIndex): { added: number; removed: number } 
   return { added: pairs(d.added), removed: pairs(d.removed) };
 }
 
+/**
+ * What the panel says about the freshness of what it shows: analysing (nothing yet), updating (the shown analysis is
+ * of an older text than the server announced, or a refresh is under way; with the server's progress), out of date
+ * (the last refresh failed: the shown analysis is older than the text), or an error with nothing to show.
+ */
+export function panelStatus(model: Pick<PanelModel, 'response' | 'error' | 'latestVersion' | 'refreshing' | 'progress'>):
+  | { kind: 'progress' | 'out-of-date' | 'error'; text: string }
+  | undefined {
+  const { response } = model;
+  if (model.error) {
+    return response
+      ? { kind: 'out-of-date', text: `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.` }
+      : { kind: 'error', text: `Reachability could not be computed: ${model.error}` };
+  }
+  const outdated = !!response && model.latestVersion !== undefined && model.latestVersion > response.version;
+  if (response && !outdated && !model.refreshing) return undefined;
+  const p = model.progress;
+  const pct = p && p.total > 0 && (!response || p.version > response.version) ? ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%` : '';
+  return { kind: 'progress', text: !response ? `Analysing the workspace…${pct}` : `Updating…${pct} the matrix below still shows the previous analysis.` };
+}
+
 export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallbacks): void {
   const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
   root.classList.add('pl-panel');
@@ -48,18 +69,11 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   const parts: HTMLElement[] = [renderToolbar(model, update, exportAs)];
   const status = h('div', { class: 'pl-status', role: 'status', 'aria-live': 'polite' });
   parts.push(status);
-  const outdated = !!response && model.latestVersion !== undefined && model.latestVersion > response.version;
-  if (model.error) {
-    status.append(h('div', { class: 'pl-error', 'data-testid': 'out-of-date' },
-      response
-        ? `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.`
-        : `Reachability could not be refreshed: ${model.error}`));
-  } else if (!response || outdated || model.refreshing) {
-    const p = model.progress;
-    const pct = p && p.total > 0 && (!response || p.version > response.version) ? ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%` : '';
-    const bar = h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }),
-      !response ? `Analysing the workspace…${pct}` : `Updating…${pct} the matrix below still shows the previous analysis.`);
-    status.append(bar);
+  const st = panelStatus(model);
+  if (st) {
+    status.append(st.kind === 'progress'
+      ? h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }), st.text)
+      : h('div', { class: 'pl-error', 'data-testid': st.kind }, st.text));
   }
   if (!response || !idx) {
     root.replaceChildren(...parts);
