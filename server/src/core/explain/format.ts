@@ -61,6 +61,11 @@ function describePlain(s: ConnSet): string {
   return parts.join('; ');
 }
 
+/** A count with its noun: "1 workload", "2 workloads", "1 policy", "3 policies" (`plural` for irregular nouns). */
+export function countOf(n: number, noun: string, plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** "ingress rule 1" (1-based, as people count), with the rule's name when it has one. */
 export function ruleLabel(direction: 'Ingress' | 'Egress', index: number, name?: string): string {
   return `${direction.toLowerCase()} rule ${index + 1}${name ? ` (${name})` : ''}`;
@@ -98,6 +103,16 @@ export function describeDirection(t: DirectionTrace): string {
   }
   const steps = t.steps.map((s) => describeStep(s, t.direction));
   return `${dir[0].toUpperCase()}${dir.slice(1)} of ${t.self} ${prep} ${t.peer}: ${steps.join('; ')}.`;
+}
+
+/**
+ * Who isolates a direction's endpoint, as a lead-in for the list of selecting policies: "Isolated for ingress by"
+ * (followed by the policies), or "Not isolated for egress: no policy selects it, so all egress is allowed."
+ */
+export function isolationWords(t: DirectionTrace): string {
+  const dir = dirNoun(t.direction);
+  if (t.selectedBy.length === 0) return `Not isolated for ${dir}: no policy selects it, so all ${dir} is allowed.`;
+  return `Isolated for ${dir} by`;
 }
 
 /** The verdict line of a trace. */
