@@ -104,3 +104,15 @@ test('rangeFiles walks deep and cyclic values without recursion limits', () => {
   assert.equal(isInside('/a/b', '/a/b/c'), true);
   assert.equal(isInside('/a/b', '/a/bc'), false);
 });
+
+test('export: CSV or markdown text to save or copy; anything else is refused', () => {
+  const good = checkWebviewMessage({ type: 'export', format: 'csv', action: 'save', text: 'from,to\n' });
+  assert.deepEqual(good, { ok: true, message: { type: 'export', format: 'csv', action: 'save', text: 'from,to\n' } });
+  assert.equal(checkWebviewMessage({ type: 'export', format: 'markdown', action: 'copy', text: '| a |' }).ok, true);
+  for (const bad of [
+    { type: 'export', format: 'html', action: 'save', text: 'x' },
+    { type: 'export', format: 'csv', action: 'run', text: 'x' },
+    { type: 'export', format: 'csv', action: 'save', text: 42 },
+    { type: 'export', format: 'csv', action: 'save' },
+  ]) assert.equal(checkWebviewMessage(bad).ok, false, JSON.stringify(bad));
+});
