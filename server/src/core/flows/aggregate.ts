@@ -1,0 +1,220 @@
+// Streaming aggregation of flow records: records are folded by (source, destination, protocol, port) as they arrive,
+// so memory grows with the number of distinct flows, not with the number of records. The aggregation does not depend
+// on the manifests: ends are keyed by what the records say (pod / workload / address / network), and are mapped to
+// endpoints of an analysis only when classifying (classify.ts), so one aggregation serves the current state and any
+// baseline.
+//
+// Folding ([GM] FlowKey.reporter "whether this flow was generated at the initiating or terminating end", [HB]
+// traffic_direction): one connection between two pods is reported by both ends (Calico reporter Src and Dst; Hubble
+// EGRESS at the source's node and INGRESS at the destination's). Counts are kept per reporting side and verdict; the
+// connections that passed are those the destination side allowed (or, without a destination report, the source
+// side), the denied ones are those either side denied. Replies are dropped while normalising (formats.ts).
+import { JsonRecordReader } from './reader';
+import { normaliseRecord } from './formats';
+import type { FlowEnd, FlowFileSummary, FlowFormat, FlowRecord, ObservedVerdict, ReportedPolicy, UnmatchedRecord } from './types';
+import { FLOW_FORMATS } from './types';
+
+/** Stable key of a flow end, as the record describes it. */
+export function endKey(e: FlowEnd): string {
+  switch (e.type) {
+    case 'workload':
+      if (e.workload) return `w\t${e.namespace ?? ''}\t~${e.workload.kind ?? ''}/${e.workload.name}`;
+      if (e.prefix !== undefined) return `w\t${e.namespace ?? ''}\t*${e.prefix}`;
+      if (e.podName) return `w\t${e.namespace ?? ''}\t=${e.podName}`;
+      return `w\t${e.namespace ?? ''}\t#${labelKey(e.labels)}`;
+    case 'address':
+      return `a\t${e.address}`;
+    case 'network':
+      return `n\t${e.network}`;
+    case 'networkset':
+      return `s\t${e.namespace ?? ''}\t${e.name}`;
+    case 'host':
+      return `h\t${e.name ?? e.note ?? ''}`;
+    case 'named':
+      return `c\t${e.namespace ?? ''}\t${e.name}`;
+    default:
+      return `u\t${e.note ?? ''}`;
+  }
+}
+
+function labelKey(l: FlowEnd['labels']): string {
+  if (!l) return '';
+  return Object.keys(l)
+    .sort()
+    .map((k) => `${k}=${l[k]}`)
+    .join(',');
+}
+
+/** Counters of one aggregated flow: index = weight (0 connection, 1 packet) * 6 + side (src 0, dst 1, unknown 2) * 2 + verdict (allowed 0, denied 1). */
+export type Counters = Float64Array;
+const SIDE = { src: 0, dst: 1, unknown: 2 } as const;
+
+export interface AggregatedFlow {
+  src: string;
+  dst: string;
+  protocol: string;
+  port?: number;
+  counters: Counters;
+  /** Connections reported as AUDIT (counted as denied). */
+  audit: number;
+  records: number;
+  first?: number;
+  last?: number;
+  /** Reported policies, deduplicated, at most MAX_POLICIES. */
+  policies: ReportedPolicy[];
+  pendingAllowed: number;
+  pendingDenied: number;
+  formats: number;
+  file: string;
+  line: number;
+}
+
+const MAX_POLICIES = 16;
+
+function policyKey(p: ReportedPolicy): string {
+  return `${p.pending ? 'p' : 'e'}|${p.direction ?? ''}|${p.kind ?? ''}|${p.tier ?? ''}|${p.namespace ?? ''}|${p.name}|${p.action ?? ''}|${p.ruleIndex ?? ''}|${p.trigger ?? ''}`;
+}
+
+/** Allowed and denied connection counts of an aggregated flow after folding reports of both ends. */
+export function foldCounts(c: Counters): { allowed: number; denied: number } {
+  // Per side: connection-level counts when the side has any, else packet-level counts.
+  const side = (s: number) => {
+    const ca = c[s * 2];
+    const cd = c[s * 2 + 1];
+    if (ca + cd > 0) return { a: ca, d: cd, any: true };
+    const pa = c[6 + s * 2];
+    const pd = c[6 + s * 2 + 1];
+    return { a: pa, d: pd, any: pa + pd > 0 };
+  };
+  const src = side(SIDE.src);
+  const dst = side(SIDE.dst);
+  const unk = side(SIDE.unknown);
+  if (!src.any && !dst.any) return { allowed: unk.a, denied: unk.d };
+  let allowed: number;
+  if (dst.any && src.any) allowed = Math.max(dst.a, src.a - dst.d, 0);
+  else allowed = dst.any ? dst.a : src.a;
+  // Reports without a side only add denials the sided reports do not already show.
+  const denied = src.d + dst.d || unk.d;
+  return { allowed, denied };
+}
+
+export class FlowAggregator {
+  readonly flows = new Map<string, AggregatedFlow>();
+  /** One representative description per end key (the first record's). */
+  readonly ends = new Map<string, FlowEnd>();
+  private readonly unmatchedByKey = new Map<string, UnmatchedRecord>();
+  private readonly files = new Map<string, FlowFileSummary>();
+  records = 0;
+
+  /** Summary of one file (created on first use). */
+  fileSummary(file: string): FlowFileSummary {
+    let f = this.files.get(file);
+    if (!f) this.files.set(file, (f = { file, formats: [], records: 0, skipped: {}, unmatched: 0 }));
+    return f;
+  }
+
+  fileSummaries(): FlowFileSummary[] {
+    return [...this.files.values()];
+  }
+
+  /** Records that could not be used, one entry per (file, reason). */
+  unmatched(): UnmatchedRecord[] {
+    return [...this.unmatchedByKey.values()];
+  }
+
+  /** Reports an unusable record (or `count` of them). */
+  problem(file: string, line: number, reason: string, count = 1): void {
+    const key = `${file}\u0000${reason}`;
+    const u = this.unmatchedByKey.get(key);
+    if (u) u.count += count;
+    else this.unmatchedByKey.set(key, { file, line, reason, count });
+    this.fileSummary(file).unmatched += count;
+  }
+
+  /** Adds one parsed JSON value read from `file` at `line`. */
+  addValue(file: string, line: number, value: unknown): void {
+    const fs = this.fileSummary(file);
+    fs.records++;
+    this.records++;
+    const { format, result } = normaliseRecord(value);
+    if (format && !fs.formats.includes(format)) fs.formats.push(format);
+    if ('error' in result) return this.problem(file, line, result.error);
+    if ('skip' in result) {
+      fs.skipped[result.skip] = (fs.skipped[result.skip] ?? 0) + 1;
+      return;
+    }
+    this.add(result.record, file, line);
+  }
+
+  /** Adds one normalised record. */
+  add(r: FlowRecord, file: string, line: number): void {
+    const sk = endKey(r.src);
+    const dk = endKey(r.dst);
+    if (!this.ends.has(sk)) this.ends.set(sk, r.src);
+    if (!this.ends.has(dk)) this.ends.set(dk, r.dst);
+    const key = `${sk}\u0001${dk}\u0001${r.protocol}\u0001${r.port ?? ''}`;
+    let f = this.flows.get(key);
+    if (!f) {
+      f = {
+        src: sk,
+        dst: dk,
+        protocol: r.protocol,
+        port: r.port,
+        counters: new Float64Array(12),
+        audit: 0,
+        records: 0,
+        policies: [],
+        pendingAllowed: 0,
+        pendingDenied: 0,
+        formats: 0,
+        file,
+        line,
+      };
+      this.flows.set(key, f);
+    }
+    f.records++;
+    f.counters[(r.weight === 'packet' ? 6 : 0) + SIDE[r.side] * 2 + (r.verdict === 'denied' ? 1 : 0)] += r.count;
+    if (r.audit) f.audit += r.count;
+    if (r.start !== undefined && (f.first === undefined || r.start < f.first)) f.first = r.start;
+    const end = r.end ?? r.start;
+    if (end !== undefined && (f.last === undefined || end > f.last)) f.last = end;
+    if (r.pendingVerdict === 'allowed') f.pendingAllowed += r.count;
+    else if (r.pendingVerdict === 'denied') f.pendingDenied += r.count;
+    f.formats |= 1 << FLOW_FORMATS.indexOf(r.format);
+    if (r.policies.length && f.policies.length < MAX_POLICIES) {
+      for (const p of r.policies) {
+        if (f.policies.length >= MAX_POLICIES) break;
+        const k = policyKey(p);
+        if (!f.policies.some((q) => policyKey(q) === k)) f.policies.push(p);
+      }
+    }
+  }
+
+  /** A streaming reader feeding this aggregator with the records of one file. */
+  reader(file: string): JsonRecordReader {
+    this.fileSummary(file);
+    return new JsonRecordReader(
+      (v, line) => this.addValue(file, line, v),
+      (line, message) => this.problem(file, line, message),
+    );
+  }
+
+  /** Reads a whole text (for small inputs and tests; files are streamed with `reader`). */
+  addText(file: string, text: string): void {
+    const r = this.reader(file);
+    r.push(text);
+    r.end();
+  }
+}
+
+export function formatsOf(mask: number): FlowFormat[] {
+  return FLOW_FORMATS.filter((_, i) => mask & (1 << i));
+}
+
+export function verdictCounts(f: AggregatedFlow): { verdict: ObservedVerdict; count: number }[] {
+  const { allowed, denied } = foldCounts(f.counters);
+  const out: { verdict: ObservedVerdict; count: number }[] = [];
+  if (allowed > 0) out.push({ verdict: 'allowed', count: allowed });
+  if (denied > 0) out.push({ verdict: 'denied', count: denied });
+  return out;
+}
