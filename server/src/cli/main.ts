@@ -1,5 +1,7 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
+//   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
@@ -11,6 +13,11 @@ const USAGE = `Usage:
   --output, -o         text (default) or json
   --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
   --default-namespace  namespace for objects without metadata.namespace (default: default)
+
+  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
+                    [--fail-on newly-blocked|newly-allowed|disagreement]
+  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
+                    (observed traffic: see docs/flows.md, or policy-lens flows --help)
 `;
 
 export interface CliIO {
@@ -46,7 +53,7 @@ export function collectFiles(paths: string[]): { files: InputFile[]; errors: str
   return { files, errors };
 }
 
-function formatDiagnostic(d: Diagnostic): string {
+export function formatDiagnostic(d: Diagnostic): string {
   return `${relative(process.cwd(), d.range.file) || d.range.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}`;
 }
 
@@ -56,6 +63,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(USAGE);
     return cmd ? 0 : 2;
   }
+  if (cmd === 'flows') return (await import('./flows')).flowsCommand(rest, io);
+  if (cmd === 'recommend') return (await import('./recommend')).recommendCommand(rest, io);
   if (cmd !== 'reach') {
     io.err(`policy-lens: unknown command "${cmd}"\n${USAGE}`);
     return 2;

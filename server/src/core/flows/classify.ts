@@ -12,7 +12,7 @@ import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports'
 import type { FlowAggregator, AggregatedFlow } from './aggregate';
 import { foldCounts, formatsOf } from './aggregate';
 import { EndpointResolver, type Resolution } from './resolve';
-import type { ClassifiedFlow, FlowReport, FlowSummary, ObservedVerdict, PredictedVerdict, ReportedPolicy, UnobservedPair } from './types';
+import type { ClassifiedFlow, FlowEnd, FlowReport, FlowSummary, ObservedVerdict, PredictedVerdict, ReportedPolicy, UnmatchedRecord, UnobservedPair } from './types';
 
 export interface ClassifyOptions {
   /** The analysis of the baseline (impact preview: which observed flows the change newly blocks or allows). */
@@ -85,9 +85,13 @@ export function decide(analysis: Analysis, srcIds: string[], dstIds: string[], p
   return { verdict: 'uncertain', reasons: [...new Set(reasons)] };
 }
 
-interface Merged {
+/** Aggregated flows whose ends map to the same endpoints, merged (e.g. the pods of one workload). */
+export interface MergedFlow {
   src: Resolution;
   dst: Resolution;
+  /** The ends as the records describe them (several when several end keys map to the same endpoints). */
+  srcEnds: Map<string, FlowEnd>;
+  dstEnds: Map<string, FlowEnd>;
   protocol: string;
   port?: number;
   counters: Float64Array;
@@ -105,7 +109,7 @@ interface Merged {
   baseDst?: Resolution;
 }
 
-function mergeInto(m: Merged, f: AggregatedFlow): void {
+function mergeInto(m: MergedFlow, f: AggregatedFlow): void {
   for (let i = 0; i < 12; i++) m.counters[i] += f.counters[i];
   m.audit += f.audit;
   m.records += f.records;
@@ -119,28 +123,20 @@ function mergeInto(m: Merged, f: AggregatedFlow): void {
 
 const pairKey = (s: string, d: string) => `${s}\u0000${d}`;
 
-/** Classifies an aggregation against `analysis`. */
-export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: ClassifyOptions = {}): FlowReport {
-  const cur = new EndpointResolver(analysis);
-  const base = opts.baseline ? new EndpointResolver(opts.baseline) : undefined;
-  const unmatched = new Map(agg.unmatched().map((u) => [`${u.file}\u0000${u.reason}`, { ...u }]));
-  const addUnmatched = (file: string, line: number, reason: string, count: number) => {
-    const k = `${file}\u0000${reason}`;
-    const u = unmatched.get(k);
-    if (u) u.count += count;
-    else unmatched.set(k, { file, line, reason, count });
-    const fs = agg.fileSummaries().find((x) => x.file === file);
-    if (fs) fs.unmatched += count;
-  };
-  // Records of several end keys can map to the same endpoints (pods of one workload): merge them.
-  const merged = new Map<string, Merged>();
+/**
+ * Maps every aggregated flow to endpoints of `cur` (and `base`) and merges flows that map to the same endpoints.
+ * Flows with an end that maps to nothing are returned as unmatched (file, line, reason, count).
+ */
+export function mergeFlows(agg: FlowAggregator, cur: EndpointResolver, base?: EndpointResolver): { merged: MergedFlow[]; unmatched: UnmatchedRecord[] } {
+  const unmatched: UnmatchedRecord[] = [];
+  const merged = new Map<string, MergedFlow>();
   for (const f of agg.flows.values()) {
     const sEnd = agg.ends.get(f.src)!;
     const dEnd = agg.ends.get(f.dst)!;
     const s = cur.resolve(f.src, sEnd);
     const d = cur.resolve(f.dst, dEnd);
     if (s.problem || d.problem) {
-      addUnmatched(f.file, f.line, s.problem ? `source ${s.problem}` : `destination ${d.problem}`, f.records);
+      unmatched.push({ file: f.file, line: f.line, reason: s.problem ? `source ${s.problem}` : `destination ${d.problem}`, count: f.records });
       continue;
     }
     const bs = base?.resolve(f.src, sEnd);
@@ -148,17 +144,37 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
     const key = `${s.ids.join(',')}\u0001${d.ids.join(',')}\u0001${f.protocol}\u0001${f.port ?? ''}\u0001${bs ? bs.ids.join(',') : ''}\u0001${bd ? bd.ids.join(',') : ''}`;
     let m = merged.get(key);
     if (!m) {
-      m = { src: s, dst: d, protocol: f.protocol, port: f.port, counters: new Float64Array(12), audit: 0, records: 0, policies: [], pendingAllowed: 0, pendingDenied: 0, formats: 0, file: f.file, line: f.line, baseSrc: bs, baseDst: bd };
+      m = { src: s, dst: d, srcEnds: new Map(), dstEnds: new Map(), protocol: f.protocol, port: f.port, counters: new Float64Array(12), audit: 0, records: 0, policies: [], pendingAllowed: 0, pendingDenied: 0, formats: 0, file: f.file, line: f.line, baseSrc: bs, baseDst: bd };
       merged.set(key, m);
     }
+    if (!m.srcEnds.has(f.src)) m.srcEnds.set(f.src, sEnd);
+    if (!m.dstEnds.has(f.dst)) m.dstEnds.set(f.dst, dEnd);
     mergeInto(m, f);
+  }
+  return { merged: [...merged.values()], unmatched };
+}
+
+/** Classifies an aggregation against `analysis`. */
+export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: ClassifyOptions = {}): FlowReport {
+  const cur = new EndpointResolver(analysis);
+  const base = opts.baseline ? new EndpointResolver(opts.baseline) : undefined;
+  const unmatched = new Map(agg.unmatched().map((u) => [`${u.file}\u0000${u.reason}`, { ...u }]));
+  const files = agg.fileSummaries().map((f) => ({ ...f, skipped: { ...f.skipped } }));
+  const { merged, unmatched: unmapped } = mergeFlows(agg, cur, base);
+  for (const u of unmapped) {
+    const k = `${u.file}\u0000${u.reason}`;
+    const prev = unmatched.get(k);
+    if (prev) prev.count += u.count;
+    else unmatched.set(k, { ...u });
+    const fs = files.find((x) => x.file === u.file);
+    if (fs) fs.unmatched += u.count;
   }
 
   const calicoCur = hasCalicoUniverse(analysis);
   const calicoBase = opts.baseline ? hasCalicoUniverse(opts.baseline) : false;
   const flows: ClassifiedFlow[] = [];
   const observedPairs = new Set<string>();
-  for (const m of merged.values()) {
+  for (const m of merged) {
     const { allowed, denied } = foldCounts(m.counters);
     const pred = decide(analysis, m.src.ids, m.dst.ids, m.protocol, m.port, calicoCur);
     let basePred: Decision | undefined;
@@ -222,7 +238,7 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
     summary.newlyBlocked = flows.filter((f) => f.change === 'newly-blocked').length;
     summary.newlyAllowed = flows.filter((f) => f.change === 'newly-allowed').length;
   }
-  return { flows, unmatched: unmatchedList, unobserved, files: agg.fileSummaries(), summary };
+  return { flows, unmatched: unmatchedList, unobserved, files, summary };
 }
 
 function compareFlows(a: ClassifiedFlow, b: ClassifiedFlow): number {
