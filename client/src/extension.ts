@@ -12,6 +12,7 @@ import {
   type ReachabilityResponse,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { FlowImports } from './flows';
 
 let client: LanguageClient | undefined;
 
@@ -23,6 +24,8 @@ export interface PolicyLensApi {
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
+  /** Imported flow files and their classification (policyLens/flows), for the panel overlay. */
+  flows: FlowImports;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
@@ -88,6 +91,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   };
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+  const flows = new FlowImports(context, { client: () => client, ensureStarted, output, changed: () => void ReachabilityPanel.current?.refresh() });
+  flows.register();
 
   context.subscriptions.push(
     vscode.commands.registerCommand('policyLens.showReachability', async () => {
@@ -166,6 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       return source.explain(src, dst);
     },
     panel: () => ReachabilityPanel.current,
+    flows,
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);
       return new Promise((resolve, reject) => {

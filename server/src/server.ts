@@ -3,6 +3,7 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { registerReachability } from './reachability';
+import { registerFlows } from './flows';
 
 const connection = createConnection(ProposedFeatures.all);
 startServer(connection, {
@@ -12,6 +13,7 @@ startServer(connection, {
       defaultNamespace: init.defaultNamespace,
     });
     onChanged(() => reach.filesChanged());
+    registerFlows(connection, () => index.getFiles(), { defaultNamespace: init.defaultNamespace });
   },
 });
 connection.listen();

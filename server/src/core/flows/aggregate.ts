@@ -190,6 +190,42 @@ export class FlowAggregator {
     }
   }
 
+  /** One aggregation holding several (e.g. one per file, kept separately so a changed file is read again alone). */
+  static merge(parts: FlowAggregator[]): FlowAggregator {
+    if (parts.length === 1) return parts[0];
+    const out = new FlowAggregator();
+    for (const p of parts) {
+      out.records += p.records;
+      for (const [k, e] of p.ends) if (!out.ends.has(k)) out.ends.set(k, e);
+      for (const [k, u] of p.unmatchedByKey) {
+        const prev = out.unmatchedByKey.get(k);
+        if (prev) prev.count += u.count;
+        else out.unmatchedByKey.set(k, { ...u });
+      }
+      for (const [k, f] of p.files) if (!out.files.has(k)) out.files.set(k, { ...f, skipped: { ...f.skipped }, formats: [...f.formats] });
+      for (const [k, f] of p.flows) {
+        const prev = out.flows.get(k);
+        if (!prev) {
+          out.flows.set(k, { ...f, counters: Float64Array.from(f.counters), policies: [...f.policies] });
+          continue;
+        }
+        for (let i = 0; i < 12; i++) prev.counters[i] += f.counters[i];
+        prev.audit += f.audit;
+        prev.records += f.records;
+        if (f.first !== undefined && (prev.first === undefined || f.first < prev.first)) prev.first = f.first;
+        if (f.last !== undefined && (prev.last === undefined || f.last > prev.last)) prev.last = f.last;
+        prev.pendingAllowed += f.pendingAllowed;
+        prev.pendingDenied += f.pendingDenied;
+        prev.formats |= f.formats;
+        for (const q of f.policies) {
+          if (prev.policies.length >= MAX_POLICIES) break;
+          if (!prev.policies.some((x) => policyKey(x) === policyKey(q))) prev.policies.push(q);
+        }
+      }
+    }
+    return out;
+  }
+
   /** A streaming reader feeding this aggregator with the records of one file. */
   reader(file: string): JsonRecordReader {
     this.fileSummary(file);
