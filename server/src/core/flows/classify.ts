@@ -127,7 +127,7 @@ const pairKey = (s: string, d: string) => `${s}\u0000${d}`;
  * Maps every aggregated flow to endpoints of `cur` (and `base`) and merges flows that map to the same endpoints.
  * Flows with an end that maps to nothing are returned as unmatched (file, line, reason, count).
  */
-export function mergeFlows(agg: FlowAggregator, cur: EndpointResolver, base?: EndpointResolver): { merged: MergedFlow[]; unmatched: UnmatchedRecord[] } {
+export function mergeFlows(agg: FlowAggregator, cur: EndpointResolver, base?: EndpointResolver, opts: { merge?: boolean } = {}): { merged: MergedFlow[]; unmatched: UnmatchedRecord[] } {
   const unmatched: UnmatchedRecord[] = [];
   const merged = new Map<string, MergedFlow>();
   for (const f of agg.flows.values()) {
@@ -141,7 +141,8 @@ export function mergeFlows(agg: FlowAggregator, cur: EndpointResolver, base?: En
     }
     const bs = base?.resolve(f.src, sEnd);
     const bd = base?.resolve(f.dst, dEnd);
-    const key = `${s.ids.join(',')}\u0001${d.ids.join(',')}\u0001${f.protocol}\u0001${f.port ?? ''}\u0001${bs ? bs.ids.join(',') : ''}\u0001${bd ? bd.ids.join(',') : ''}`;
+    // Without merging (opts.merge false), every aggregated flow stays apart (its own record ends and verdicts).
+    const key = opts.merge === false ? `${f.src}\u0002${f.dst}\u0002${f.protocol}\u0002${f.port ?? ''}` : `${s.ids.join(',')}\u0001${d.ids.join(',')}\u0001${f.protocol}\u0001${f.port ?? ''}\u0001${bs ? bs.ids.join(',') : ''}\u0001${bd ? bd.ids.join(',') : ''}`;
     let m = merged.get(key);
     if (!m) {
       m = { src: s, dst: d, srcEnds: new Map(), dstEnds: new Map(), protocol: f.protocol, port: f.port, counters: new Float64Array(12), audit: 0, records: 0, policies: [], pendingAllowed: 0, pendingDenied: 0, formats: 0, file: f.file, line: f.line, baseSrc: bs, baseDst: bd };

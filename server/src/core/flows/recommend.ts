@@ -326,7 +326,12 @@ function build(analysis: Analysis, merged: MergedFlow[], dialect: RecommendDiale
     }
     flowsUsed.push(m);
   }
-  return { subjects, flowsUsed, skipped, warnings: [...warnings] };
+  const seen = new Set<string>();
+  const uniqueSkipped = skipped.filter((x) => {
+    const k = JSON.stringify(x);
+    return !seen.has(k) && !!seen.add(k);
+  });
+  return { subjects, flowsUsed, skipped: uniqueSkipped, warnings: [...warnings] };
 }
 
 // ---------------------------------------------------------------- dialects
@@ -335,19 +340,30 @@ interface Ctx {
   analysis: Analysis;
   byNs: Map<string, Workload[]>;
   warnings: Set<string>;
-  selectorCache: Map<string, Labels>;
+  selectorCache: Map<string, Selection>;
+  /** Workloads a generated policy selects besides its subject (their own traffic changes too). */
+  alsoSelected: Set<string>;
+}
+
+function selectionOf(ctx: Ctx, w: Workload): Selection {
+  let sel = ctx.selectorCache.get(w.id);
+  if (!sel) {
+    sel = chooseSelector(w, ctx.byNs.get(w.namespace) ?? []);
+    if (sel.extra.length) ctx.warnings.add(`${w.id} cannot be told apart by labels from ${sel.extra.map((o) => o.id).join(', ')}: its selector also selects them`);
+    ctx.selectorCache.set(w.id, sel);
+  }
+  return sel;
 }
 
 function selectorOf(ctx: Ctx, w: Workload): Labels {
-  let l = ctx.selectorCache.get(w.id);
-  if (!l) {
-    const sel = chooseSelector(w, ctx.byNs.get(w.namespace) ?? []);
-    if (sel.extra.length) ctx.warnings.add(`${w.id} cannot be told apart by labels from ${sel.extra.map((o) => o.id).join(', ')}: its selector also selects them`);
-    if (Object.keys(sel.labels).length === 0 && (ctx.byNs.get(w.namespace) ?? []).length > 1) ctx.warnings.add(`${w.id} has no labels: its selector selects every pod of ${w.namespace}`);
-    l = sel.labels;
-    ctx.selectorCache.set(w.id, l);
-  }
-  return l;
+  return selectionOf(ctx, w).labels;
+}
+
+/** The selector of a policy's subject: what it selects besides the subject is affected too. */
+function subjectSelector(ctx: Ctx, w: Workload): Labels {
+  const sel = selectionOf(ctx, w);
+  for (const o of sel.extra) ctx.alsoSelected.add(o.id);
+  return sel.labels;
 }
 
 /** Groups rules by identical port sets (one rule per set, with all its peers). */
@@ -420,7 +436,7 @@ function kubernetesPolicies(ctx: Ctx, subjects: SubjectRules[]): Record<string, 
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: policyName(w, names), namespace: w.namespace, labels: { 'app.kubernetes.io/managed-by': 'policy-lens' } },
-      spec: { podSelector: { matchLabels: selectorOf(ctx, w) }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+      spec: { podSelector: { matchLabels: subjectSelector(ctx, w) }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
     });
   }
   return out;
@@ -487,7 +503,7 @@ function calicoPolicies(ctx: Ctx, subjects: SubjectRules[], staged: boolean): Re
       apiVersion: 'projectcalico.org/v3',
       kind: staged ? 'StagedNetworkPolicy' : 'NetworkPolicy',
       metadata: { name: policyName(w, names), namespace: w.namespace, labels: { 'app.kubernetes.io/managed-by': 'policy-lens' } },
-      spec: { selector: calicoSelector(selectorOf(ctx, w)), types: ['Ingress', 'Egress'], ingress: rules(s.ingress, 'Ingress'), egress },
+      spec: { selector: calicoSelector(subjectSelector(ctx, w)), types: ['Ingress', 'Egress'], ingress: rules(s.ingress, 'Ingress'), egress },
     });
   }
   return out;
@@ -536,7 +552,7 @@ function cnpPolicies(ctx: Ctx, subjects: SubjectRules[]): Record<string, unknown
       const spec: Record<string, unknown> = {
         tier: 'Baseline',
         priority: Math.min(1000, BASE_PRIORITY + i),
-        subject: pods(w),
+        subject: { pods: { namespaceSelector: nsSelector(w.namespace), podSelector: { matchLabels: subjectSelector(ctx, w) } } },
       };
       if (ins[i]?.length) spec.ingress = ins[i];
       if (egs[i]?.length) spec.egress = egs[i];
@@ -596,7 +612,7 @@ spec:
 
 // ---------------------------------------------------------------- verification
 
-function verify(files: InputFile[], enforcedYaml: string, before: Analysis, built: Built, opts: ParseOptions): { verification: Verification; diff: Recommendation['diff'] } {
+function verify(files: InputFile[], enforcedYaml: string, before: Analysis, built: Built, touched: Set<string>, opts: ParseOptions): { verification: Verification; diff: Recommendation['diff'] } {
   const { analysis: after } = analyzeFiles([...files, { path: 'policy-lens-recommendation.yaml', text: enforcedYaml }], opts);
   const missing: Verification['missing'] = [];
   let unverifiable = 0;
@@ -637,7 +653,6 @@ function verify(files: InputFile[], enforcedYaml: string, before: Analysis, buil
   // DNS allowance: every generated egress may reach kube-dns on 53.
   const dnsTargets = after.workloads.filter((w) => w.namespace === DNS.namespace && Object.entries(DNS.labels).every(([k, v]) => w.labels[k] === v)).map((w) => w.id);
   const dnsConns = DNS.ports.reduce((acc, p) => acc.union(ConnSet.of(p.protocol, p.port, p.port)), ConnSet.EMPTY);
-  const touched = new Set(built.subjects.keys());
   // B's universe: compare only what the manifests alone can decide (TCP/UDP/SCTP when they are Kubernetes-only).
   const limit = hasCalicoUniverse(before) ? undefined : ConnSet.ALL;
   const widened: PairDiff[] = [];
@@ -702,16 +717,17 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
   const parseOpts: ParseOptions = { defaultNamespace: opts.defaultNamespace };
   const { analysis } = analyzeFiles(files, parseOpts);
   const resolver = new EndpointResolver(analysis);
-  const { merged } = mergeFlows(agg, resolver);
+  // Flows stay apart by the ends the records name (two addresses in one external range may differ in verdict).
+  const { merged } = mergeFlows(agg, resolver, undefined, { merge: false });
   const built = build(analysis, merged, dialect);
   const byNs = new Map<string, Workload[]>();
   for (const w of analysis.workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
-  const ctx: Ctx = { analysis, byNs, warnings: new Set(built.warnings), selectorCache: new Map() };
+  const ctx: Ctx = { analysis, byNs, warnings: new Set(built.warnings), selectorCache: new Map(), alsoSelected: new Set() };
   const subjects = [...built.subjects.values()].sort((a, b) => (a.w.id < b.w.id ? -1 : 1));
   const make = (st: boolean) => (dialect === 'kubernetes' ? kubernetesPolicies(ctx, subjects) : dialect === 'calico' ? calicoPolicies(ctx, subjects, st) : cnpPolicies(ctx, subjects));
   const objects = make(staged);
   const header = [
-    `Least-privilege ${dialect === 'cnp' ? 'ClusterNetworkPolicy' : dialect === 'calico' ? (staged ? 'Calico StagedNetworkPolicy' : 'Calico NetworkPolicy') : 'Kubernetes NetworkPolicy'} recommended by policy-lens from ${agg.records} observed flow records.`,
+    `Least-privilege ${dialect === 'cnp' ? 'ClusterNetworkPolicy' : dialect === 'calico' ? (staged ? 'Calico StagedNetworkPolicy' : 'Calico NetworkPolicy') : 'Kubernetes NetworkPolicy'} recommended by policy-lens from ${agg.records || [...agg.flows.values()].reduce((n, f) => n + f.records, 0)} observed flow records.`,
     `Allows exactly the observed allowed flows of ${subjects.length} workloads (plus DNS to kube-dns); review before applying.`,
   ];
   const yaml = toYaml(objects, header);
@@ -722,7 +738,7 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
       verification = { ...verification, reason: 'the engine does not evaluate ClusterNetworkPolicy yet: the recommendation is written per the v1alpha2 API but not checked' };
     } else {
       const enforced = staged ? toYaml(make(false), []) : yaml;
-      ({ verification, diff } = verify(files, enforced, analysis, built, parseOpts));
+      ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts));
     }
   }
   return {
