@@ -4,6 +4,7 @@
 //   policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
 //                     [--fail-on newly-blocked|newly-allowed|disagreement] [--default-namespace NS]
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { analyze, analyzeFiles, parseFiles, type Analysis, type InputFile } from '../core/index';
 import { classifyFlows, FlowAggregator, type ClassifiedFlow, type FlowReport } from '../core/flows/index';
 import { readFlowFile, readFlowStream } from '../flow-files';
@@ -101,7 +102,7 @@ export async function readFlows(files: string[], io: CliIO): Promise<{ agg: Flow
   let ok = true;
   for (const f of files) {
     try {
-      if (f === '-') await readFlowStream(process.stdin, agg, '(stdin)');
+      if (f === '-') await readFlowStream((io as CliIO & { stdin?: Readable }).stdin ?? process.stdin, agg, '(stdin)');
       else await readFlowFile(f, agg);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -155,6 +156,10 @@ async function baselineOf(spec: string, files: InputFile[], io: CliIO, defaultNa
 }
 
 export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage:\n${FLOWS_USAGE}`);
+    return 0;
+  }
   const args = parseFlowArgs(rest, 'flows');
   if (typeof args === 'string') {
     io.err(`policy-lens flows: ${args}\nUsage:\n${FLOWS_USAGE}`);
