@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../server/src/core/index';
-import { classifyFlows, detectFormat, FlowAggregator, normaliseRecord, type ClassifiedFlow, type FlowReport } from '../../server/src/core/flows/index';
+import { classifyFlows, detectFormat, endKey, FlowAggregator, normaliseRecord, type ClassifiedFlow, type FlowReport } from '../../server/src/core/flows/index';
 import { collectFiles } from '../../server/src/cli/main';
 import { repoRoot } from '../helpers/paths';
 
@@ -79,7 +79,11 @@ test('Hubble ([HB] flow.proto): replies folded, L7 skipped, policy vs other drop
   const base = { verdict: 'FORWARDED', IP: { source: '10.0.0.1', destination: '10.0.0.2' }, l4: { TCP: { source_port: 1234, destination_port: 80 } }, source: { namespace: 'a', pod_name: 'x-5d8f7c9b4-abcde', labels: ['k8s:app=x', 'k8s:io.kubernetes.pod.namespace=a', 'k8s:io.cilium.k8s.policy.cluster=default'], workloads: [{ name: 'x', kind: 'Deployment' }] }, destination: { identity: 2, labels: ['reserved:world'] }, Type: 'L3_L4', traffic_direction: 'EGRESS', event_type: { type: 5 } };
   const ok = normaliseRecord({ flow: base }).result;
   assert.ok('record' in ok);
-  assert.deepEqual(ok.record.src, { type: 'workload', namespace: 'a', podName: 'x-5d8f7c9b4-abcde', workload: { name: 'x', kind: 'Deployment' }, labels: { app: 'x' }, name: 'x-5d8f7c9b4-abcde' });
+  assert.deepEqual(ok.record.src, { type: 'workload', namespace: 'a', podName: 'x-5d8f7c9b4-abcde', workload: { name: 'x', kind: 'Deployment' }, rawLabels: base.source.labels, name: 'x-5d8f7c9b4-abcde' });
+  // The aggregation keeps the pod's Kubernetes labels (k8s: prefix removed, Cilium's own labels dropped)
+  const agg = new FlowAggregator();
+  agg.add(ok.record, 'f', 1);
+  assert.deepEqual(agg.ends.get(endKey(ok.record.src)), { type: 'workload', namespace: 'a', podName: 'x-5d8f7c9b4-abcde', workload: { name: 'x', kind: 'Deployment' }, labels: { app: 'x' }, name: 'x-5d8f7c9b4-abcde' });
   assert.deepEqual(ok.record.dst, { type: 'address', address: '10.0.0.2', note: 'reserved:world' });
   assert.equal(ok.record.weight, 'connection');
   assert.equal(ok.record.side, 'src');

@@ -10,7 +10,7 @@
 // connections that passed are those the destination side allowed (or, without a destination report, the source
 // side), the denied ones are those either side denied. Replies are dropped while normalising (formats.ts).
 import { JsonRecordReader } from './reader';
-import { normaliseRecord } from './formats';
+import { hubblePodLabels, normaliseRecord } from './formats';
 import type { FlowEnd, FlowFileSummary, FlowFormat, FlowRecord, ObservedVerdict, ReportedPolicy, UnmatchedRecord } from './types';
 import { FLOW_FORMATS } from './types';
 
@@ -45,8 +45,16 @@ function labelKey(l: FlowEnd['labels']): string {
     .join(',');
 }
 
+/** The description of an end as the aggregation keeps it (Hubble labels parsed now, once per end). */
+function keptEnd(e: FlowEnd): FlowEnd {
+  if (!e.rawLabels) return e;
+  const { rawLabels, ...rest } = e;
+  const labels = hubblePodLabels(rawLabels);
+  return labels ? { ...rest, labels } : rest;
+}
+
 /** Counters of one aggregated flow: index = weight (0 connection, 1 packet) * 6 + side (src 0, dst 1, unknown 2) * 2 + verdict (allowed 0, denied 1). */
-export type Counters = Float64Array;
+export type Counters = number[];
 const SIDE = { src: 0, dst: 1, unknown: 2 } as const;
 
 export interface AggregatedFlow {
@@ -62,6 +70,10 @@ export interface AggregatedFlow {
   last?: number;
   /** Reported policies, deduplicated, at most MAX_POLICIES. */
   policies: ReportedPolicy[];
+  /** Keys of `policies` (for deduplication). */
+  policyKeys?: Set<string>;
+  /** Records in a row whose policies added nothing new (sampling, see add()). */
+  policyMisses: number;
   pendingAllowed: number;
   pendingDenied: number;
   formats: number;
@@ -70,8 +82,10 @@ export interface AggregatedFlow {
 }
 
 const MAX_POLICIES = 16;
+/** Records in a row without a new reported policy after which a flow's policies are no longer read. */
+const POLICY_SAMPLE = 8;
 
-function policyKey(p: ReportedPolicy): string {
+export function policyKey(p: ReportedPolicy): string {
   return `${p.pending ? 'p' : 'e'}|${p.direction ?? ''}|${p.kind ?? ''}|${p.tier ?? ''}|${p.namespace ?? ''}|${p.name}|${p.action ?? ''}|${p.ruleIndex ?? ''}|${p.trigger ?? ''}`;
 }
 
@@ -131,6 +145,21 @@ export class FlowAggregator {
     this.fileSummary(file).unmatched += count;
   }
 
+  /** A Hubble reply, recognised without parsing the line ([HB] `"is_reply":true` as jsonpb writes it). */
+  static isHubbleReplyLine(text: string): boolean {
+    const i = text.indexOf('"is_reply":true');
+    return i > 0 && text.charCodeAt(i - 1) !== 92 && text.startsWith('{"flow":');
+  }
+
+  /** Counts a record skipped without parsing it. */
+  skipRecord(file: string, reason: string): void {
+    const fs = this.fileSummary(file);
+    fs.records++;
+    this.records++;
+    if (!fs.formats.includes('hubble')) fs.formats.push('hubble');
+    fs.skipped[reason] = (fs.skipped[reason] ?? 0) + 1;
+  }
+
   /** Adds one parsed JSON value read from `file` at `line`. */
   addValue(file: string, line: number, value: unknown): void {
     const fs = this.fileSummary(file);
@@ -150,8 +179,8 @@ export class FlowAggregator {
   add(r: FlowRecord, file: string, line: number): void {
     const sk = endKey(r.src);
     const dk = endKey(r.dst);
-    if (!this.ends.has(sk)) this.ends.set(sk, r.src);
-    if (!this.ends.has(dk)) this.ends.set(dk, r.dst);
+    if (!this.ends.has(sk)) this.ends.set(sk, keptEnd(r.src));
+    if (!this.ends.has(dk)) this.ends.set(dk, keptEnd(r.dst));
     const key = `${sk}\u0001${dk}\u0001${r.protocol}\u0001${r.port ?? ''}`;
     let f = this.flows.get(key);
     if (!f) {
@@ -160,7 +189,7 @@ export class FlowAggregator {
         dst: dk,
         protocol: r.protocol,
         port: r.port,
-        counters: new Float64Array(12),
+        counters: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         audit: 0,
         records: 0,
         policies: [],
@@ -169,6 +198,11 @@ export class FlowAggregator {
         formats: 0,
         file,
         line,
+        // Every field present from the start: one object shape for all flows.
+        first: undefined,
+        last: undefined,
+        policyKeys: undefined,
+        policyMisses: 0,
       };
       this.flows.set(key, f);
     }
@@ -181,12 +215,19 @@ export class FlowAggregator {
     if (r.pendingVerdict === 'allowed') f.pendingAllowed += r.count;
     else if (r.pendingVerdict === 'denied') f.pendingDenied += r.count;
     f.formats |= 1 << FLOW_FORMATS.indexOf(r.format);
-    if (r.policies.length && f.policies.length < MAX_POLICIES) {
+    // Reported policies are sampled: once POLICY_SAMPLE records in a row named nothing new, later ones are not read.
+    if (r.policies.length && f.policies.length < MAX_POLICIES && f.policyMisses < POLICY_SAMPLE) {
+      const keys = (f.policyKeys ??= new Set());
+      const before = f.policies.length;
       for (const p of r.policies) {
         if (f.policies.length >= MAX_POLICIES) break;
         const k = policyKey(p);
-        if (!f.policies.some((q) => policyKey(q) === k)) f.policies.push(p);
+        if (!keys.has(k)) {
+          keys.add(k);
+          f.policies.push(p);
+        }
       }
+      f.policyMisses = f.policies.length > before ? 0 : f.policyMisses + 1;
     }
   }
 
@@ -206,7 +247,7 @@ export class FlowAggregator {
       for (const [k, f] of p.flows) {
         const prev = out.flows.get(k);
         if (!prev) {
-          out.flows.set(k, { ...f, counters: Float64Array.from(f.counters), policies: [...f.policies] });
+          out.flows.set(k, { ...f, counters: [...f.counters], policies: [...f.policies], policyKeys: new Set(f.policies.map(policyKey)) });
           continue;
         }
         for (let i = 0; i < 12; i++) prev.counters[i] += f.counters[i];
@@ -217,9 +258,14 @@ export class FlowAggregator {
         prev.pendingAllowed += f.pendingAllowed;
         prev.pendingDenied += f.pendingDenied;
         prev.formats |= f.formats;
+        const keys = (prev.policyKeys ??= new Set(prev.policies.map(policyKey)));
         for (const q of f.policies) {
           if (prev.policies.length >= MAX_POLICIES) break;
-          if (!prev.policies.some((x) => policyKey(x) === policyKey(q))) prev.policies.push(q);
+          const pk = policyKey(q);
+          if (!keys.has(pk)) {
+            keys.add(pk);
+            prev.policies.push(q);
+          }
         }
       }
     }
@@ -232,6 +278,12 @@ export class FlowAggregator {
     return new JsonRecordReader(
       (v, line) => this.addValue(file, line, v),
       (line, message) => this.problem(file, line, message),
+      // Hubble replies (a large share of `hubble observe` output) are recognised without parsing them.
+      (text) => {
+        if (!FlowAggregator.isHubbleReplyLine(text)) return false;
+        this.skipRecord(file, 'reply (folded into its request)');
+        return true;
+      },
     );
   }
 

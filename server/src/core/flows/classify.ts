@@ -10,7 +10,7 @@
 import type { Analysis } from '../index';
 import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports';
 import type { FlowAggregator, AggregatedFlow } from './aggregate';
-import { foldCounts, formatsOf } from './aggregate';
+import { foldCounts, formatsOf, policyKey } from './aggregate';
 import { EndpointResolver, type Resolution } from './resolve';
 import type { ClassifiedFlow, FlowEnd, FlowReport, FlowSummary, ObservedVerdict, PredictedVerdict, ReportedPolicy, UnmatchedRecord, UnobservedPair } from './types';
 
@@ -19,8 +19,9 @@ export interface ClassifyOptions {
   baseline?: Analysis;
   /** How the baseline is called in reasons ("the baseline", "git HEAD", …). */
   baselineLabel?: string;
-  /** Compute the allowed pairs no flow was observed on (default true). */
-  unobserved?: boolean;
+  /** The allowed pairs no flow was observed on: listed (default, `true` or `'list'`), only counted (`'count'`: large
+   * workspaces have millions), or not computed (`false`). */
+  unobserved?: boolean | 'list' | 'count';
 }
 
 /** True when the analysis evaluates with Calico semantics (ICMP and other protocols are part of its universe). */
@@ -94,12 +95,13 @@ export interface MergedFlow {
   dstEnds: Map<string, FlowEnd>;
   protocol: string;
   port?: number;
-  counters: Float64Array;
+  counters: number[];
   audit: number;
   records: number;
   first?: number;
   last?: number;
   policies: ReportedPolicy[];
+  policyKeys?: Set<string>;
   pendingAllowed: number;
   pendingDenied: number;
   formats: number;
@@ -115,7 +117,16 @@ function mergeInto(m: MergedFlow, f: AggregatedFlow): void {
   m.records += f.records;
   if (f.first !== undefined && (m.first === undefined || f.first < m.first)) m.first = f.first;
   if (f.last !== undefined && (m.last === undefined || f.last > m.last)) m.last = f.last;
-  for (const p of f.policies) if (m.policies.length < 16 && !m.policies.some((q) => JSON.stringify(q) === JSON.stringify(p))) m.policies.push(p);
+  if (f.policies.length && m.policies.length < 16) {
+    const keys = (m.policyKeys ??= new Set(m.policies.map(policyKey)));
+    for (const p of f.policies) {
+      const k = policyKey(p);
+      if (m.policies.length < 16 && !keys.has(k)) {
+        keys.add(k);
+        m.policies.push(p);
+      }
+    }
+  }
   m.pendingAllowed += f.pendingAllowed;
   m.pendingDenied += f.pendingDenied;
   m.formats |= f.formats;
@@ -145,7 +156,7 @@ export function mergeFlows(agg: FlowAggregator, cur: EndpointResolver, base?: En
     const key = opts.merge === false ? `${f.src}\u0002${f.dst}\u0002${f.protocol}\u0002${f.port ?? ''}` : `${s.ids.join(',')}\u0001${d.ids.join(',')}\u0001${f.protocol}\u0001${f.port ?? ''}\u0001${bs ? bs.ids.join(',') : ''}\u0001${bd ? bd.ids.join(',') : ''}`;
     let m = merged.get(key);
     if (!m) {
-      m = { src: s, dst: d, srcEnds: new Map(), dstEnds: new Map(), protocol: f.protocol, port: f.port, counters: new Float64Array(12), audit: 0, records: 0, policies: [], pendingAllowed: 0, pendingDenied: 0, formats: 0, file: f.file, line: f.line, baseSrc: bs, baseDst: bd };
+      m = { src: s, dst: d, srcEnds: new Map(), dstEnds: new Map(), protocol: f.protocol, port: f.port, counters: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], audit: 0, records: 0, policies: [], pendingAllowed: 0, pendingDenied: 0, formats: 0, file: f.file, line: f.line, baseSrc: bs, baseDst: bd };
       merged.set(key, m);
     }
     if (!m.srcEnds.has(f.src)) m.srcEnds.set(f.src, sEnd);
@@ -222,7 +233,14 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
   }
   flows.sort(compareFlows);
 
-  const unobserved = opts.unobserved === false ? [] : unobservedPairs(analysis, observedPairs);
+  let unobservedCount = 0;
+  const unobserved: UnobservedPair[] = [];
+  if (opts.unobserved !== false) {
+    const list = opts.unobserved !== 'count';
+    unobservedCount = forEachUnobserved(analysis, observedPairs, (s, d, c) => {
+      if (list) unobserved.push({ src: s, dst: d, protocols: c.toJSON() });
+    });
+  }
   const unmatchedList = [...unmatched.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const summary: FlowSummary = {
     records: agg.records,
@@ -233,7 +251,7 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
     disagree: flows.filter((f) => f.disagreement).length,
     uncertain: flows.filter((f) => f.predicted === 'uncertain').length,
     unmatchedRecords: unmatchedList.reduce((n, u) => n + u.count, 0),
-    unobservedPairs: unobserved.length,
+    unobservedPairs: unobservedCount,
   };
   if (opts.baseline) {
     summary.newlyBlocked = flows.filter((f) => f.change === 'newly-blocked').length;
@@ -253,17 +271,26 @@ function cmp(a: string, b: string): number {
 /** Allowed endpoint pairs (workload ↔ workload, workload ↔ external) on which no flow was observed. */
 export function unobservedPairs(analysis: Analysis, observed: Set<string>): UnobservedPair[] {
   const out: UnobservedPair[] = [];
+  forEachUnobserved(analysis, observed, (s, d, c) => out.push({ src: s, dst: d, protocols: c.toJSON() }));
+  return out;
+}
+
+/** Calls `visit` for every allowed, never observed pair; returns how many there are. */
+function forEachUnobserved(analysis: Analysis, observed: Set<string>, visit: (src: string, dst: string, conns: ConnSet) => void): number {
+  let n = 0;
   const wl = analysis.workloads.map((w) => w.id);
   const ext = analysis.endpoints().filter((e) => e.kind === 'External').map((e) => e.id);
   const add = (s: string, d: string) => {
     if (observed.has(pairKey(s, d))) return;
     const c = analysis.allowedBetween(s, d);
-    if (!c.isEmpty()) out.push({ src: s, dst: d, protocols: c.toJSON() });
+    if (c.isEmpty()) return;
+    n++;
+    visit(s, d, c);
   };
   for (const s of wl) {
     for (const d of wl) if (s !== d) add(s, d);
     for (const x of ext) add(s, x);
   }
   for (const x of ext) for (const d of wl) add(x, d);
-  return out;
+  return n;
 }

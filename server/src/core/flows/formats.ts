@@ -30,12 +30,15 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
+const CAMEL = new Map<string, string>();
+
 /** A field by its proto name (`source_name`) or its protojson lowerCamelCase name (`sourceName`). */
 function field(o: Obj, name: string): unknown {
   const v = o[name];
   if (v !== undefined) return v;
-  if (!name.includes('_')) return undefined;
-  return o[name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
+  let camel = CAMEL.get(name);
+  if (camel === undefined) CAMEL.set(name, (camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
+  return camel === name ? undefined : o[camel];
 }
 
 function str(o: Obj, name: string): string | undefined {
@@ -135,8 +138,22 @@ export function normaliseProtocol(p: string | number | undefined): string | unde
   return /^\d+$/.test(s) ? String(Number(s)) : s.toUpperCase();
 }
 
+/** Parsed label strings: records repeat a few distinct ones. Results are shared: never mutate them. */
+const CALICO_LABEL_CACHE = new Map<string, Labels>();
+
 /** Calico labels: `["a=b", …]` ([GM]) or `"a=b | c=d"` ([WB]). */
 function calicoLabels(v: unknown): Labels | undefined {
+  const key = typeof v === 'string' ? v : Array.isArray(v) ? v.join(' | ') : undefined;
+  if (key === undefined) return undefined;
+  let r = CALICO_LABEL_CACHE.get(key);
+  if (!r) {
+    if (CALICO_LABEL_CACHE.size > 50_000) CALICO_LABEL_CACHE.clear();
+    CALICO_LABEL_CACHE.set(key, (r = parseCalicoLabels(v)!));
+  }
+  return r;
+}
+
+function parseCalicoLabels(v: unknown): Labels | undefined {
   let parts: string[];
   if (Array.isArray(v)) parts = v.filter((x): x is string => typeof x === 'string');
   else if (typeof v === 'string') parts = v.split(' | ');
@@ -308,8 +325,16 @@ const POLICY_DROPS = new Set(['POLICY_DENIED', 'POLICY_DENY', '133', '181']);
 const MSG_DROP = 1;
 const MSG_POLICY_VERDICT = 5;
 
+type HubbleLabels = { labels: Labels; reserved: string[]; namespace?: string };
+
+/** Kubernetes labels of a Hubble endpoint (`k8s:` prefix removed, Cilium's own labels dropped). */
+export function hubblePodLabels(v: unknown): Labels | undefined {
+  const { labels } = parseHubbleLabels(v);
+  return Object.keys(labels).length ? labels : undefined;
+}
+
 /** Hubble label sources other than Kubernetes pod labels ([HB] Endpoint.labels, e.g. `reserved:host`). */
-function hubbleLabels(v: unknown): { labels: Labels; reserved: string[]; namespace?: string } {
+function parseHubbleLabels(v: unknown): HubbleLabels {
   const labels: Labels = {};
   const reserved: string[] = [];
   let namespace: string | undefined;
@@ -343,12 +368,18 @@ function hubbleLabels(v: unknown): { labels: Labels; reserved: string[]; namespa
 
 function hubbleEnd(ep: unknown, ip: string | undefined): FlowEnd {
   if (!isObj(ep)) return ip ? { type: 'address', address: ip } : { type: 'unknown', note: 'no endpoint recorded' };
-  const { labels, reserved, namespace: nsLabel } = hubbleLabels(field(ep, 'labels'));
-  const namespace = str(ep, 'namespace') || nsLabel;
+  const rawLabels = field(ep, 'labels');
   const podName = str(ep, 'pod_name') || undefined;
   const wls = field(ep, 'workloads');
   const w0 = Array.isArray(wls) && isObj(wls[0]) ? wls[0] : undefined;
   const workload = w0 && str(w0, 'name') ? { name: str(w0, 'name')!, kind: str(w0, 'kind') || undefined } : undefined;
+  const ns0 = str(ep, 'namespace');
+  if (ns0 && (podName || workload)) {
+    // A pod: its labels are parsed only when the aggregation keeps this end (once per pod, not per record).
+    return { type: 'workload', namespace: ns0, podName, workload, rawLabels: Array.isArray(rawLabels) ? rawLabels : undefined, name: podName ?? workload?.name };
+  }
+  const { labels, reserved, namespace: nsLabel } = parseHubbleLabels(rawLabels);
+  const namespace = ns0 || nsLabel;
   if (namespace && (podName || workload || Object.keys(labels).length)) {
     return { type: 'workload', namespace, podName, workload, labels: Object.keys(labels).length ? labels : undefined, name: podName ?? workload?.name };
   }

@@ -40,6 +40,8 @@ export class JsonRecordReader {
   constructor(
     private readonly onRecord: RecordSink,
     private readonly onError: ErrorSink,
+    /** Lines (of line-by-line input) the caller recognises without parsing and takes care of; true = skip. */
+    private readonly skipLine?: (text: string, line: number) => boolean,
   ) {}
 
   push(text: string): void {
@@ -152,8 +154,11 @@ export class JsonRecordReader {
       let t = text.trim();
       if (t.charCodeAt(0) === 0xfeff) t = t.slice(1).trim();
       if (!t) continue;
+      const c0 = t.charCodeAt(0);
       // Server-sent events: `data: <json>`; other fields (event:, id:, retry:, comments) carry no record.
-      if (t.startsWith('data:')) t = t.slice(5).trim();
+      if (c0 === 123 || c0 === 91) {
+        /* a JSON value: the common case */
+      } else if (t.startsWith('data:')) t = t.slice(5).trim();
       else if (/^(event|id|retry):/.test(t) || t.startsWith(':')) continue;
       else if (t.startsWith('error:')) {
         this.onError(lineNo, `the server reported an error: ${t.slice(6).trim()}`);
@@ -165,6 +170,7 @@ export class JsonRecordReader {
         this.onError(lineNo, `not JSON: ${preview(t)}`);
         continue;
       }
+      if (this.skipLine?.(t, lineNo)) continue;
       let value: unknown;
       try {
         value = JSON.parse(t);

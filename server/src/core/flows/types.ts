@@ -57,6 +57,8 @@ export interface FlowEnd {
   labels?: Labels;
   /** Calico: the labels are the intersection over all aggregated pods, not one pod's labels. */
   labelsPartial?: boolean;
+  /** Hubble: the label list as recorded, turned into `labels` when the aggregation first keeps this end. */
+  rawLabels?: string[];
   address?: string;
   network?: 'pub' | 'pvt';
   /** Extra words for reports (e.g. `reserved:host`). */
