@@ -102,7 +102,7 @@ if (!only || only === 'engine') {
     samples.sort((a, b) => a - b);
     const mem = process.memoryUsage();
     console.log(
-      [pods, pols, parseMs.toFixed(0), analyzeMs.toFixed(0), matrixMs.toFixed(0), (parseMs + analyzeMs + matrixMs).toFixed(0), analysis.classRep.length, pairs, samples[25].toFixed(2), mib(mem.heapUsed), mib(mem.rss)]
+      [pods, pols, parseMs.toFixed(0), analyzeMs.toFixed(0), matrixMs.toFixed(0), (parseMs + analyzeMs + matrixMs).toFixed(0), analysis.evaluation.classes.length, pairs, samples[25].toFixed(2), mib(mem.heapUsed), mib(mem.rss)]
         .map(String)
         .join('  '),
     );

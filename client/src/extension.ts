@@ -12,6 +12,8 @@ import {
   type ReachabilityResponse,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { mcpServerDefinitions, registerAiIntegration } from './ai';
+import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
 import { FlowImports } from './flows';
 
 let client: LanguageClient | undefined;
@@ -24,6 +26,8 @@ export interface PolicyLensApi {
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
+  /** The MCP server definitions the extension offers to VS Code (command, args, env per workspace folder). */
+  mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
   /** Imported flow files and their classification (policyLens/flows), for the panel overlay. */
   flows: FlowImports;
 }
@@ -60,7 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   const source: ReachabilitySource = {
     async reachability(compare) {
       if (!client) throw new Error('Policy Lens language server is not running');
-      const params: ReachabilityParams = { compare };
+      // legacy: the panel still renders the expanded result (until it renders PanelData).
+      const params: ReachabilityParams = { compare, legacy: true };
       const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
       return r;
     },
@@ -94,6 +99,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   const flows = new FlowImports(context, { client: () => client, ensureStarted, output, changed: () => void ReachabilityPanel.current?.refresh() });
   flows.register();
 
+  registerAiIntegration(
+    context,
+    async (params: ToolParams) => {
+      await ensureStarted();
+      if (!client) throw new Error('Policy Lens language server is not running');
+      return client.sendRequest<ToolResponse>(TOOL_REQUEST, params);
+    },
+    output,
+  );
+
   context.subscriptions.push(
     vscode.commands.registerCommand('policyLens.showReachability', async () => {
       await ensureStarted();
@@ -125,7 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       await ensureStarted();
       if (!workloadId) {
         const r = await source.reachability('none');
-        const items = r.result.endpoints
+        const items = r.result!.endpoints
           .filter((e) => e.kind !== 'External')
           .map((e) => ({ label: e.id, description: e.kind }));
         const pick = await vscode.window.showQuickPick(items, { title: 'Policy Lens: blast radius of…' });
@@ -171,6 +186,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       return source.explain(src, dst);
     },
     panel: () => ReachabilityPanel.current,
+    mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
     flows,
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);

@@ -101,7 +101,7 @@ export function pairViews(resp: ReachabilityResponse, state: Pick<ViewState, 'po
     if (!v) out.set(k, (v = { src, dst }));
     return v;
   };
-  for (const c of resp.result.connections) {
+  for (const c of resp.result!.connections) {
     const f = filterPorts(c.protocols, state.protocol, state.port);
     if (f) Object.assign(get(c.src, c.dst), { now: f, connection: c });
   }
@@ -122,13 +122,13 @@ export function groupOf(e: Endpoint): string {
 
 export function namespacesOf(resp: ReachabilityResponse): string[] {
   const set = new Set<string>();
-  for (const e of resp.result.endpoints) if (e.kind !== 'External' && e.namespace) set.add(e.namespace);
+  for (const e of resp.result!.endpoints) if (e.kind !== 'External' && e.namespace) set.add(e.namespace);
   return [...set].sort();
 }
 
 /** The endpoints shown under the current namespace/external filters, ordered by group then name. */
 export function visibleEndpoints(resp: ReachabilityResponse, state: ViewState): Endpoint[] {
-  const eps = resp.result.endpoints.filter((e) =>
+  const eps = resp.result!.endpoints.filter((e) =>
     e.kind === 'External' ? state.showExternal : state.namespaces === null || state.namespaces.includes(e.namespace ?? ''),
   );
   const rank = (e: Endpoint) => (e.kind === 'External' ? 1 : 0);
@@ -235,9 +235,9 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
         `YAML is broken in ${response.staleFiles.map(shortFile).join(', ')}; showing the last good state of ${response.staleFiles.length === 1 ? 'that file' : 'those files'}.`),
     );
   }
-  const errors = response.result.diagnostics.filter((d) => d.severity === 'error').length;
+  const errors = response.result!.diagnostics.filter((d) => d.severity === 'error').length;
   const summary = h('div', { class: 'pl-summary' },
-    `${response.result.endpoints.filter((e) => e.kind !== 'External').length} workloads, ${response.result.connections.length} allowed connections`,
+    `${response.result!.endpoints.filter((e) => e.kind !== 'External').length} workloads, ${response.result!.connections.length} allowed connections`,
     errors ? ` · ${errors} error${errors === 1 ? '' : 's'} in the policies` : '');
   if (response.diff) {
     const a = response.diff.added.length;
@@ -248,7 +248,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   status.append(summary);
   if (response.baselineError) status.append(h('div', { class: 'pl-warning', 'data-testid': 'baseline-error' }, `Impact preview unavailable: ${response.baselineError}`));
 
-  const byId = new Map(response.result.endpoints.map((e) => [e.id, e] as const));
+  const byId = new Map(response.result!.endpoints.map((e) => [e.id, e] as const));
   const pairs = pairViews(response, state);
   const body = h('div', { class: 'pl-body' });
   const main = h('div', { class: 'pl-main', role: 'tabpanel', id: `pl-view-${state.view}`, 'aria-labelledby': `pl-tab-${state.view}` });
@@ -340,7 +340,7 @@ function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>) => voi
 
   const proto = h('select', { id: 'pl-protocol', 'data-focus-key': 'protocol', 'aria-label': 'Protocol filter' });
   const protos = new Set(['TCP', 'UDP', 'SCTP']);
-  for (const c of response?.result.connections ?? []) for (const p of Object.keys(c.protocols)) protos.add(p);
+  for (const c of response?.result?.connections ?? []) for (const p of Object.keys(c.protocols)) protos.add(p);
   proto.append(h('option', { value: 'any', selected: state.protocol === 'any' }, 'any'));
   for (const p of [...protos].sort()) proto.append(h('option', { value: p, selected: state.protocol === p }, p));
   proto.addEventListener('change', () => update({ protocol: proto.value }));
@@ -579,7 +579,7 @@ function renderBlast(
   focus: (id: string | undefined) => void,
 ): HTMLElement {
   const wrap = h('div', { class: 'pl-blast' });
-  const workloads = resp.result.endpoints.filter((e) => e.kind !== 'External').sort((a, b) => a.id.localeCompare(b.id));
+  const workloads = resp.result!.endpoints.filter((e) => e.kind !== 'External').sort((a, b) => a.id.localeCompare(b.id));
   const sel = h('select', { id: 'pl-blast-select', 'data-focus-key': 'blast-select', 'aria-label': 'Workload' });
   sel.append(h('option', { value: '', selected: !state.focus }, 'Pick a workload…'));
   for (const w of workloads) sel.append(h('option', { value: w.id, selected: state.focus === w.id }, `${w.id} (${w.kind})`));
@@ -626,7 +626,7 @@ function renderExplanation(model: PanelModel, pairs: Map<string, PairView>, byId
     st.cls === 'denied' ? 'Denied' : st.cls === 'removed' ? `Newly blocked (was allowed: ${formatPorts(p?.removed)})` : `Allowed: ${formatPorts(p?.now)}`));
   if (p?.added) pane.append(h('p', { class: 'pl-added-text' }, `Newly allowed by the current edits: ${formatPorts(p.added)}`));
   if (p?.removed && p.now) pane.append(h('p', { class: 'pl-removed-text' }, `Newly blocked by the current edits: ${formatPorts(p.removed)}`));
-  const ex = model.explanations.get(pairKey(sel.src, sel.dst)) ?? p?.connection?.explanation;
+  const ex = model.explanations.get(pairKey(sel.src, sel.dst));
   if (!ex) {
     pane.append(h('p', { class: 'pl-hint' }, 'Loading the explanation…'));
     return pane;

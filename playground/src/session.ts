@@ -6,7 +6,7 @@
 // * explanations: Analysis.explain of the last analysed text;
 // * hover and completion: the language server's own providers (server/src/lsp/hover.ts, completion.ts);
 // * quick fixes: the core's fix computations (server/src/core/lint/fixes.ts), as the server's code actions.
-import { analyze, diffReach, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
+import { analyze, diffReach, panelData, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
 import type { Cluster } from '../../server/src/core/model';
 import { LintProject, type Finding } from '../../server/src/core/lint/project';
 import { lineStarts, offsetOf, positionOf } from '../../server/src/core/lint/chunks';
@@ -64,6 +64,8 @@ export class PlaygroundSession {
       this.version++;
     }
     const response: ReachabilityResponse = {
+      compare: baseline !== undefined ? 'saved' : 'none',
+      data: panelData(this.current.analysis),
       result: this.current.result,
       version: this.version,
       stale: this.current.stale,

@@ -3,14 +3,17 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { registerReachability } from './reachability';
+import { registerTools } from './lsp/tools';
 import { registerFlows } from './flows';
 
 const connection = createConnection(ProposedFeatures.all);
-startServer(connection, {
-  onReady(index, onChanged, init) {
-    const reach = registerReachability(connection, () => index.getFiles(), {
+const handle = startServer(connection, {
+  onReady(index, onChanged, init, folders) {
+    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
+    const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
     registerFlows(connection, () => index.getFiles(), { defaultNamespace: init.defaultNamespace });

@@ -24,8 +24,10 @@ test('reach --output json follows the contract: endpoints with ids, connections 
   assert.equal(fe.labels.app, 'frontend');
   const c = j.connections.find((x: { src: string; dst: string }) => x.src === 'default/frontend-99684f7f8' && x.dst === 'default/cartservice-74f56fd4b');
   assert.deepEqual(c.protocols, { TCP: [[7070, 7070]] });
-  assert.match(c.explanation.summary, /^Allowed: TCP 7070\./);
+  assert.ok(c.explanation.ingress.isolated);
   assert.ok(c.explanation.ingress.allowedBy.length >= 1);
+  assert.equal(typeof c.explanation.ingress.allowedBy[0].policy, 'string');
+  assert.equal(typeof c.explanation.ingress.allowedBy[0].ruleIndex, 'number');
   // a pair with nothing allowed is omitted
   assert.ok(!j.connections.some((x: { src: string; dst: string }) => x.src === 'default/cartservice-74f56fd4b' && x.dst === 'default/frontend-99684f7f8'));
   // external peers are endpoints of kind External
@@ -73,6 +75,8 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   assert.ok(lines.includes('backend/api => 203.0.113.0-203.0.113.255 : TCP 443'));
   assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
   const ex = await run(['reach', dir, '--explain', 'frontend/web', 'backend/api']);
-  assert.match(ex.out, /tier platform, platform\.dns-then-pass egress\[1\] passes to the next tier/);
-  assert.match(ex.out, /tier default, frontend\/web-egress egress\[0\] allows TCP 9000/);
+  // Every step of the trace, tier by tier, with file:line (allowing and denying steps alike).
+  assert.match(ex.out, /Calico tier platform\n\s+platform\.dns-then-pass\s+egress rule 2\s+Pass\s+all traffic\s+\S*policies\.yaml:\d+/);
+  assert.match(ex.out, /frontend\/web-egress\s+egress rule 1\s+Allow\s+TCP 9000\s+\S*policies\.yaml:\d+/);
+  assert.match(ex.out, /end of tier\s+default action Deny\s+Deny\s+all traffic except TCP 9000/);
 });

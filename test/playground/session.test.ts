@@ -43,7 +43,7 @@ test('the example scenario has no diagnostics and the expected reachability', ()
   assert.deepEqual(s.diagnostics(example), []);
   const r = s.reachability(example);
   assert.equal(r.stale, false);
-  const conns = r.result.connections.map((c) => `${c.src} -> ${c.dst}`).sort();
+  const conns = r.result!.connections.map((c) => `${c.src} -> ${c.dst}`).sort();
   assert.deepEqual(conns, [
     'shop/api -> 0.0.0.0-255.255.255.255',
     'shop/api -> shop/db',
@@ -51,7 +51,7 @@ test('the example scenario has no diagnostics and the expected reachability', ()
     'shop/web -> 0.0.0.0-255.255.255.255',
     'shop/web -> shop/api',
   ]);
-  assert.deepEqual(r.result.connections.find((c) => c.src === 'shop/web' && c.dst === 'shop/api')?.protocols, { TCP: [[8080, 8080]] });
+  assert.deepEqual(r.result!.connections.find((c) => c.src === 'shop/web' && c.dst === 'shop/api')?.protocols, { TCP: [[8080, 8080]] });
 });
 
 test('a typo in a named port is reported on its line, with a fix that clears it', () => {
@@ -93,7 +93,7 @@ test('reachability diffs against the baseline and keeps the last good state whil
   assert.equal(b.stale, true);
   assert.deepEqual(b.staleFiles, ['playground.yaml']);
   assert.ok(b.version > v);
-  assert.deepEqual(b.result.connections.map((c) => `${c.src} -> ${c.dst}`).sort(), r.result.connections.map((c) => `${c.src} -> ${c.dst}`).sort());
+  assert.deepEqual(b.result!.connections.map((c) => `${c.src} -> ${c.dst}`).sort(), r.result!.connections.map((c) => `${c.src} -> ${c.dst}`).sort());
   assert.ok(s.diagnostics(broken).some((d) => d.severity === 'error' && d.code.startsWith('yaml')));
 
   // Unchanged text: same version, no re-analysis.
@@ -104,7 +104,7 @@ test('broken YAML before any good state gives an empty, stale result instead of 
   const s = new PlaygroundSession(schemas);
   const r = s.reachability('kind: [oops\n');
   assert.equal(r.stale, true);
-  assert.deepEqual(r.result.connections, []);
+  assert.deepEqual(r.result!.connections, []);
   assert.ok(s.diagnostics('kind: [oops\n').some((d) => d.code === 'yaml-syntax' || d.code.startsWith('yaml')));
 });
 
@@ -198,13 +198,13 @@ test('random edits of the scenario never make the worker session throw', () => {
         assert.ok(d.end.line >= d.start.line);
       }
       const r = s.reachability(text, base);
-      assert.ok(Array.isArray(r.result.connections));
+      assert.ok(Array.isArray(r.result!.connections));
       const line = probe % lines.length;
       const pos = { line, character: probe % (lines[line].length + 1) };
       s.hover(text, pos);
       s.completions(text, pos);
       s.fixes(text, { line: 0, character: 0 }, { line: lines.length - 1, character: 0 });
-      const eps = r.result.endpoints;
+      const eps = r.result!.endpoints;
       if (eps.length >= 2) s.explain(eps[probe % eps.length].id, eps[(probe + 1) % eps.length].id);
     }),
     { numRuns: 100, seed: 20261123 },

@@ -40,7 +40,8 @@ test('server.ts over stdio: diagnostics and reachability for the fixture workspa
     const codes = diags.get(policies)!.diagnostics.map((d) => d.code);
     assert.ok(codes.includes('np-split-rule') && codes.includes('np-dns-blocked'), codes.join(','));
     const r = (await conn.sendRequest(REACHABILITY_REQUEST, { compare: 'none' })) as ReachabilityResponse;
-    const ids = r.result.endpoints.map((e) => e.id);
+    const ids = r.data.endpoints.map((e) => e.id);
+    assert.ok(r.data.classes.length > 0 && r.data.cells.length > 0, "classes and allowed class pairs");
     assert.ok(ids.includes('shop/api') && ids.includes('web/frontend'), ids.join(','));
     await conn.sendRequest('shutdown');
     await conn.sendNotification('exit');

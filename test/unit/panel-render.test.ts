@@ -3,7 +3,7 @@
 // The DOM rendering itself is exercised in a real VS Code by test/e2e/ui.js.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reach, diffReach } from '../../server/src/core/index';
+import { analyze, diffReach, panelData, parseFiles, reach } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
 import { blastRadius, filterPorts, formatPorts, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from '../../client/webview/render';
@@ -46,7 +46,7 @@ function response(port = 443, basePort?: number): ReachabilityResponse {
     { path: '/w/np.yaml', text: policies(port) },
   ];
   const result = reach(files);
-  const r: ReachabilityResponse = { result, version: 1, stale: false, staleFiles: [] };
+  const r: ReachabilityResponse = { compare: 'none', data: panelData(analyze(parseFiles(files))), result, version: 1, stale: false, staleFiles: [] };
   if (basePort !== undefined) {
     r.diff = diffReach(reach([files[0], { path: '/w/np.yaml', text: policies(basePort) }]), result);
   }

@@ -11,6 +11,7 @@ import type { Connection as LspConnection } from 'vscode-languageserver';
 import { ReachabilityModel, registerReachability, toFsPath, type SourceFile } from '../../server/src/reachability';
 import { EXPLAIN_REQUEST, REACHABILITY_CHANGED_NOTIFICATION, REACHABILITY_REQUEST } from '../../server/src/protocol';
 import type { ReachabilityResponse } from '../../server/src/protocol';
+import { ConnSet, type ProtocolPorts } from '../../server/src/core/index';
 
 const workloads = `apiVersion: v1
 kind: Pod
@@ -43,8 +44,28 @@ spec:
   podSelector: [
 `;
 
+type Conn = { src: string; dst: string; protocols: ProtocolPorts };
+
+/** The compact payload expanded to endpoint pairs (what the panel shows cell by cell). */
+function expand(r: ReachabilityResponse, list: [number, number, number][], groups: number[][]): Conn[] {
+  const m = new Map<string, Conn & { set: ConnSet }>();
+  for (const [x, y, k] of list) {
+    for (const s of groups[x]) for (const d of groups[y]) {
+      if (s === d) continue;
+      const src = r.data.endpoints[s].id;
+      const dst = r.data.endpoints[d].id;
+      const prev = m.get(`${src}>${dst}`);
+      const set = (prev?.set ?? ConnSet.EMPTY).union(ConnSet.fromProtocolPorts(r.data.conns[k]));
+      m.set(`${src}>${dst}`, { src, dst, protocols: set.toJSON(), set });
+    }
+  }
+  return [...m.values()].map(({ src, dst, protocols }) => ({ src, dst, protocols })).sort((a, b) => (a.src + a.dst < b.src + b.dst ? -1 : 1));
+}
+const conns = (r: ReachabilityResponse) => expand(r, r.data.cells, r.data.classes.map((c) => c.members));
+const diffOf = (r: ReachabilityResponse) => r.data.diff && { added: expand(r, r.data.diff.added, r.data.diff.groups), removed: expand(r, r.data.diff.removed, r.data.diff.groups) };
+
 function find(r: ReachabilityResponse, src: string, dst: string) {
-  return r.result.connections.find((c) => c.src === src && c.dst === dst);
+  return conns(r).find((c) => c.src === src && c.dst === dst);
 }
 
 describe('ReachabilityModel', () => {
@@ -57,7 +78,7 @@ describe('ReachabilityModel', () => {
     const a = await m.compute();
     assert.equal(a.stale, false);
     assert.deepEqual(a.staleFiles, []);
-    assert.equal(a.diff, undefined, 'no diff without compare');
+    assert.equal(a.data.diff, undefined, 'no diff without compare');
     assert.deepEqual(find(a, 'app/client', 'app/db')?.protocols, { TCP: [[5432, 5432]] });
     // db is isolated for ingress, client is not selected by any policy (egress not isolated): db -> client open.
     assert.ok(find(a, 'app/db', 'app/client'));
@@ -80,7 +101,7 @@ describe('ReachabilityModel', () => {
     const stale = await m.compute();
     assert.equal(stale.stale, true);
     assert.deepEqual(stale.staleFiles, ['/w/np.yaml']);
-    assert.deepEqual(stale.result.connections, good.result.connections, 'last good state is analysed');
+    assert.deepEqual(conns(stale), conns(good), 'last good state is analysed');
     // Recovering with new content uses the new content.
     files = [files[0], { path: '/w/np.yaml', text: policy(7000) }];
     const fixed = await m.compute();
@@ -118,12 +139,12 @@ spec:
     const m = new ReachabilityModel(() => files);
     const enforced = await m.compute();
     assert.ok(find(enforced, 'app/db', 'app/client'), 'staged policy not enforced');
-    assert.equal(enforced.diff, undefined);
+    assert.equal(enforced.data.diff, undefined);
     const whatIf = await m.compute({ compare: 'staged' });
     assert.equal(find(whatIf, 'app/db', 'app/client'), undefined, 'what-if applies the staged deny');
-    assert.deepEqual(whatIf.diff?.added, []);
+    assert.deepEqual(diffOf(whatIf)?.added, []);
     // Everything that could reach client before is blocked: db and every external address.
-    assert.deepEqual(whatIf.diff?.removed.map((c) => [c.src, c.dst]).filter(([, d]) => d === 'app/client').sort(), [['0.0.0.0-255.255.255.255', 'app/client'], ['app/db', 'app/client']]);
+    assert.deepEqual(diffOf(whatIf)?.removed.map((c) => [c.src, c.dst]).filter(([, d]) => d === 'app/client').sort(), [['0.0.0.0-255.255.255.255', 'app/client'], ['app/db', 'app/client']]);
     assert.match(m.explain({ src: 'app/db', dst: 'app/client', staged: true }).summary, /^Denied by the ingress side of app\/client/);
     assert.match(m.explain({ src: 'app/db', dst: 'app/client' }).summary, /^Allowed/);
   });
@@ -136,14 +157,14 @@ spec:
     const disk = new Map(files.map((f) => [f.path, f.text]));
     const m = new ReachabilityModel(() => files, { readSaved: async (p) => disk.get(p) });
     const same = await m.compute({ compare: 'saved' });
-    assert.deepEqual(same.diff, { added: [], removed: [] });
+    assert.deepEqual(diffOf(same), { added: [], removed: [] });
     files = [files[0], { path: '/w/np.yaml', text: policy(8080) }];
     const changed = await m.compute({ compare: 'saved' });
-    assert.deepEqual(changed.diff?.added.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[8080, 8080]] }]]);
-    assert.deepEqual(changed.diff?.removed.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[5432, 5432]] }]]);
+    assert.deepEqual(diffOf(changed)?.added.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[8080, 8080]] }]]);
+    assert.deepEqual(diffOf(changed)?.removed.map((c) => [c.src, c.dst, c.protocols]), [['app/client', 'app/db', { TCP: [[5432, 5432]] }]]);
     // Saving makes the diff empty again.
     disk.set('/w/np.yaml', policy(8080));
-    assert.deepEqual((await m.compute({ compare: 'saved' })).diff, { added: [], removed: [] });
+    assert.deepEqual(diffOf(await m.compute({ compare: 'saved' })), { added: [], removed: [] });
   });
 
   it('compares with git HEAD via `git show HEAD:./file` (an untracked file counts as entirely new)', async () => {
@@ -170,8 +191,8 @@ spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
       ];
       const r = await new ReachabilityModel(() => files).compute({ compare: 'head' });
       const fmt = (cs: { src: string; dst: string; protocols: unknown }[] | undefined) => (cs ?? []).map((c) => [c.src, c.dst, c.protocols]);
-      assert.deepEqual(fmt(r.diff?.added), [['app/client', 'app/db', { TCP: [[9000, 9000]] }]]);
-      const removed = fmt(r.diff?.removed);
+      assert.deepEqual(fmt(diffOf(r)?.added), [['app/client', 'app/db', { TCP: [[9000, 9000]] }]]);
+      const removed = fmt(diffOf(r)?.removed);
       assert.deepEqual(removed.find((x) => x[0] === 'app/client'), ['app/client', 'app/db', { TCP: [[5432, 5432]] }]);
       // client-deny isolates the client for ingress: db -> client (all ports at HEAD) is now blocked entirely.
       const dbToClient = removed.find((x) => x[0] === 'app/db');
@@ -192,7 +213,7 @@ spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
         { path: join(dir, 'np.yaml'), text: policy(5432) },
       ];
       const r = await new ReachabilityModel(() => files).compute({ compare: 'head' });
-      assert.equal(r.diff, undefined);
+      assert.equal(r.data.diff, undefined);
       assert.match(r.baselineError ?? '', /no git HEAD baseline/);
       assert.ok(find(r, 'app/client', 'app/db'), 'the current state is still returned');
     } finally {
@@ -276,5 +297,33 @@ describe('registerReachability (LSP glue)', () => {
     assert.equal(notifications.length, 1);
     handle.dispose();
     assert.equal(requests.size, 0, 'dispose unregisters the handlers');
+  });
+});
+
+describe('ReachabilityModel cancellation', () => {
+  it('a change that arrives while the payload is computed supersedes it; the next request answers the new text', async () => {
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files, { sliceMs: 0 });
+    const progress: number[] = [];
+    const running = m.compute({}, { progress: (p) => progress.push(p.done) });
+    // The text changes while the first answer is being computed (it yields after every row).
+    files = [files[0], { path: '/w/np.yaml', text: policy(6000) }];
+    m.changed();
+    await assert.rejects(running, /superseded/);
+    const fresh = await m.compute();
+    assert.deepEqual(find(fresh, 'app/client', 'app/db')?.protocols, { TCP: [[6000, 6000]] });
+  });
+
+  it('an LSP cancellation aborts the computation', async () => {
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files, { sliceMs: 0 });
+    await assert.rejects(m.compute({}, { cancelled: () => true }), /superseded/);
+    assert.ok(find(await m.compute(), 'app/client', 'app/db'), 'a later request still answers');
   });
 });

@@ -182,9 +182,8 @@ export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
   }
   const { agg, ok } = await readFlows(args.flowFiles, io);
   if (!ok) return 2;
-  // The allowed pairs never observed take one engine query per endpoint pair (25 million for 5,000 workloads): JSON
-  // lists them (the contract); the text output leaves them out and says how to get them.
-  const report = classifyFlows(agg, current, { baseline, baselineLabel, unobserved: args.output === 'json' ? 'list' : false });
+  // JSON lists the allowed pairs never observed (the contract); the text output counts them.
+  const report = classifyFlows(agg, current, { baseline, baselineLabel, unobserved: args.output === 'json' ? 'list' : 'count' });
   if (args.output === 'json') io.out(`${JSON.stringify(toJson(report, !!baseline))}\n`);
   else printText(report, io, !!baseline, baselineLabel);
   const fail = args.failOn.some((f) =>
@@ -222,7 +221,7 @@ function conn(f: ClassifiedFlow): string {
 function printText(r: FlowReport, io: CliIO, withBaseline: boolean, baselineLabel?: string): void {
   const s = r.summary;
   io.out(
-    `${s.records} records, ${s.flows} observed flows (${s.observedAllowed} allowed, ${s.observedDenied} denied): ${s.agree} as the manifests predict, ${s.disagree} disagree, ${s.uncertain} uncertain; ${s.unmatchedRecords} records unmatched (allowed pairs never observed: --output json)\n`,
+    `${s.records} records, ${s.flows} observed flows (${s.observedAllowed} allowed, ${s.observedDenied} denied): ${s.agree} as the manifests predict, ${s.disagree} disagree, ${s.uncertain} uncertain; ${s.unmatchedRecords} records unmatched; ${s.unobservedPairs} allowed pairs never observed (listed with --output json)\n`,
   );
   if (withBaseline) io.out(`compared with ${baselineLabel}: ${s.newlyBlocked} newly blocked, ${s.newlyAllowed} newly allowed\n`);
   for (const f of r.flows) {

@@ -1,23 +1,35 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 //   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
 //   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
+import { renderTraceText } from '../core/explain/format';
+import { check } from './check';
+import { diff } from './diff';
+import { mcp } from './mcp';
+import { verify } from './verify';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
+                            [--baseline-file FILE]
+  policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
+                            [--fail-on any-change|new-exposure|removed-allowed]
+  policy-lens verify --rules FILE PATH... [--format text|json|markdown]
+  policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
+                            [--fail-on newly-blocked|newly-allowed|disagreement]
+  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
+  policy-lens COMMAND --help   details of one command
 
+Options of reach:
   PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
   --output, -o         text (default) or json
   --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
   --default-namespace  namespace for objects without metadata.namespace (default: default)
-
-  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
-                    [--fail-on newly-blocked|newly-allowed|disagreement]
-  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
-                    (observed traffic: see docs/flows.md, or policy-lens flows --help)
 `;
 
 export interface CliIO {
@@ -63,6 +75,14 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(USAGE);
     return cmd ? 0 : 2;
   }
+  if (cmd === 'reach' && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (cmd === 'check') return check(rest, io);
+  if (cmd === 'diff') return diff(rest, io);
+  if (cmd === 'verify') return verify(rest, io);
+  if (cmd === 'mcp') return mcp(rest, io);
   if (cmd === 'flows') return (await import('./flows')).flowsCommand(rest, io);
   if (cmd === 'recommend') return (await import('./recommend')).recommendCommand(rest, io);
   if (cmd !== 'reach') {
@@ -107,17 +127,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
 
   if (explain) {
     const [src, dst] = explain;
-    const e = analysis.explain(src, dst);
-    if (output === 'json') io.out(`${JSON.stringify({ src, dst, protocols: analysis.allowedBetween(src, dst).toJSON(), explanation: e }, null, 2)}\n`);
-    else {
-      io.out(`${src} => ${dst}\n`);
-      io.out(`${e.summary}\n`);
-      for (const v of [e.egress, e.ingress]) {
-        if (!v) continue;
-        for (const r of v.allowedBy) if (r.range) io.out(`  ${r.policy} ${r.direction.toLowerCase()}[${r.ruleIndex}] at ${relative(process.cwd(), r.range.file)}:${r.range.start.line + 1}\n`);
-      }
-    }
-    return e.summary.startsWith('Unknown endpoint') ? 1 : 0;
+    const t = analysis.trace(src, dst);
+    if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
+    else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    return t.problem?.startsWith('Unknown endpoint') ? 1 : 0;
   }
 
   const result = analysis.result();

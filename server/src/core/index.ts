@@ -3,7 +3,7 @@
 import type { Cluster } from './model';
 import type { Connection, ReachResult } from './reach-types';
 import { parseFiles, type InputFile, type ParseOptions } from './parse';
-import { analyze, Analysis } from './engine';
+import { analyze, Analysis } from './analysis';
 import { ConnSet } from './ports';
 
 export * from './model';
@@ -11,7 +11,9 @@ export * from './reach-types';
 export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSelector, getNode, getPair } from './parse';
 export { parseNetworkPolicy } from './dialects/kubernetes/parse';
 export type { InputFile, ParseOptions, ExtraObjectHandler } from './parse';
-export { analyze, Analysis, describePeer } from './engine';
+export { analyze, analyzeIncremental, workloadChanges, Analysis } from './analysis';
+export { panelData, panelDataAsync, PanelCancelled, type PanelPayload, type PanelProgress } from './panel-data';
+export type { AnalyzeOptions } from './analysis';
 export { ConnSet } from './ports';
 export { selectorMatches, describeSelector, isEmptySelector, selectorKey } from './selectors';
 export { parseCidr } from './ip';

@@ -138,5 +138,5 @@ export interface Cluster {
   policies: NetworkPolicy[];
   diagnostics: Diagnostic[];
   /** projectcalico.org/v3 resources, when any were found. */
-  calico?: import('./dialects/calico/engine').CalicoInput;
+  calico?: import('./dialects/calico/lower').CalicoInput;
 }

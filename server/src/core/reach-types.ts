@@ -59,11 +59,29 @@ export interface Explanation {
   ingress?: DirectionVerdict;
 }
 
+/** A rule that allowed (part of) a connection: the policy as explanations name it, and the rule's 0-based index. */
+export interface AllowingRule {
+  policy: string;
+  ruleIndex: number;
+  range?: SourceRange;
+}
+
+/**
+ * Which rules allowed a connection, per direction (kept small: one per connection in `reach --output json`);
+ * the full trace, denying steps included, comes from `explain`.
+ */
+export interface ConnectionExplanation {
+  /** Egress of the source; absent when the source is external. `isolated: false`: no policy restricts it. */
+  egress?: { isolated: boolean; allowedBy: AllowingRule[] };
+  /** Ingress of the destination; absent when the destination is external. */
+  ingress?: { isolated: boolean; allowedBy: AllowingRule[] };
+}
+
 export interface Connection {
   src: string;
   dst: string;
   protocols: ProtocolPorts;
-  explanation: Explanation;
+  explanation: ConnectionExplanation;
 }
 
 export interface ReachResult {

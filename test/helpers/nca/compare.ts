@@ -90,7 +90,7 @@ function compareSection(c: Case, configRef: string, section: Section, res: CaseR
   const sc = loadScenario(c, configRef, opts);
   const analysis = analysisOf(sc);
   for (const d of analysis.cluster.diagnostics) if (d.code === 'workload-pods-differ') res.foldedDiffer = true;
-  const universe = analysis.calico ? analysis.calico.universe : ConnSet.ALL;
+  const universe = analysis.universe;
   const oc = c.outputConfiguration;
   const byDeployment = (oc.outputEndpoints ?? 'deployments') !== 'pods';
   const subset = oc.subset as Obj | undefined;

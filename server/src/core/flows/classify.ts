@@ -9,6 +9,7 @@
 // certain only when all of them agree; otherwise it is `uncertain`, with the reason, never a guess.
 import type { Analysis } from '../index';
 import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports';
+import type { ProtocolPorts } from '../reach-types';
 import type { FlowAggregator, AggregatedFlow } from './aggregate';
 import { foldCounts, formatsOf, policyKey } from './aggregate';
 import { EndpointResolver, type Resolution } from './resolve';
@@ -24,10 +25,9 @@ export interface ClassifyOptions {
   unobserved?: boolean | 'list' | 'count';
 }
 
-/** True when the analysis evaluates with Calico semantics (ICMP and other protocols are part of its universe). */
+/** True when the analysis's universe has protocols beyond TCP/UDP/SCTP (Calico semantics: ICMP and others). */
 export function hasCalicoUniverse(a: Analysis): boolean {
-  const c = a.cluster.calico;
-  return !!c && (c.policies.length > 0 || c.networkSets.length > 0 || c.tiers.length > 0);
+  return a.universe.protocols().some((p) => !(PORT_PROTOCOLS as readonly string[]).includes(p));
 }
 
 /** The connections a flow stands for, and why that set is wider than one (protocol, port). */
@@ -237,8 +237,8 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
   const unobserved: UnobservedPair[] = [];
   if (opts.unobserved !== false) {
     const list = opts.unobserved !== 'count';
-    unobservedCount = forEachUnobserved(analysis, observedPairs, (s, d, c) => {
-      if (list) unobserved.push({ src: s, dst: d, protocols: c.toJSON() });
+    unobservedCount = forEachUnobserved(analysis, observedPairs, (s, d, protocols) => {
+      if (list) unobserved.push({ src: s, dst: d, protocols });
     });
   }
   const unmatchedList = [...unmatched.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
@@ -271,26 +271,17 @@ function cmp(a: string, b: string): number {
 /** Allowed endpoint pairs (workload ↔ workload, workload ↔ external) on which no flow was observed. */
 export function unobservedPairs(analysis: Analysis, observed: Set<string>): UnobservedPair[] {
   const out: UnobservedPair[] = [];
-  forEachUnobserved(analysis, observed, (s, d, c) => out.push({ src: s, dst: d, protocols: c.toJSON() }));
+  forEachUnobserved(analysis, observed, (s, d, protocols) => out.push({ src: s, dst: d, protocols }));
   return out;
 }
 
-/** Calls `visit` for every allowed, never observed pair; returns how many there are. */
-function forEachUnobserved(analysis: Analysis, observed: Set<string>, visit: (src: string, dst: string, conns: ConnSet) => void): number {
+/** Calls `visit` for every allowed, never observed pair (from the engine's streamed connections); returns how many. */
+function forEachUnobserved(analysis: Analysis, observed: Set<string>, visit: (src: string, dst: string, protocols: ProtocolPorts) => void): number {
   let n = 0;
-  const wl = analysis.workloads.map((w) => w.id);
-  const ext = analysis.endpoints().filter((e) => e.kind === 'External').map((e) => e.id);
-  const add = (s: string, d: string) => {
-    if (observed.has(pairKey(s, d))) return;
-    const c = analysis.allowedBetween(s, d);
-    if (c.isEmpty()) return;
+  for (const c of analysis.connections()) {
+    if (observed.has(pairKey(c.src, c.dst))) continue;
     n++;
-    visit(s, d, c);
-  };
-  for (const s of wl) {
-    for (const d of wl) if (s !== d) add(s, d);
-    for (const x of ext) add(s, x);
+    visit(c.src, c.dst, c.protocols);
   }
-  for (const x of ext) for (const d of wl) add(x, d);
   return n;
 }

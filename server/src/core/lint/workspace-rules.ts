@@ -3,7 +3,7 @@
 // Pure: no LSP imports.
 import type { Cluster, ContainerPort, Labels, LabelSelector, Namespace, NetworkPolicy, Peer, PolicyPort, PolicyRule, SourceRange, Workload } from '../model';
 import { describeSelector, isEmptySelector, selectorMatches } from '../selectors';
-import { analyze, type Analysis } from '../engine';
+import { analyze, type Analysis } from '../analysis';
 import { ConnSet } from '../ports';
 import type { FixHint } from './doc-rules';
 import { editDistance } from './net';

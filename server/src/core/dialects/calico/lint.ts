@@ -10,7 +10,7 @@
 // - Policies with the same order in a tier are applied in name order (reference/resources/networkpolicy "order").
 import type { Cluster, Diagnostic, SourceRange, Workload } from '../../model';
 import type { CalicoPolicy, CalicoPort, CalicoRule, CalicoSelector, EntityRule } from './model';
-import { CalicoEvaluator, calicoNamespaceLabels, calicoPolicyAppliesTo } from './engine';
+import { calicoEndpointLabels, calicoNamespaceLabels, calicoPolicyAppliesTo } from './lower';
 import { evalSelector, selectorItemAt } from './selector';
 
 function diag(out: Diagnostic[], code: string, severity: Diagnostic['severity'], message: string, range: SourceRange | undefined): void {
@@ -189,7 +189,7 @@ export function calicoSelectorHover(cluster: Cluster, hit: CalicoSelectorHit, in
   if (!sel.ast) return `**Calico ${role}** — does not parse; see the error on this line.`;
   lines.push(`**Calico ${role}** \`${sel.canonical ?? sel.text}\``);
   const nsLabels = (ns: string) => calicoNamespaceLabels(cluster.namespaces.find((n) => n.name === ns)?.labels, ns);
-  const endpoints = cluster.workloads.map((w) => ({ w, labels: CalicoEvaluator.endpointLabels(w) }));
+  const endpoints = cluster.workloads.map((w) => ({ w, labels: calicoEndpointLabels(w) }));
 
   if (index !== undefined) {
     const item = selectorItemAt(sel.ast, index);

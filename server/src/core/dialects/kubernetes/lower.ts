@@ -1,0 +1,116 @@
+// Kubernetes networking.k8s.io/v1 NetworkPolicy -> the policy model (core/policy/ir.ts).
+//
+// Semantics (https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the API reference
+// https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/):
+// - A policy selects the pods of its namespace matching spec.podSelector, for the directions of its (defaulted)
+//   policyTypes; selecting a pod for a direction isolates it for that direction.
+// - Rules only allow; a direction allows the union of the rules of every policy selecting the pod (order is
+//   irrelevant). Isolated traffic that no rule allows is denied: the tier's end action is Deny.
+// - A rule with no/empty `from`/`to` matches every peer (pods and external addresses); no/empty `ports` matches
+//   every port and protocol. Peers: podSelector alone = pods of the policy's namespace; namespaceSelector alone =
+//   all pods of the selected namespaces; both = pods matching podSelector in the selected namespaces (AND);
+//   ipBlock = addresses in cidr minus except (external addresses only by default: whether a CNI applies ipBlock to
+//   pod IPs is implementation-specific). A peer with none of the three fields is rejected by the API server: it
+//   matches nothing here.
+// - A named port resolves on the destination pod: its container port with that name and protocol. endPort makes
+//   port..endPort a range.
+import type { NetworkPolicy, Peer, PolicyPort, PolicyRule } from '../../model';
+import { ConnSet, MAX_PORT, MIN_PORT } from '../../ports';
+import { selectorKey, selectorMatches } from '../../selectors';
+import { parseCidr } from '../../ip';
+import type { ConnSpec, Matcher, NamedPort, Policy, Rule, WorldView } from '../../policy/ir';
+import { addressMatcher, NOTHING, workloadMatcher, type AddressBlock } from '../../policy/matchers';
+
+/** Pods of `namespace` matching a Kubernetes label selector. */
+export function podSelectorMatcher(namespace: string, sel: import('../../model').LabelSelector): Matcher {
+  return workloadMatcher(`k8s-pods|${namespace}|${selectorKey(sel)}`, (w) => selectorMatches(sel, w.labels), { namespaces: () => [namespace] });
+}
+
+/** Namespaces a Kubernetes namespace selector picks in the world. */
+export function namespacesMatching(world: WorldView, sel: import('../../model').LabelSelector): string[] {
+  const out: string[] = [];
+  for (const [name, labels] of world.nsLabels) if (selectorMatches(sel, labels)) out.push(name);
+  return out;
+}
+
+/** Pods matching `podSelector` (all when undefined) in the namespaces `nsSelector` picks. */
+export function podsInNamespacesMatcher(nsSel: import('../../model').LabelSelector, podSel: import('../../model').LabelSelector | undefined, tag = 'k8s-nspods'): Matcher {
+  return workloadMatcher(`${tag}|${selectorKey(nsSel)}|${podSel ? selectorKey(podSel) : '*'}`, (w) => !podSel || selectorMatches(podSel, w.labels), {
+    namespaces: (world) => namespacesMatching(world, nsSel),
+  });
+}
+
+/** Parsed ipBlock -> address block, or undefined for an invalid CIDR (rejected by the API server: matches nothing). */
+export function ipBlockOf(cidr: string, except: string[]): AddressBlock | undefined {
+  const c = parseCidr(cidr);
+  if (typeof c === 'string') return undefined;
+  const ex: { lo: bigint; hi: bigint }[] = [];
+  for (const e of except) {
+    const ec = parseCidr(e);
+    if (typeof ec !== 'string' && ec.family === c.family) ex.push({ lo: ec.lo, hi: ec.hi });
+  }
+  return { family: c.family, lo: c.lo, hi: c.hi, except: ex };
+}
+
+function peerMatcher(policyNs: string, peer: Peer): Matcher {
+  if (peer.ipBlock) {
+    const b = ipBlockOf(peer.ipBlock.cidr, peer.ipBlock.except);
+    return b ? addressMatcher([b], 'ipblock') : NOTHING;
+  }
+  if (!peer.podSelector && !peer.namespaceSelector) return NOTHING;
+  if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!);
+  return podsInNamespacesMatcher(peer.namespaceSelector, peer.podSelector);
+}
+
+/** The connections of a rule's `ports` (undefined = every connection of the universe). */
+export function portsSpec(ports: PolicyPort[] | undefined, universe: ConnSet): ConnSpec {
+  if (!ports) return { base: universe };
+  let ranges = ConnSet.EMPTY;
+  const named: NamedPort[] = [];
+  for (const pp of ports) {
+    if (pp.port === undefined) ranges = ranges.union(ConnSet.of(pp.protocol, MIN_PORT, MAX_PORT));
+    else if (typeof pp.port === 'number') {
+      const end = pp.endPort !== undefined && pp.endPort >= pp.port ? pp.endPort : pp.port;
+      ranges = ranges.union(ConnSet.of(pp.protocol, pp.port, end));
+    } else named.push({ name: pp.port, protocol: pp.protocol });
+  }
+  return { base: universe, ports: { ranges, named } };
+}
+
+function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet): Rule {
+  return {
+    index: r.index,
+    action: 'Allow',
+    peers: r.peers ? r.peers.map((peer) => peerMatcher(p.namespace, peer)) : undefined,
+    conns: portsSpec(r.ports, universe),
+    range: r.range,
+  };
+}
+
+const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; policy: Policy }>();
+
+/**
+ * Lowers one NetworkPolicy. The result is memoised per parsed object and universe, so an unchanged policy keeps
+ * its Policy/Rule objects across analyses (the evaluator reuses rows of unchanged chains).
+ */
+export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet): Policy {
+  const hit = cache.get(p);
+  if (hit && hit.universe === universe) return hit.policy;
+  const policy: Policy = {
+    uid: `NetworkPolicy ${p.namespace}/${p.name}`,
+    dialect: 'kubernetes',
+    kind: 'NetworkPolicy',
+    name: p.name,
+    namespace: p.namespace,
+    display: `${p.namespace}/${p.name}`,
+    range: p.nameRange ?? p.range,
+    subject: podSelectorMatcher(p.namespace, p.podSelector),
+    directions: [...p.policyTypes],
+    isolates: [...p.policyTypes],
+    // Rules of a direction missing from policyTypes have no effect.
+    ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe)) : [],
+    egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe)) : [],
+  };
+  cache.set(p, { universe, policy });
+  return policy;
+}
