@@ -11,6 +11,7 @@ import { createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSy
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { execSync, spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv[2];
@@ -179,7 +180,7 @@ async function writeFlowFiles(dir, pods, n) {
       const deny = t.port === 9090 && t.s % 7 === 0;
       const dst = t.ip ? `"dest_name":"${t.ip.startsWith('10.') ? 'pvt' : 'pub'}","dest_namespace":"","dest_labels":""` : `"dest_name":"p${t.d}","dest_namespace":"${podNs(t.d)}","dest_labels":"${calicoLabels(t.d)}"`;
       const rep = k % 2 ? 'Dst' : 'Src';
-      await emit(`${k ? ',\n' : ''}{"start_time":"2026-11-03T10:00:00Z","end_time":"2026-11-03T10:00:15Z","action":"${deny ? 'Deny' : 'Allow'}","source_name":"p${t.s}","source_namespace":"${podNs(t.s)}","source_labels":"${calicoLabels(t.s)}",${dst},"protocol":"${t.proto.toLowerCase()}","dest_port":${t.port},"reporter":"${rep}","policies":{"enforced":[{"kind":"NetworkPolicy","name":"p${k % 2000}","namespace":"${podNs(t.s)}","tier":"default","action":"${deny ? 'Deny' : 'Allow'}","policy_index":0,"rule_index":0,"trigger":null}],"pending":[]},"packets_in":12,"packets_out":10,"bytes_in":2048,"bytes_out":1024}`);
+      await emit(`${k ? ',\n' : ''}{"start_time":"2026-11-03T10:00:00Z","end_time":"2026-11-03T10:00:15Z","action":"${deny ? 'Deny' : 'Allow'}","source_name":"p${t.s}","source_namespace":"${podNs(t.s)}","source_labels":"${calicoLabels(t.s)}",${dst},"protocol":"${t.proto.toLowerCase()}","dest_port":${t.port},"reporter":"${rep}","policies":{"enforced":[{"kind":"NetworkPolicy","name":"${rep === 'Src' ? `egress-${t.s % 40}` : `ingress-${(t.d ?? 0) % 40}`}","namespace":"${podNs(rep === 'Src' ? t.s : t.d ?? t.s)}","tier":"default","action":"${deny ? 'Deny' : 'Allow'}","policy_index":0,"rule_index":${t.port % 3},"trigger":null}],"pending":[]},"packets_in":12,"packets_out":10,"bytes_in":2048,"bytes_out":1024}`);
     }
     await emit('\n]}\n');
   });
@@ -202,14 +203,16 @@ if (!only || only === 'flows') {
   console.log(`generated in ${(genMs / 1000).toFixed(1)} s: hubble.jsonl ${mib(size(hubble))} MiB (${Math.floor(N / 2)} lines), whisker.json ${mib(size(whisker))} MiB (${N - Math.floor(N / 2)} items)`);
   // The CLI as a process; a preload reports its peak RSS (the maximum resident set size) on exit.
   const rss = join(dir, 'rss.cjs');
-  writeFileSync(rss, "process.on('exit', () => require('node:fs').writeSync(2, `\\n@@maxrss ${process.resourceUsage().maxRSS}\\n`));\n");
+  writeFileSync(rss, "process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeSync(2, `\\n@@maxrss ${u.maxRSS} @@cpu ${u.userCPUTime + u.systemCPUTime}\\n`); });\n");
   execSync('node scripts/build.mjs cli', { cwd: root, stdio: 'ignore' });
-  console.log('output  wall_s  peak_rss_MiB  flows  unmatched_records  summary');
+  console.log(`(load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores; cpu_s is the CPU time of all threads)`);
+  console.log('output  wall_s  cpu_s  peak_rss_MiB  flows  unmatched_records  summary');
   for (const output of ['text', 'json']) {
     const t = process.hrtime.bigint();
     const res = spawnSync(process.execPath, ['--require', rss, join(root, 'bin', 'policy-lens.js'), 'flows', hubble, whisker, '--manifests', manifestPath, '--output', output], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
     const wall = Number(process.hrtime.bigint() - t) / 1e9;
     const maxrss = Number(/@@maxrss (\d+)/.exec(res.stderr ?? '')?.[1] ?? 0) / 1024;
+    const cpu = Number(/@@cpu (\d+)/.exec(res.stderr ?? '')?.[1] ?? 0) / 1e6;
     if (res.status !== 0) {
       console.log(`${output}: exit ${res.status}: ${(res.stderr ?? '').slice(0, 500)}`);
       process.exitCode = 1;
@@ -219,7 +222,7 @@ if (!only || only === 'flows') {
     const first = output === 'text' ? res.stdout.split('\n')[0] : `${summary.flows} flows, ${summary.unobservedPairs} unobserved pairs listed, ${mib(Buffer.byteLength(res.stdout))} MiB JSON`;
     const flows = output === 'json' ? summary.flows : Number(/(\d+) observed flows/.exec(first)?.[1]);
     const unmatched = output === 'json' ? summary.unmatchedRecords : Number(/(\d+) records unmatched/.exec(first)?.[1]);
-    console.log(`${output.padEnd(6)}  ${wall.toFixed(1).padStart(6)}  ${maxrss.toFixed(0).padStart(12)}  ${String(flows).padStart(5)}  ${String(unmatched).padStart(17)}  ${first}`);
+    console.log(`${output.padEnd(6)}  ${wall.toFixed(1).padStart(6)}  ${cpu.toFixed(1).padStart(5)}  ${maxrss.toFixed(0).padStart(12)}  ${String(flows).padStart(5)}  ${String(unmatched).padStart(17)}  ${first}`);
   }
   console.log('target: 1,000,000 records imported and classified under 10 s, peak RSS under 1 GiB (text output; json also lists every unobserved pair)');
   if (!process.env.FLOWS_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,14 @@
 // Streams flow files (plain or gzip-compressed, detected by the gzip magic bytes) into a FlowAggregator, chunk by
 // chunk: a file of a million records is never held in memory. Node-only (fs, zlib); the parsing itself is the pure
 // core (core/flows).
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import type { FlowAggregator } from './core/flows/index';
+import { FlowAggregator, type AggregatorState } from './core/flows/index';
 
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -46,4 +49,52 @@ export async function readFlowStream(stream: Readable, agg: FlowAggregator, name
 export async function readFlowFile(path: string, agg: FlowAggregator, name = path): Promise<void> {
   const gz = await isGzip(path);
   await readFlowStream(createReadStream(path, { highWaterMark: 1 << 20 }), agg, name, gz);
+}
+
+/** The worker script next to this module (dist/flows-worker.js beside dist/cli.js; the compiled module in tests). */
+function workerScript(): string | undefined {
+  const p = join(__dirname, 'flows-worker.js');
+  return existsSync(p) ? p : undefined;
+}
+
+/**
+ * Reads several flow files, in parallel worker threads when there are several files and cores, into one
+ * aggregation (per-file aggregations merged). Falls back to reading one after the other without workers. A file that
+ * cannot be read is reported through `onError` and left out.
+ */
+export async function readFlowFilesParallel(files: string[], onError: (file: string, e: NodeJS.ErrnoException) => void): Promise<FlowAggregator> {
+  const script = workerScript();
+  const parallel = Math.min(files.length, availableParallelism());
+  if (!script || parallel < 2) {
+    const agg = new FlowAggregator();
+    for (const f of files) {
+      try {
+        await readFlowFile(f, agg);
+      } catch (e) {
+        onError(f, e as NodeJS.ErrnoException);
+      }
+    }
+    return agg;
+  }
+  const parts: (FlowAggregator | undefined)[] = new Array(files.length);
+  let next = 0;
+  const runOne = (i: number) =>
+    new Promise<void>((resolve) => {
+      const w = new Worker(script, { workerData: { file: files[i] } });
+      w.once('message', (m: { ok: true; state: AggregatorState } | { ok: false; error: string; code?: string }) => {
+        if (m.ok) parts[i] = FlowAggregator.fromState(m.state);
+        else onError(files[i], Object.assign(new Error(m.error), { code: m.code }));
+        void w.terminate();
+        resolve();
+      });
+      w.once('error', (e) => {
+        onError(files[i], e as NodeJS.ErrnoException);
+        resolve();
+      });
+    });
+  const lane = async () => {
+    while (next < files.length) await runOne(next++);
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return FlowAggregator.merge(parts.filter((p): p is FlowAggregator => !!p));
 }

@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { analyze, analyzeFiles, parseFiles, type Analysis, type InputFile } from '../core/index';
-import { classifyFlows, FlowAggregator, type ClassifiedFlow, type FlowReport } from '../core/flows/index';
-import { readFlowFile, readFlowStream } from '../flow-files';
+import { classifyFlows, type ClassifiedFlow, type FlowAggregator, type FlowReport } from '../core/flows/index';
+import { readFlowFilesParallel, readFlowStream } from '../flow-files';
 import { NoHeadBaseline, readHeadVersion } from '../git-show';
 import { collectFiles, formatDiagnostic, type CliIO } from './main';
 
@@ -96,18 +96,20 @@ export function parseFlowArgs(rest: string[], extra: 'flows' | 'recommend'): Flo
   return a;
 }
 
-/** Streams every flow file into one aggregator; unreadable files are errors. */
+/** Streams every flow file into one aggregator (several files in parallel worker threads); unreadable files are errors. */
 export async function readFlows(files: string[], io: CliIO): Promise<{ agg: FlowAggregator; ok: boolean }> {
-  const agg = new FlowAggregator();
   let ok = true;
-  for (const f of files) {
+  const report = (f: string, err: NodeJS.ErrnoException) => {
+    io.err(`policy-lens: ${f}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EISDIR' ? 'is a directory (give flow files)' : err.message}\n`);
+    ok = false;
+  };
+  const onDisk = files.filter((f) => f !== '-');
+  const agg = await readFlowFilesParallel(onDisk, report);
+  if (files.includes('-')) {
     try {
-      if (f === '-') await readFlowStream((io as CliIO & { stdin?: Readable }).stdin ?? process.stdin, agg, '(stdin)');
-      else await readFlowFile(f, agg);
+      await readFlowStream((io as CliIO & { stdin?: Readable }).stdin ?? process.stdin, agg, '(stdin)');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      io.err(`policy-lens: ${f}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.code === 'EISDIR' ? 'is a directory (give flow files)' : err.message}\n`);
-      ok = false;
+      report('-', e as NodeJS.ErrnoException);
     }
   }
   return { agg, ok };

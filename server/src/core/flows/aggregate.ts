@@ -112,6 +112,14 @@ export function foldCounts(c: Counters): { allowed: number; denied: number } {
   return { allowed, denied };
 }
 
+export interface AggregatorState {
+  records: number;
+  flows: [string, AggregatedFlow][];
+  ends: [string, FlowEnd][];
+  unmatched: [string, UnmatchedRecord][];
+  files: [string, FlowFileSummary][];
+}
+
 export class FlowAggregator {
   readonly flows = new Map<string, AggregatedFlow>();
   /** One representative description per end key (the first record's). */
@@ -229,6 +237,21 @@ export class FlowAggregator {
       }
       f.policyMisses = f.policies.length > before ? 0 : f.policyMisses + 1;
     }
+  }
+
+  /** Plain data (structured-cloneable) of this aggregation, e.g. to send it from a worker thread. */
+  toState(): AggregatorState {
+    return { records: this.records, flows: [...this.flows], ends: [...this.ends], unmatched: [...this.unmatchedByKey], files: [...this.files] };
+  }
+
+  static fromState(s: AggregatorState): FlowAggregator {
+    const a = new FlowAggregator();
+    a.records = s.records;
+    for (const [k, v] of s.flows) a.flows.set(k, v);
+    for (const [k, v] of s.ends) a.ends.set(k, v);
+    for (const [k, v] of s.unmatched) a.unmatchedByKey.set(k, v);
+    for (const [k, v] of s.files) a.files.set(k, v);
+    return a;
   }
 
   /** One aggregation holding several (e.g. one per file, kept separately so a changed file is read again alone). */

@@ -4,6 +4,7 @@ export * from './types';
 export { JsonRecordReader } from './reader';
 export { detectFormat, normaliseRecord, normaliseProtocol } from './formats';
 export { FlowAggregator, endKey, foldCounts } from './aggregate';
+export type { AggregatorState } from './aggregate';
 export { EndpointResolver, labelConflict, isControllerLabel } from './resolve';
 export { classifyFlows, decide, flowConns, hasCalicoUniverse, unobservedPairs } from './classify';
 export type { ClassifyOptions } from './classify';
