@@ -5,8 +5,8 @@
 //
 // * Flow files are streamed from disk (gzip detected by its magic bytes) into an aggregation that is kept per file
 //   (keyed by path, size and modification time), so a re-classification after an edit reads nothing again.
-// * The workspace is parsed and analysed on demand and cached by the text of its files. (The reachability service
-//   keeps its own analysis; when the two are unified, `analysisOf` is the place to take it from there.)
+// * The workspace is parsed and analysed on demand and cached by the text of its files, unless the `analysis` option
+//   hands over the analysis another service keeps (the reachability model's).
 // * Baselines: `saved` reads the files from disk, `head` asks git for their HEAD version, `staged` classifies the
 //   what-if state (Calico staged policies applied) against the enforced one.
 import { readFile, stat } from 'node:fs/promises';
@@ -33,6 +33,11 @@ export interface FlowServiceOptions {
   readSaved?: (path: string) => Promise<string | undefined>;
   /** Reads a file's git HEAD version (default: git show); throws NoHeadBaseline when there is no HEAD. */
   readHead?: (path: string) => Promise<string | undefined>;
+  /**
+   * The workspace's current analysis, when another service already keeps it (the reachability model's
+   * `analysisFor()`); without it the flow service parses and analyses the files itself, cached by their text.
+   */
+  analysis?: () => { cluster: Cluster; analysis: Analysis; version: number };
 }
 
 function signature(files: SourceFile[]): string {
@@ -142,6 +147,7 @@ export class FlowService {
 
   private current(): { cluster: Cluster; analysis: Analysis; version: number; files: SourceFile[] } {
     const files = this.getFiles();
+    if (this.opts.analysis) return { ...this.opts.analysis(), files };
     const sig = signature(files);
     if (!this.analysisCache || this.analysisCache.sig !== sig) {
       const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });

@@ -95,14 +95,8 @@ export class EndpointResolver {
       if (!l) this.byNs.set(w.namespace, (l = []));
       l.push(w);
     }
-    this.atoms = [];
-    for (const e of analysis.endpoints()) {
-      if (e.kind !== 'External') continue;
-      const dash = e.id.indexOf('-');
-      const lo = parseAddr(e.id.slice(0, dash));
-      const hi = parseAddr(e.id.slice(dash + 1));
-      if (lo && hi && lo.family === hi.family) this.atoms.push({ id: e.id, family: lo.family, lo: lo.v, hi: hi.v });
-    }
+    // External address endpoints (atoms cut at every policy boundary), as `reach` names them.
+    this.atoms = analysis.atoms.map((a) => ({ id: a.id, family: a.family, lo: a.lo, hi: a.hi }));
     this.atoms.sort((a, b) => a.family - b.family || (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   }
 
