@@ -1,12 +1,12 @@
 // Server side of observed traffic: the `policyLens/flows` request (import flow files, classify them against the
 // workspace, impact preview against a baseline) and `policyLens/recommend` (least-privilege policy from them).
 //
-// Wiring (server.ts): registerFlows(connection, () => index.getFiles(), { defaultNamespace })
+// Wiring (server.ts): registerFlows(connection, () => index.getFiles(), { defaultNamespace, state: (staged) => reach.state(staged) })
 //
 // * Flow files are streamed from disk (gzip detected by its magic bytes) into an aggregation that is kept per file
 //   (keyed by path, size and modification time), so a re-classification after an edit reads nothing again.
-// * The workspace is parsed and analysed on demand and cached by the text of its files, unless the `analysis` option
-//   hands over the analysis another service keeps (the reachability model's).
+// * The analysis is the reachability service's (one analysis in the server, `state` option); without it (tests) the
+//   workspace is parsed and analysed on demand and cached by the text of its files.
 // * Baselines: `saved` reads the files from disk, `head` asks git for their HEAD version, `staged` classifies the
 //   what-if state (Calico staged policies applied) against the enforced one.
 import { readFile, stat } from 'node:fs/promises';
@@ -34,10 +34,11 @@ export interface FlowServiceOptions {
   /** Reads a file's git HEAD version (default: git show); throws NoHeadBaseline when there is no HEAD. */
   readHead?: (path: string) => Promise<string | undefined>;
   /**
-   * The workspace's current analysis, when another service already keeps it (the reachability model's
-   * `analysisFor()`); without it the flow service parses and analyses the files itself, cached by their text.
+   * The workspace's current analysis and the texts it was built from, when the reachability service keeps it
+   * (`ReachabilityHandle.state`; `staged`: the what-if with Calico staged policies applied). Without it the flow
+   * service parses and analyses the files itself, cached by their text.
    */
-  analysis?: () => { cluster: Cluster; analysis: Analysis; version: number };
+  state?: (staged?: boolean) => { files: SourceFile[]; analysis: Analysis };
 }
 
 function signature(files: SourceFile[]): string {
@@ -145,9 +146,17 @@ export class FlowService {
     return { agg: FlowAggregator.merge(parts), errors };
   }
 
+  /** Versions of the analyses handed over by `state` (a new analysis object is a new version). */
+  private seen = new WeakMap<Analysis, number>();
+
   private current(): { cluster: Cluster; analysis: Analysis; version: number; files: SourceFile[] } {
+    if (this.opts.state) {
+      const { files, analysis } = this.opts.state();
+      let version = this.seen.get(analysis);
+      if (version === undefined) this.seen.set(analysis, (version = ++this.version));
+      return { cluster: analysis.cluster, analysis, version, files };
+    }
     const files = this.getFiles();
-    if (this.opts.analysis) return { ...this.opts.analysis(), files };
     const sig = signature(files);
     if (!this.analysisCache || this.analysisCache.sig !== sig) {
       const cluster = parseFiles(files, { defaultNamespace: this.opts.defaultNamespace });
@@ -175,7 +184,7 @@ export class FlowService {
     let baselineError: string | undefined;
     const compare = params.compare ?? 'none';
     if (compare === 'staged') {
-      analysis = analyze(cur.cluster, { staged: true });
+      analysis = this.opts.state ? this.opts.state(true).analysis : analyze(cur.cluster, { staged: true });
       baseline = cur.analysis;
       baselineLabel = 'the enforced policies';
     } else if (compare === 'saved' || compare === 'head') {

@@ -222,6 +222,28 @@ spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
     }
   });
 
+  it('ClusterNetworkPolicies in separate files reach the panel, and the ipBlock setting re-analyses when it changes', async () => {
+    // network-policy-api apis/v1alpha2: an Admin Deny; Kubernetes ipBlock vs pod IPs is CNI-specific (setting).
+    const ips = workloads.replace('metadata: {name: client, namespace: app, labels: {role: client}}', 'metadata: {name: client, namespace: app, labels: {role: client}}\nstatus: {podIP: 10.9.0.1}');
+    const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: no-client-egress}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {role: db}}}}\n  egress: [{action: Deny, to: [{namespaces: {}}]}]\n`;
+    const block = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: app}\nspec:\n  podSelector: {matchLabels: {role: db}}\n  ingress: [{from: [{ipBlock: {cidr: 10.9.0.0/16}}]}]\n`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: ips },
+      { path: '/w/cnp.yaml', text: cnp },
+      { path: '/w/np.yaml', text: block },
+    ];
+    let ipPods = false;
+    const m = new ReachabilityModel(() => files, { analyzeOptions: () => ({ ipBlockMatchesPods: ipPods }) });
+    const a = await m.compute();
+    assert.equal(find(a, 'app/db', 'app/client'), undefined, 'the Admin Deny from the second file applies');
+    assert.equal(find(a, 'app/client', 'app/db'), undefined, 'ipBlock: external addresses only');
+    ipPods = true;
+    const b = await m.compute();
+    assert.ok(b.version > a.version, 'a settings change is a new version');
+    assert.ok(find(b, 'app/client', 'app/db'), 'ipBlock now matches the client pod IP');
+    assert.match(m.explain({ src: 'app/client', dst: 'app/db' }).summary, /ipBlock also matches pods/);
+  });
+
   it('maps file: URIs and plain paths to filesystem paths and refuses other schemes', () => {
     assert.equal(toFsPath('file:///tmp/a%20b.yaml'), '/tmp/a b.yaml');
     assert.equal(toFsPath('/tmp/x.yaml'), '/tmp/x.yaml');
@@ -325,5 +347,32 @@ describe('ReachabilityModel cancellation', () => {
     const m = new ReachabilityModel(() => files, { sliceMs: 0 });
     await assert.rejects(m.compute({}, { cancelled: () => true }), /superseded/);
     assert.ok(find(await m.compute(), 'app/client', 'app/db'), 'a later request still answers');
+  });
+});
+
+describe('ReachabilityModel merging', () => {
+  it('folding pods of one owner across documents never changes the parsed objects the lint project caches', async () => {
+    const pod = (name: string, port: number) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: app
+  labels: {role: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, controller: true}]
+spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: ${port}}]}]}
+`;
+    let files: SourceFile[] = [{ path: '/w/pods.yaml', text: `${pod('web-abc-1', 8080)}---\n${pod('web-abc-2', 9090)}` }];
+    const m = new ReachabilityModel(() => files);
+    const endpoint = (r: ReachabilityResponse) => r.data.endpoints.filter((e) => e.id === 'app/web-abc');
+    const first = await m.compute();
+    assert.equal(endpoint(first).length, 1, 'the two pods are one workload');
+    // Recompute several times with an unrelated change: nothing accumulates in the cached per-document objects.
+    for (let i = 0; i < 3; i++) {
+      files = [files[0], { path: '/w/other.yaml', text: `apiVersion: v1\nkind: Namespace\nmetadata: {name: n${i}}\n` }];
+      await m.compute();
+    }
+    const project = (m as unknown as { project: import('../../server/src/core/lint/project').LintProject }).project;
+    const cached = project.models('/w/pods.yaml').flatMap((c) => c.workloads);
+    assert.deepEqual(cached.map((w) => [w.podCount, w.ports.length]), [[1, 1], [1, 1]], 'each document keeps its own pod');
   });
 });

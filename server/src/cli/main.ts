@@ -1,5 +1,5 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 //   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
 //   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
@@ -7,13 +7,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
 import { verify } from './verify';
+import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 const USAGE = `Usage:
-  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
+  policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
   policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
@@ -26,10 +29,14 @@ const USAGE = `Usage:
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
-  PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
-  --output, -o         text (default) or json
-  --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
-  --default-namespace  namespace for objects without metadata.namespace (default: default)
+  PATH                   YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  --output, -o           text (default) or json
+  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
+  --default-namespace    namespace for objects without metadata.namespace (default: default)
+  --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
+                         (CNI-specific; default: external addresses only)
+  --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
+                         allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
 `;
 
 export interface CliIO {
@@ -93,9 +100,16 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let output = 'text';
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
+  let ipBlockMatchesPods = false;
+  const suggestOpts: SuggestCliOptions = { enabled: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--output' || a === '-o') output = rest[++i] ?? '';
+    const s = takeSuggestArg(rest, i, suggestOpts);
+    if (typeof s === 'string') {
+      io.err(`policy-lens: ${s}\n`);
+      return 2;
+    } else if (s !== undefined) i = s;
+    else if (a === '--output' || a === '-o') output = rest[++i] ?? '';
     else if (a.startsWith('--output=')) output = a.slice('--output='.length);
     else if (a === '--explain') {
       const s = rest[++i];
@@ -106,6 +120,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       }
       explain = [s, d];
     } else if (a === '--default-namespace') defaultNamespace = rest[++i];
+    else if (a === '--ipblock-matches-pods') ipBlockMatchesPods = true;
     else if (a.startsWith('-')) {
       io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
       return 2;
@@ -119,14 +134,19 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.err(`policy-lens: no PATH given\n${USAGE}`);
     return 2;
   }
+  if ((suggestOpts.enabled || suggestOpts.port !== undefined || suggestOpts.protocol !== undefined) && !(explain && suggestOpts.enabled)) {
+    io.err('policy-lens: --suggest needs --explain SRC DST; --port and --protocol need --suggest\n');
+    return 2;
+  }
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
-  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
   if (explain) {
     const [src, dst] = explain;
+    if (suggestOpts.enabled) return runSuggest(io, files, analysis, src, dst, suggestOpts, output, defaultNamespace);
     const t = analysis.trace(src, dst);
     if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
     else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
@@ -140,9 +160,11 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
     const calico = cluster.calico?.policies ?? [];
     const staged = calico.filter((p) => p.staged).length;
+    const cps = cluster.clusterPolicies ?? [];
+    const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
     const policies = calico.length
-      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
-      : `${cluster.policies.length} network policies`;
+      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+      : `${cluster.policies.length} network policies${clusterWide}`;
     io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   }

@@ -7,6 +7,9 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
+import { POLICY_API_GROUP } from './dialects/admin/model';
+import { parseIPv4, parseIPv6 } from './ip';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -32,6 +35,36 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
   const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
   const b = new ClusterBuilder(cluster);
   for (const f of files) parseFileInto(f, opts, b, extra);
+  b.finish();
+  return cluster;
+}
+
+/**
+ * Merges clusters parsed per file (or per document) as parseFiles merges files: pods of one owner folded, namespaces
+ * merged. The parts are not modified (namespaces and workloads are copied before the builder folds them).
+ */
+export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluster {
+  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  // The parts may belong to a cache (the lint project's documents): the builder copies an object before changing it.
+  const b = new ClusterBuilder(cluster, true);
+  const ctx = new ParseContext('', 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics);
+  for (const m of parts) {
+    // Namespaces a document only refers to are re-created by finish(); declared ones keep their range and labels.
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace(ns);
+    for (const w of m.workloads) b.addWorkload(w, ctx);
+    cluster.policies.push(...m.policies);
+    if (m.calico) {
+      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      cc.policies.push(...m.calico.policies);
+      cc.networkSets.push(...m.calico.networkSets);
+      cc.tiers.push(...m.calico.tiers);
+    }
+    if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+    if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
+    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
+    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
+    cluster.diagnostics.push(...m.diagnostics);
+  }
   b.finish();
   return cluster;
 }
@@ -147,15 +180,35 @@ function parseLargeList(f: InputFile, opts: ParseOptions, b: ClusterBuilder, ext
 export class ClusterBuilder {
   private workloadsById = new Map<string, Workload>();
   private namespacesByName = new Map<string, Namespace>();
-  constructor(readonly cluster: Cluster) {}
+  /** With `shared`, the objects added belong to someone else (a cache): they are copied before any change. */
+  private readonly owned = new Set<object>();
+  private readonly position = new Map<object, number>();
+  constructor(
+    readonly cluster: Cluster,
+    private readonly shared = false,
+  ) {}
+
+  /** The object itself, or (when objects are shared) a copy the builder may change, put in its place. */
+  private writable<T extends Workload | Namespace>(x: T, list: T[], byKey: Map<string, T>, key: string): T {
+    if (!this.shared || this.owned.has(x)) return x;
+    const copy = { ...x, labels: { ...x.labels } } as T;
+    if ('ports' in copy) (copy as Workload).ports = [...(copy as Workload).ports];
+    this.owned.add(copy);
+    const at = this.position.get(x) ?? list.indexOf(x);
+    list[at] = copy;
+    this.position.set(copy, at);
+    byKey.set(key, copy);
+    return copy;
+  }
 
   addNamespace(ns: Namespace): void {
     const prev = this.namespacesByName.get(ns.name);
     if (prev) {
-      Object.assign(prev.labels, ns.labels);
+      Object.assign(this.writable(prev, this.cluster.namespaces, this.namespacesByName, ns.name).labels, ns.labels);
       return;
     }
     this.namespacesByName.set(ns.name, ns);
+    if (this.shared) this.position.set(ns, this.cluster.namespaces.length);
     this.cluster.namespaces.push(ns);
   }
 
@@ -172,23 +225,29 @@ export class ClusterBuilder {
             range: w.range,
           });
         }
-        prev.podCount += w.podCount;
-        for (const p of w.ports) if (!prev.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) prev.ports.push(p);
+        const own = this.writable(prev, this.cluster.workloads, this.workloadsById, w.id);
+        own.podCount += w.podCount;
+        if (w.ips?.length) own.ips = [...(own.ips ?? []), ...w.ips.filter((ip) => !own.ips?.includes(ip))];
+        for (const p of w.ports) if (!own.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) own.ports.push(p);
         return;
       }
       // A different kind with the same namespace/name: keep both, disambiguate the later id with its kind.
+      if (this.shared) w = { ...w };
       w.id = `${w.id}[${w.kind}]`;
       if (this.workloadsById.has(w.id)) return;
     }
     this.workloadsById.set(w.id, w);
+    if (this.shared) this.position.set(w, this.cluster.workloads.length);
     this.cluster.workloads.push(w);
   }
 
   finish(): void {
     // Every namespace that holds a workload or a policy exists, even without a Namespace object.
+    if (this.shared) for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) this.writable(ns, this.cluster.namespaces, this.namespacesByName, ns.name);
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -227,12 +286,25 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     return;
   }
   if (apiVersion.startsWith('projectcalico.org/')) return; // other Calico kinds (HostEndpoint, Profile, ...) are not modelled
+  const cpKind = clusterPolicyKindFor(apiVersion, kind);
+  if (cpKind) {
+    const p = parseClusterPolicy(obj, ctx, apiVersion, cpKind);
+    if (p) (b.cluster.clusterPolicies ??= []).push(p);
+    return;
+  }
+  if (apiVersion.startsWith(`${POLICY_API_GROUP}/`)) return; // other versions/kinds of the group are not modelled
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
       return;
     case 'Pod':
       parsePod(obj, ctx, b);
+      return;
+    case 'Node':
+      if (apiVersion === '' || apiVersion === 'v1') {
+        const n = parseNode(obj, ctx);
+        if (n) (b.cluster.nodes ??= []).push(n);
+      }
       return;
     case 'CronJob': {
       const spec = getMap(ctx, obj, 'spec');
@@ -301,6 +373,7 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       wlKind = getString(ctx, owner, 'kind') || 'Pod';
     }
   }
+  const ips = parsePodIPs(ctx, obj);
   b.addWorkload(
     {
       id: `${namespace}/${wlName}`,
@@ -312,9 +385,29 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       serviceAccount: getString(ctx, spec, 'serviceAccountName') ?? getString(ctx, spec, 'serviceAccount'),
       range: metaNameRange(ctx, meta, obj),
       podCount: 1,
+      ...(ips.length ? { ips } : {}),
     },
     ctx,
   );
+}
+
+/** status.podIP and status.podIPs[].ip (valid IPv4/IPv6 addresses, each once). */
+function parsePodIPs(ctx: ParseContext, obj: YAMLMap): string[] {
+  const status = getMap(ctx, obj, 'status');
+  if (!status) return [];
+  const out: string[] = [];
+  const add = (n: Node | undefined) => {
+    if (!n || !isScalar(n) || typeof n.value !== 'string') return;
+    const v = n.value.trim();
+    if (parseIPv4(v) === undefined && parseIPv6(v) === undefined) {
+      ctx.report('invalid-field', 'warning', `"${v}" is not an IP address; it is ignored.`, n);
+      return;
+    }
+    if (!out.includes(v)) out.push(v);
+  };
+  add(getNode(status, 'podIP'));
+  for (const item of getSeq(ctx, status, 'podIPs') ?? []) if (isMap(item)) add(getNode(item, 'ip'));
+  return out;
 }
 
 function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: string, ctx: ParseContext, b: ClusterBuilder): void {

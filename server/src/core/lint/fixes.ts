@@ -37,12 +37,12 @@ export function editsAreSafe(text: string, edits: FixEdit[]): boolean {
   }
 }
 
-function spaces(n: number): string {
+export function spaces(n: number): string {
   return ' '.repeat(Math.max(0, n));
 }
 
 /** Re-indents a block of lines so that its first line starts at `col` (first line text is unindented). */
-function reindent(block: string, fromCol: number, toCol: number): string {
+export function reindent(block: string, fromCol: number, toCol: number): string {
   const lines = block.split('\n');
   return lines
     .map((l, i) => {
@@ -55,7 +55,7 @@ function reindent(block: string, fromCol: number, toCol: number): string {
 }
 
 /** Where a new pair can be appended to a block mapping: after the line of its last value. */
-function appendPoint(text: string, map: YAMLMap): { offset: number; col: number } | undefined {
+export function appendPoint(text: string, map: YAMLMap): { offset: number; col: number } | undefined {
   if (isFlow(map) || map.items.length === 0) return undefined;
   const last = map.items[map.items.length - 1] as Pair;
   const first = map.items[0] as Pair;
@@ -66,7 +66,7 @@ function appendPoint(text: string, map: YAMLMap): { offset: number; col: number 
 }
 
 /** Block sequence item indentation: column of the dash and of the content. */
-function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number } | undefined {
+export function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number } | undefined {
   const first = seq.items[0] as Node | undefined;
   const s = first ? nodeSpan(first, text) : undefined;
   if (!s) return undefined;
@@ -75,7 +75,7 @@ function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number }
   return { dash: columnOf(text, d), content: columnOf(text, s[0]) };
 }
 
-function seqItemLines(text: string, item: Node): [number, number] | undefined {
+export function seqItemLines(text: string, item: Node): [number, number] | undefined {
   const s = nodeSpan(item, text);
   if (!s) return undefined;
   const d = dashOffset(text, s[0]);
@@ -222,8 +222,47 @@ export function computeFix(text: string, root: unknown, hint: FixHint, at: numbe
     }
     case 'add-namespace-labels':
       break; // cross-document: see namespaceLabelFix
+    case 'migrate-to-cnp':
+      break; // needs the workspace and the engine: see core/dialects/admin/migrate.ts
+    case 'cnp-all-ports': {
+      // `at` is the start of the `tcp: {}` (udp, sctp) pair of a ClusterNetworkPolicy protocols entry.
+      const pair = pairStartingAt(root, at);
+      const ks = pair ? keySpan(pair, text) : undefined;
+      if (!pair || !ks) break;
+      const all = '{destinationPort: {range: {start: 1, end: 65535}}}';
+      const vs = pair.value ? nodeSpan(pair.value, text) : undefined;
+      const colon = text.indexOf(':', ks[1]);
+      if (colon < 0) break;
+      const edit = vs && vs[1] > vs[0] ? { start: vs[0], end: vs[1], newText: all } : { start: colon + 1, end: colon + 1, newText: ` ${all}` };
+      push('Match every port with destinationPort range 1-65535', [edit]);
+      break;
+    }
   }
   return out;
+}
+
+/** The pair whose key starts at `offset`. */
+function pairStartingAt(root: unknown, offset: number): Pair | undefined {
+  let found: Pair | undefined;
+  const visit = (n: unknown): void => {
+    if (found) return;
+    const m = asMap(n);
+    if (m) {
+      for (const p of m.items as Pair[]) {
+        const kr = (p.key as { range?: [number, number] } | null)?.range;
+        if (kr && kr[0] === offset) {
+          found = p;
+          return;
+        }
+        visit(p.value);
+      }
+      return;
+    }
+    const sq = asSeq(n);
+    if (sq) for (const it of sq.items) visit(it);
+  };
+  visit(root);
+  return found;
 }
 
 /** End of the plain or quoted scalar starting at `start` on its line. */
