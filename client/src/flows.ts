@@ -116,7 +116,8 @@ export class FlowImports {
           { label: 'Kubernetes NetworkPolicy', params: { dialect: 'kubernetes' as const } },
           { label: 'Calico NetworkPolicy', params: { dialect: 'calico' as const } },
           { label: 'Calico StagedNetworkPolicy', description: 'not enforced: preview it with the what-if mode', params: { dialect: 'calico' as const, staged: true } },
-          { label: 'ClusterNetworkPolicy (Baseline tier)', params: { dialect: 'cnp' as const } },
+          { label: 'ClusterNetworkPolicy (Baseline tier)', description: 'never overrides NetworkPolicies', params: { dialect: 'cnp' as const } },
+          { label: 'ClusterNetworkPolicy (Admin tier)', description: 'decided before NetworkPolicies', params: { dialect: 'cnp' as const, cnpTier: 'Admin' as const } },
         ],
         { title: 'Policy Lens: recommend least-privilege policy as…' },
       );

@@ -206,7 +206,7 @@ export class FlowService {
   async recommend(params: RecommendParams): Promise<RecommendResponse> {
     const { agg, errors } = await this.aggregate(params.files ?? []);
     const cur = this.current();
-    const rec = recommendPolicies(agg, cur.files, { dialect: params.dialect, staged: params.staged, defaultNamespace: this.opts.defaultNamespace });
+    const rec = recommendPolicies(agg, cur.files, { dialect: params.dialect, staged: params.staged, cnpTier: params.cnpTier, defaultNamespace: this.opts.defaultNamespace });
     const { objects: _objects, ...rest } = rec;
     void _objects;
     const files = agg.fileSummaries().map((f) => (errors.has(f.file) ? { ...f, error: errors.get(f.file) } : f));

@@ -216,5 +216,7 @@ export interface RecommendParams {
   dialect?: 'kubernetes' | 'calico' | 'cnp';
   /** Calico StagedNetworkPolicy (implies the calico dialect). */
   staged?: boolean;
+  /** ClusterNetworkPolicy tier (default Baseline). */
+  cnpTier?: 'Baseline' | 'Admin';
 }
 export type RecommendResponse = Omit<Recommendation, 'objects'> & { files: (FlowFileSummary & { error?: string })[] };

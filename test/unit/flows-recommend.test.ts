@@ -10,7 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeFiles, ConnSet, type Analysis, type InputFile } from '../../server/src/core/index';
+import { collectFiles } from '../../server/src/cli/main';
+import { repoRoot } from '../helpers/paths';
 import { EndpointResolver, FlowAggregator, type FlowEnd, type FlowRecord } from '../../server/src/core/flows/index';
 import { chooseSelector, engineEvaluatesCnp, rangeToCidrs, recommendPolicies } from '../../server/src/core/flows/recommend';
 
@@ -159,6 +163,22 @@ test('cnp dialect: Baseline ClusterNetworkPolicy per the v1alpha2 API, explicit 
   assert.equal(recommendPolicies(openAgg(), files, { dialect: 'cnp', cnpSupported: false }).verification.status, 'not-verified');
 });
 
+test('cnp tiers on manifests with NetworkPolicies: Baseline cannot open what they deny (said), Admin decides before them (verified)', { skip: !engineEvaluatesCnp() && 'the engine does not evaluate ClusterNetworkPolicy' }, () => {
+  const shop = collectFiles([join(repoRoot(), 'test', 'fixtures', 'flows', 'shop')]).files;
+  const agg = new FlowAggregator();
+  agg.addText('hubble', readFileSync(join(repoRoot(), 'test', 'fixtures', 'flows', 'hubble-flows.jsonl'), 'utf8'));
+  const base = recommendPolicies(agg, shop, { dialect: 'cnp' });
+  assert.equal(base.verification.status, 'violations');
+  // worker -> 198.51.100.7:443 was forwarded in the cluster; the shop's NetworkPolicy for worker denies it
+  const w = base.verification.missing.find((m) => m.src === 'backend/worker' && m.port === 443)!;
+  assert.match(w.why!, /decides before the Baseline tier/);
+  assert.deepEqual(base.verification.widened, []);
+  const admin = recommendPolicies(agg, shop, { dialect: 'cnp', cnpTier: 'Admin' });
+  assert.ok(parseAllDocuments(admin.yaml).every((d) => d.toJS().spec.tier === 'Admin'));
+  assert.equal(admin.verification.status, 'verified', JSON.stringify(admin.verification));
+  assert.ok(admin.diff.removed.length > 0 || admin.diff.added.length > 0);
+});
+
 test('what cannot be written is left out and said: ICMP in Kubernetes NetworkPolicy, both ends outside', () => {
   const agg = openAgg();
   agg.add(rec(pod('a', 'web'), pod('b', 'api'), 8 * 256, 'allowed', 'ICMP'), 'f', 9);
@@ -296,6 +316,27 @@ for (const dialect of ['kubernetes', 'calico'] as const) {
         },
       ),
       { numRuns: Number(process.env.FLOWS_PROPERTY_RUNS ?? (dialect === 'kubernetes' ? 60 : 30)) },
+    );
+  });
+}
+
+for (const cnpTier of ['Baseline', 'Admin'] as const) {
+  test(`property (cnp, ${cnpTier}): the verification holds exactly when the oracle finds nothing`, { skip: !engineEvaluatesCnp() && 'the engine does not evaluate ClusterNetworkPolicy' }, () => {
+    fc.assert(
+      fc.property(
+        worldArb(true).chain((w) => fc.tuple(fc.constant(w), fc.array(flowArb(w.workloads.length), { minLength: 1, maxLength: 8 }))),
+        ([world, raw]) => {
+          const flows = flowsFor(world, raw);
+          const agg = new FlowAggregator();
+          flows.forEach((f, i) => agg.add(f, 'flows', i + 1));
+          const r = recommendPolicies(agg, [{ path: 'w.yaml', text: world.text }], { dialect: 'cnp', cnpTier });
+          const problems = oracle(world, flows, r.yaml);
+          assert.equal(r.verification.status === 'verified', problems.length === 0, `${JSON.stringify(r.verification)}\n${problems.join('\n')}\n${world.text}\n--- flows\n${JSON.stringify(raw)}\n${r.yaml}`);
+          // Admin decides before NetworkPolicies: only what CNP cannot name (ingress from outside) can stay blocked
+          if (cnpTier === 'Admin') for (const m of r.verification.missing) assert.match(m.src, /^\d/, JSON.stringify(m));
+        },
+      ),
+      { numRuns: Number(process.env.FLOWS_PROPERTY_RUNS ?? 30) },
     );
   });
 }

@@ -36,6 +36,7 @@ export interface FlowsArgs {
   /** recommend only */
   dialect?: string;
   staged?: boolean;
+  cnpTier?: 'Baseline' | 'Admin';
 }
 
 /** Parses the arguments shared by `flows` and `recommend`; a string is a usage error. */
@@ -82,6 +83,10 @@ export function parseFlowArgs(rest: string[], extra: 'flows' | 'recommend'): Flo
       const v = value('--dialect');
       if (v !== 'kubernetes' && v !== 'calico' && v !== 'cnp') return `--dialect must be kubernetes, calico or cnp, not "${v ?? ''}"`;
       a.dialect = v;
+    } else if (extra === 'recommend' && name === '--cnp-tier') {
+      const v = (value('--cnp-tier') ?? '').toLowerCase();
+      if (v !== 'baseline' && v !== 'admin') return `--cnp-tier must be baseline or admin, not "${v}"`;
+      a.cnpTier = v === 'admin' ? 'Admin' : 'Baseline';
     } else if (extra === 'recommend' && arg === '--staged') {
       a.staged = true;
     } else if (name === '--default-namespace') {

@@ -7,10 +7,12 @@ import { loadManifests, parseFlowArgs, readFlows } from './flows';
 import type { CliIO } from './main';
 
 export const RECOMMEND_USAGE = `  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
+                        [--cnp-tier baseline|admin]
 
   --dialect   kubernetes (NetworkPolicy, default), calico (projectcalico.org/v3 NetworkPolicy) or cnp
               (ClusterNetworkPolicy v1alpha2, Baseline tier)
   --staged    Calico StagedNetworkPolicy (not enforced; preview it with the panel's what-if mode)
+  --cnp-tier  baseline (default: never overrides NetworkPolicies) or admin (decided before them)
   Exit codes: 0 verified (or not verifiable, said on stderr), 1 the verification found violations, 2 usage.
 `;
 
@@ -32,7 +34,11 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
   if (!m) return 2;
   const { agg, ok } = await readFlows(args.flowFiles, io);
   if (!ok) return 2;
-  const rec = recommendPolicies(agg, m.files, { dialect: args.dialect as 'kubernetes' | 'calico' | 'cnp' | undefined, staged: args.staged, defaultNamespace: args.defaultNamespace });
+  if (args.cnpTier && args.dialect !== 'cnp') {
+    io.err('policy-lens recommend: --cnp-tier goes with --dialect cnp\n');
+    return 2;
+  }
+  const rec = recommendPolicies(agg, m.files, { dialect: args.dialect as 'kubernetes' | 'calico' | 'cnp' | undefined, staged: args.staged, cnpTier: args.cnpTier, defaultNamespace: args.defaultNamespace });
   io.out(rec.yaml);
   const v = rec.verification;
   const lines: string[] = [];

@@ -15,13 +15,14 @@
 // * calico — projectcalico.org/v3 NetworkPolicy, or StagedNetworkPolicy with `staged` (docs.tigera.io
 //   reference/resources/networkpolicy and stagednetworkpolicy: selector, types, Allow rules with protocol, source /
 //   destination namespaceSelector, selector, nets, ports; ICMP type/code).
-// * cnp — policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy in the Baseline tier (network-policy-api
+// * cnp — policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, Baseline tier by default or Admin (network-policy-api
 //   apis/v1alpha2/clusternetworkpolicy_types.go: subject {pods {namespaceSelector, podSelector}}, rules {name,
 //   action Accept|Deny, from/to [{pods} | {namespaces} | {networks}], protocols [{tcp|udp|sctp {destinationPort
 //   {number} | {range {start, end}}}}]}, at most 25 rules per direction and 25 peers / protocols per rule, priority
 //   0–1000, no implicit isolation — so each policy ends with an explicit Deny rule. Baseline rules apply only to pods
-//   no NetworkPolicy selects, so they never widen what NetworkPolicies decide. Ingress peers cannot be networks:
-//   ingress from outside the cluster is left as it is.
+//   no NetworkPolicy selects, so they never override what NetworkPolicies decide; Admin rules are decided before
+//   NetworkPolicies (the recommendation becomes what the subjects may do). Ingress peers cannot be networks: ingress
+//   from outside the cluster is left as it is.
 //
 // Verification (the recommendation applied as enforced policy — a staged recommendation is checked as the same
 // policy, enforced): with B = what the manifests allow, R = what the manifests plus the recommendation allow and
@@ -53,6 +54,12 @@ export interface RecommendOptions extends ParseOptions {
   verify?: boolean;
   /** Engine support for ClusterNetworkPolicy; probed when undefined. */
   cnpSupported?: boolean;
+  /**
+   * Tier of ClusterNetworkPolicy recommendations. `Baseline` (default) never overrides NetworkPolicies: its rules
+   * apply only to pods no NetworkPolicy selects. `Admin` is decided before NetworkPolicies: the recommendation is what
+   * the subjects may do, whatever their namespaces' NetworkPolicies say.
+   */
+  cnpTier?: 'Baseline' | 'Admin';
 }
 
 export interface PairDiff {
@@ -521,7 +528,7 @@ function chunks<T>(xs: T[], n: number): T[][] {
   return out.length ? out : [[]];
 }
 
-function cnpPolicies(ctx: Ctx, subjects: SubjectRules[]): Record<string, unknown>[] {
+function cnpPolicies(ctx: Ctx, subjects: SubjectRules[], tier: 'Baseline' | 'Admin'): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const used = new Set<string>();
   const BASE_PRIORITY = 500;
@@ -550,7 +557,7 @@ function cnpPolicies(ctx: Ctx, subjects: SubjectRules[]): Record<string, unknown
     const n = Math.max(ins.length, egs.length);
     for (let i = 0; i < n; i++) {
       const spec: Record<string, unknown> = {
-        tier: 'Baseline',
+        tier,
         priority: Math.min(1000, BASE_PRIORITY + i),
         subject: { pods: { namespaceSelector: nsSelector(w.namespace), podSelector: { matchLabels: subjectSelector(ctx, w) } } },
       };
@@ -628,7 +635,8 @@ function verify(files: InputFile[], enforcedYaml: string, before: Analysis, buil
     for (const [k, e] of ends) {
       const r = rAfter.resolve(k, e);
       if (r.problem) return undefined;
-      for (const id of r.ids) out.add(id);
+      // pub/pvt stand for IPv4 ranges in the generated rules (Calico's private ranges are IPv4).
+      for (const id of r.ids) if (e.type !== 'network' || !id.includes(':')) out.add(id);
     }
     return [...out];
   };
@@ -669,10 +677,13 @@ function verify(files: InputFile[], enforcedYaml: string, before: Analysis, buil
   let checkedPairs = 0;
   const check = (s: string, d: string) => {
     if (s === d) return;
-    checkedPairs++;
     let a = after.allowedBetween(s, d);
     const bs = beforeId(s);
     const bd = beforeId(d);
+    // An address family the manifests name no range of (e.g. IPv6 brought in by a generated `::/0`) has no external
+    // endpoint in the manifests' analysis: nothing to compare with.
+    if ((!bs && after.workloadIndex(s) === undefined) || (!bd && after.workloadIndex(d) === undefined)) return;
+    checkedPairs++;
     let b = bs && bd ? before.allowedBetween(bs, bd) : ConnSet.EMPTY;
     if (limit) {
       a = a.intersect(limit);
@@ -724,10 +735,11 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
   for (const w of analysis.workloads) byNs.set(w.namespace, [...(byNs.get(w.namespace) ?? []), w]);
   const ctx: Ctx = { analysis, byNs, warnings: new Set(built.warnings), selectorCache: new Map(), alsoSelected: new Set() };
   const subjects = [...built.subjects.values()].sort((a, b) => (a.w.id < b.w.id ? -1 : 1));
-  const make = (st: boolean) => (dialect === 'kubernetes' ? kubernetesPolicies(ctx, subjects) : dialect === 'calico' ? calicoPolicies(ctx, subjects, st) : cnpPolicies(ctx, subjects));
+  const cnpTier = opts.cnpTier ?? 'Baseline';
+  const make = (st: boolean) => (dialect === 'kubernetes' ? kubernetesPolicies(ctx, subjects) : dialect === 'calico' ? calicoPolicies(ctx, subjects, st) : cnpPolicies(ctx, subjects, cnpTier));
   const objects = make(staged);
   const header = [
-    `Least-privilege ${dialect === 'cnp' ? 'ClusterNetworkPolicy' : dialect === 'calico' ? (staged ? 'Calico StagedNetworkPolicy' : 'Calico NetworkPolicy') : 'Kubernetes NetworkPolicy'} recommended by policy-lens from ${agg.records || [...agg.flows.values()].reduce((n, f) => n + f.records, 0)} observed flow records.`,
+    `Least-privilege ${dialect === 'cnp' ? `ClusterNetworkPolicy (${cnpTier} tier)` : dialect === 'calico' ? (staged ? 'Calico StagedNetworkPolicy' : 'Calico NetworkPolicy') : 'Kubernetes NetworkPolicy'} recommended by policy-lens from ${agg.records || [...agg.flows.values()].reduce((n, f) => n + f.records, 0)} observed flow records.`,
     `Allows exactly the observed allowed flows of ${subjects.length} workloads (plus DNS to kube-dns); review before applying.`,
   ];
   const yaml = toYaml(objects, header);
@@ -739,6 +751,13 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
     } else {
       const enforced = staged ? toYaml(make(false), []) : yaml;
       ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts));
+      if (dialect === 'cnp' && cnpTier === 'Baseline') {
+        // Baseline rules do not reach pods a NetworkPolicy selects: say so where that is why a flow stays blocked.
+        for (const m of verification.missing) {
+          const decidedElsewhere = (analysis.workloadIndex(m.src) !== undefined && analysis.isolated(m.src, 'Egress')) || (analysis.workloadIndex(m.dst) !== undefined && analysis.isolated(m.dst, 'Ingress'));
+          if (decidedElsewhere) m.why = [m.why, 'a policy of the manifests isolates this workload, so it decides before the Baseline tier (use the Admin tier or the kubernetes dialect)'].filter(Boolean).join('; ');
+        }
+      }
     }
   }
   return {
