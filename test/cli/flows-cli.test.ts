@@ -180,18 +180,23 @@ test('bad usage exits 2 with a message; unreadable flow files and manifests exit
 
 test('recommend: YAML on stdout that parses and re-analyses clean; the summary and verification on stderr', async () => {
   for (const dialect of ['kubernetes', 'calico', 'cnp']) {
-    const r = await run(['recommend', join(FIX, 'whisker-flows.json'), join(FIX, 'hubble-flows.jsonl'), '--manifests', SHOP, '--dialect', dialect]);
+    // The shop's NetworkPolicies decide before a Baseline ClusterNetworkPolicy: the Admin tier is the one that verifies
+    const r = await run(['recommend', join(FIX, 'whisker-flows.json'), join(FIX, 'hubble-flows.jsonl'), '--manifests', SHOP, '--dialect', dialect, ...(dialect === 'cnp' ? ['--cnp-tier', 'admin'] : [])]);
     assert.equal(r.code, 0, r.err);
     const docs = parseAllDocuments(r.out);
     assert.ok(docs.length >= 5);
     for (const d of docs) assert.deepEqual(d.errors, []);
     assert.match(r.err, new RegExp(`^policy-lens recommend: \\d+ ${dialect} policies for \\d+ workloads`));
-    if (dialect === 'cnp') assert.match(r.err, /NOT VERIFIED|verification: verified/);
-    else assert.match(r.err, /verification: verified — \d+ observed flows stay allowed/);
+    assert.match(r.err, /verification: verified — \d+ observed flows stay allowed/);
     // The output re-parses without diagnostics next to the manifests
     const { cluster } = analyzeFiles([...collectFiles([SHOP]).files, { path: 'rec.yaml', text: r.out }]);
     assert.deepEqual(cluster.diagnostics.filter((d) => d.range.file === 'rec.yaml' && d.severity !== 'hint').map((d) => d.message), []);
   }
+  // Baseline (the default tier): the flows the NetworkPolicies deny stay blocked, said per flow, exit 1
+  const baseline = await run(['recommend', join(FIX, 'hubble-flows.jsonl'), '--manifests', SHOP, '--dialect', 'cnp']);
+  assert.equal(baseline.code, 1);
+  assert.match(baseline.err, /not allowed: backend\/worker => 0\.0\.0\.0-203\.0\.112\.255 TCP 443 \(a policy of the manifests isolates this workload, so it decides before the Baseline tier/);
+  assert.equal((await run(['recommend', join(FIX, 'hubble-flows.jsonl'), '--manifests', SHOP, '--cnp-tier', 'admin'])).code, 2, '--cnp-tier without --dialect cnp');
   const staged = await run(['recommend', join(FIX, 'whisker-flows.json'), '--manifests', SHOP, '--staged']);
   assert.match(staged.out, /kind: StagedNetworkPolicy/);
   assert.match(staged.err, /staged calico policies/);
