@@ -70,8 +70,8 @@ export interface AggregatedFlow {
   last?: number;
   /** Reported policies, deduplicated, at most MAX_POLICIES. */
   policies: ReportedPolicy[];
-  /** Keys of `policies` (for deduplication). */
-  policyKeys?: Set<string>;
+  /** Keys of `policies` (for deduplication; at most MAX_POLICIES, so a list). */
+  policyKeys?: string[];
   /** Records in a row whose policies added nothing new (sampling, see add()). */
   policyMisses: number;
   pendingAllowed: number;
@@ -225,13 +225,13 @@ export class FlowAggregator {
     f.formats |= 1 << FLOW_FORMATS.indexOf(r.format);
     // Reported policies are sampled: once POLICY_SAMPLE records in a row named nothing new, later ones are not read.
     if (r.policies.length && f.policies.length < MAX_POLICIES && f.policyMisses < POLICY_SAMPLE) {
-      const keys = (f.policyKeys ??= new Set());
+      const keys = (f.policyKeys ??= []);
       const before = f.policies.length;
       for (const p of r.policies) {
         if (f.policies.length >= MAX_POLICIES) break;
         const k = policyKey(p);
-        if (!keys.has(k)) {
-          keys.add(k);
+        if (!keys.includes(k)) {
+          keys.push(k);
           f.policies.push(p);
         }
       }
@@ -270,7 +270,7 @@ export class FlowAggregator {
       for (const [k, f] of p.flows) {
         const prev = out.flows.get(k);
         if (!prev) {
-          out.flows.set(k, { ...f, counters: [...f.counters], policies: [...f.policies], policyKeys: new Set(f.policies.map(policyKey)) });
+          out.flows.set(k, { ...f, counters: [...f.counters], policies: [...f.policies], policyKeys: f.policies.map(policyKey) });
           continue;
         }
         for (let i = 0; i < 12; i++) prev.counters[i] += f.counters[i];
@@ -281,12 +281,12 @@ export class FlowAggregator {
         prev.pendingAllowed += f.pendingAllowed;
         prev.pendingDenied += f.pendingDenied;
         prev.formats |= f.formats;
-        const keys = (prev.policyKeys ??= new Set(prev.policies.map(policyKey)));
+        const keys = (prev.policyKeys ??= prev.policies.map(policyKey));
         for (const q of f.policies) {
           if (prev.policies.length >= MAX_POLICIES) break;
           const pk = policyKey(q);
-          if (!keys.has(pk)) {
-            keys.add(pk);
+          if (!keys.includes(pk)) {
+            keys.push(pk);
             prev.policies.push(q);
           }
         }
