@@ -25,13 +25,14 @@ import {
   type RecommendParams,
   type RecommendResponse,
 } from './protocol';
-import { toFsPath, type SourceFile } from './reachability';
+import { BaselineUnavailable, toFsPath, type SourceFile } from './reachability';
 
 export interface FlowServiceOptions {
   defaultNamespace?: string;
   /** Reads a file's saved version (default: from disk). */
   readSaved?: (path: string) => Promise<string | undefined>;
-  /** Reads a file's git HEAD version (default: git show); throws NoHeadBaseline when there is no HEAD. */
+  /** Reads a file's git HEAD version (default: git show); throws NoHeadBaseline or BaselineUnavailable when there is
+   * no HEAD baseline (server.ts passes the Workspace Trust reader: no git in Restricted Mode). */
   readHead?: (path: string) => Promise<string | undefined>;
   /**
    * The workspace's current analysis and the texts it was built from, when the reachability service keeps it
@@ -91,7 +92,7 @@ async function defaultReadSaved(path: string): Promise<string | undefined> {
   }
 }
 
-async function defaultReadHead(path: string): Promise<string | undefined> {
+async function gitReadHead(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);
   return fsPath ? readHeadVersion(fsPath) : undefined;
 }
@@ -166,7 +167,7 @@ export class FlowService {
   }
 
   private async baselineFiles(kind: 'saved' | 'head', paths: string[]): Promise<InputFile[]> {
-    const read = kind === 'saved' ? this.opts.readSaved ?? defaultReadSaved : this.opts.readHead ?? defaultReadHead;
+    const read = kind === 'saved' ? this.opts.readSaved ?? defaultReadSaved : this.opts.readHead ?? gitReadHead;
     const out: InputFile[] = [];
     for (const p of paths) {
       const t = await read(p);
@@ -193,7 +194,8 @@ export class FlowService {
         baseline = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }));
         baselineLabel = compare === 'saved' ? 'the saved files' : 'git HEAD';
       } catch (e) {
-        if (!(e instanceof NoHeadBaseline)) throw e;
+        // No HEAD (no git, no repository, Restricted Mode): the response says why instead of failing.
+        if (!(e instanceof NoHeadBaseline) && !(e instanceof BaselineUnavailable)) throw e;
         baselineError = e.message;
       }
     }

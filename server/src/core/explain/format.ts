@@ -61,6 +61,11 @@ function describePlain(s: ConnSet): string {
   return parts.join('; ');
 }
 
+/** A count with its noun: "1 workload", "2 workloads", "1 policy", "3 policies" (`plural` for irregular nouns). */
+export function countOf(n: number, noun: string, plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** "ingress rule 1" (1-based, as people count), with the rule's name when it has one. */
 export function ruleLabel(direction: 'Ingress' | 'Egress', index: number, name?: string): string {
   return `${direction.toLowerCase()} rule ${index + 1}${name ? ` (${name})` : ''}`;
@@ -73,7 +78,7 @@ export function describeStep(step: TraceStep, direction: 'Ingress' | 'Egress'): 
   const what = describeConns(step.conns);
   if (step.kind === 'rule') return `${step.policy} ${ruleLabel(direction, step.ruleIndex ?? 0, step.ruleName)} ${ACTION_VERB[step.action]} ${what}${step.note ? ` (${step.note})` : ''}`;
   if (step.kind === 'tier-end') return `end of ${step.tierLabel ?? `tier ${step.tier}`}: ${what} that no rule matched ${step.action === 'Deny' ? 'is denied (the tier default action Deny)' : 'passes to the next tier (the tier default action Pass)'}`;
-  return `${what} ${step.note ?? 'allowed'}`;
+  return `${what} allowed${step.note ? `: ${step.note}` : ''}`;
 }
 
 function dirNoun(d: 'Ingress' | 'Egress'): string {
@@ -98,6 +103,16 @@ export function describeDirection(t: DirectionTrace): string {
   }
   const steps = t.steps.map((s) => describeStep(s, t.direction));
   return `${dir[0].toUpperCase()}${dir.slice(1)} of ${t.self} ${prep} ${t.peer}: ${steps.join('; ')}.`;
+}
+
+/**
+ * Who isolates a direction's endpoint, as a lead-in for the list of selecting policies: "Isolated for ingress by"
+ * (followed by the policies), or "Not isolated for egress: no policy selects it, so all egress is allowed."
+ */
+export function isolationWords(t: DirectionTrace): string {
+  const dir = dirNoun(t.direction);
+  if (t.selectedBy.length === 0) return `Not isolated for ${dir}: no policy selects it, so all ${dir} is allowed.`;
+  return `Isolated for ${dir} by`;
 }
 
 /** The verdict line of a trace. */
@@ -151,13 +166,23 @@ export function traceRows(t: DirectionTrace, universe?: ConnSet): TraceRow[] {
     const what = describeConns(s.conns, universe);
     if (s.kind === 'rule') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: s.policy ?? '', rule: ruleLabel(t.direction, s.ruleIndex ?? 0, s.ruleName), action: s.action, what, note: s.note, range: s.range });
     else if (s.kind === 'tier-end') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'end of tier', rule: `default action ${s.action}`, action: s.action, what: s.action === 'Deny' ? `${what} (no rule matched)` : what, range: s.range });
-    else rows.push({ tier: '', who: t.isolated ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
+    else rows.push({ tier: '', who: t.steps.some((x) => x.kind !== 'default') ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
   }
   return rows;
 }
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/**
+ * Which policies select the endpoint for the direction: "isolated by backend/default-deny, backend/api" (those whose
+ * tier applies its end action), or "selected by …" when none of them isolates (cluster-wide policies).
+ */
+export function selectionLine(t: DirectionTrace): string | undefined {
+  if (t.selectedBy.length === 0) return undefined;
+  const names = [...new Set(t.selectedBy.map((p) => p.policy))];
+  return `${t.isolated ? 'isolated by' : 'selected by (not isolating)'} ${names.join(', ')}`;
 }
 
 /** The heading of a direction: "Egress of frontend/web (to backend/api): allows TCP 9000". */
@@ -178,6 +203,8 @@ export function renderTraceText(t: Trace, where: (r: import('../model').SourceRa
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
     lines.push('', directionHeading(d, universe));
+    const sel = selectionLine(d);
+    if (sel) lines.push(`  ${sel}`);
     const rows = traceRows(d, universe);
     const w = [0, 0, 0, 0];
     for (const r of rows) {
@@ -205,7 +232,8 @@ export function renderTraceMarkdown(t: Trace, link: (r: import('../model').Sourc
   const out: string[] = [`**${t.src} → ${t.dst}**: ${describeVerdict(t)}`];
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
-    out.push('', `*${directionHeading(d, universe)}*`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
+    const sel = selectionLine(d);
+    out.push('', `*${directionHeading(d, universe)}*${sel ? ` — ${sel}` : ''}`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
     for (const r of traceRows(d, universe)) {
       const rule = r.range ? `[${r.rule}](${link(r.range)})` : r.rule;
       out.push(`| ${r.tier} | ${r.who} | ${rule} | ${r.action} | ${r.what}${r.note ? ` (${r.note})` : ''} |`);
@@ -233,4 +261,33 @@ export function renderRuleEffectsMarkdown(r: { policy: string; direction: 'Ingre
   });
   const more = rows.length > limit ? `\n\n… and ${rows.length - limit} more` : '';
   return `${head} decides these flows (where it is the first rule to match):\n\n| from | to | effect |\n| --- | --- | --- |\n${rows.slice(0, limit).join('\n')}${more}`;
+}
+
+/** "1 network policy", "2 network policies": a count with its noun in the right number. */
+export function plural(n: number, one: string, many?: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many ?? `${one}s`}`;
+}
+
+/**
+ * The posture summary in words (the `reach` text output and the panel's strip use the same findings): one line per
+ * finding, naming up to `max` workloads.
+ */
+export function describePosture(
+  p: { notIsolatedIngress: number[]; notIsolatedEgress: number[]; reachableFromOutside: number[]; canReachInternet: number[]; namespacesWithoutDefaultDeny: string[]; largestBlastRadius: [number, number][] },
+  endpointId: (i: number) => string,
+  max = 5,
+): string[] {
+  const list = (xs: number[]) => {
+    const ids = xs.slice(0, max).map(endpointId);
+    return xs.length > max ? `${ids.join(', ')} and ${xs.length - max} more` : ids.join(', ');
+  };
+  const out: string[] = [];
+  const v = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  if (p.notIsolatedIngress.length) out.push(`${plural(p.notIsolatedIngress.length, 'workload')} ${v(p.notIsolatedIngress.length, 'accepts', 'accept')} traffic from anywhere (no policy isolates ingress): ${list(p.notIsolatedIngress)}`);
+  if (p.notIsolatedEgress.length) out.push(`${plural(p.notIsolatedEgress.length, 'workload')} may send anywhere (no policy isolates egress): ${list(p.notIsolatedEgress)}`);
+  if (p.reachableFromOutside.length) out.push(`${plural(p.reachableFromOutside.length, 'workload')} ${v(p.reachableFromOutside.length, 'is', 'are')} reachable from outside the cluster: ${list(p.reachableFromOutside)}`);
+  if (p.canReachInternet.length) out.push(`${plural(p.canReachInternet.length, 'workload')} can reach addresses outside the cluster: ${list(p.canReachInternet)}`);
+  if (p.namespacesWithoutDefaultDeny.length) out.push(`${plural(p.namespacesWithoutDefaultDeny.length, 'namespace')} without a default deny: ${p.namespacesWithoutDefaultDeny.slice(0, max).join(', ')}${p.namespacesWithoutDefaultDeny.length > max ? ` and ${p.namespacesWithoutDefaultDeny.length - max} more` : ''}`);
+  if (p.largestBlastRadius.length) out.push(`largest blast radius: ${p.largestBlastRadius.slice(0, 3).map(([i, n]) => `${endpointId(i)} reaches ${plural(n, 'workload')}`).join('; ')}`);
+  return out;
 }
