@@ -17,6 +17,8 @@ const entries = [
   { name: 'server', entry: 'server/src/server.ts', outfile: 'dist/server/server.js', platform: 'node', format: 'cjs' },
   // Command-line interface
   { name: 'cli', entry: 'server/src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // Flow-file reader thread of `policy-lens flows` / `recommend` (beside dist/cli.js)
+  { name: 'cli', entry: 'server/src/flows-worker.ts', outfile: 'dist/flows-worker.js', platform: 'node', format: 'cjs' },
   // Webview panel script (browser)
   { name: 'webview', entry: 'client/webview/main.ts', outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
 ];

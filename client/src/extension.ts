@@ -23,6 +23,7 @@ import {
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
 import { mcpServerDefinitions, registerAiIntegration } from './ai';
 import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
+import { FlowImports } from './flows';
 
 let client: LanguageClient | undefined;
 
@@ -41,6 +42,8 @@ export interface PolicyLensApi {
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
   /** The MCP server definitions the extension offers to VS Code (command, args, env per workspace folder). */
   mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
+  /** Imported flow files and their classification (policyLens/flows), for the panel overlay. */
+  flows: FlowImports;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
@@ -143,6 +146,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   );
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+  const flows = new FlowImports(context, { client: () => client, ensureStarted, output, changed: () => void ReachabilityPanel.current?.refresh() });
+  flows.register();
 
   registerAiIntegration(
     context,
@@ -261,6 +266,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     applySuggestion,
     panel: () => ReachabilityPanel.current,
     mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
+    flows,
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);
       return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { defaultReadHead, registerReachability, type ReachabilityHandle } from '
 import { registerSuggest } from './lsp/suggest';
 import { registerTools } from './lsp/tools';
 import { headReaderFor, trustedFromInit } from './trust';
+import { registerFlows } from './flows';
 
 const connection = createConnection(ProposedFeatures.all);
 const handle = startServer(connection, {
@@ -29,6 +30,7 @@ const handle = startServer(connection, {
     // One analysis for the panel, explanations, suggestions and the language-model tools.
     registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed, () => reach.state());
     registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace, analysis: (staged) => reach.state(staged) });
+    registerFlows(connection, () => index.getFiles(), { defaultNamespace: init.defaultNamespace, state: (staged) => reach.state(staged), readHead: (path) => (headReaderFor(trusted) ?? defaultReadHead)(path) });
   },
 });
 connection.listen();

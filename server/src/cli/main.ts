@@ -2,6 +2,8 @@
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
 //                             [--max-file-size BYTES]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
+//   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
+//   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
@@ -26,6 +28,9 @@ const USAGE = `Usage:
                             [--fail-on any-change|new-exposure|removed-allowed]
   policy-lens verify --rules FILE PATH... [--format text|json|markdown]
   policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
+                            [--fail-on newly-blocked|newly-allowed|disagreement]
+  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
@@ -73,7 +78,7 @@ function defaultIO(): CliIO {
   };
 }
 
-function formatDiagnostic(d: Diagnostic): string {
+export function formatDiagnostic(d: Diagnostic): string {
   return `${relative(process.cwd(), d.range.file) || d.range.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}`;
 }
 
@@ -152,6 +157,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   if (cmd === 'diff') return diff(rest, io);
   if (cmd === 'verify') return verify(rest, io);
   if (cmd === 'mcp') return mcp(rest, io);
+  if (cmd === 'flows') return (await import('./flows')).flowsCommand(rest, io);
+  if (cmd === 'recommend') return (await import('./recommend')).recommendCommand(rest, io);
   if (cmd !== 'reach') {
     io.err(`policy-lens: unknown command "${cmd}" (policy-lens --help shows the commands)\n`);
     return 2;

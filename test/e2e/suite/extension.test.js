@@ -266,4 +266,41 @@ suite('Policy Lens in a real VS Code', function () {
     const plain = await waitFor('a response without diff', () => panel.response && !panel.response.data.diff && panel.response);
     assert.ok(panelConn(plain, 'backend/api', 'data/postgres'));
   });
+
+  test('observed traffic: Import Flow Logs classifies Hubble and Whisker files against the workspace; a verified recommendation opens as a new document', async () => {
+    const fixtures = require('node:path').resolve(__dirname, '../../fixtures/flows');
+    const files = [require('node:path').join(fixtures, 'hubble-flows.jsonl'), require('node:path').join(fixtures, 'whisker-flows.json')];
+    const resp = await vscode.commands.executeCommand('policyLens.importFlows', files);
+    assert.ok(resp, 'the import command answers');
+    assert.deepStrictEqual(api.flows.files(), files, 'the files are remembered for the panel');
+    const wa = resp.flows.find((f) => f.src === 'frontend/web' && f.dst === 'backend/api' && f.protocol === 'TCP' && f.observed === 'allowed');
+    assert.ok(wa, 'web -> api observed');
+    assert.strictEqual(wa.predicted, 'allowed');
+    assert.ok(resp.pairs.some((p) => p.src === 'backend/worker' && p.disagreements === 1), 'the disagreement is on the overlay');
+    assert.ok(resp.unmatched.some((u) => /monitoring\/prometheus/.test(u.reason)), 'unmappable records are reported');
+    // Impact preview on real traffic: an unsaved edit that stops the API accepting the web tier
+    const doc = await openDoc('policies/backend.yaml');
+    const original = doc.getText();
+    await setText(doc, original.replace('app: web', 'app: nobody'));
+    try {
+      const preview = await waitFor('a newly blocked observed flow', async () => {
+        const r = await api.flows.flows('saved');
+        return r.flows.some((f) => f.change === 'newly-blocked') ? r : undefined;
+      });
+      const blocked = preview.flows.filter((f) => f.change === 'newly-blocked').map((f) => `${f.src}>${f.dst}:${f.port}`);
+      assert.deepStrictEqual(blocked, ['frontend/web>backend/api:8080']);
+    } finally {
+      await setText(doc, original);
+      await doc.save();
+    }
+    const rec = await vscode.commands.executeCommand('policyLens.recommendPolicies', { dialect: 'kubernetes' });
+    assert.strictEqual(rec.verification.status, 'verified', JSON.stringify(rec.verification));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && editor.document.isUntitled && editor.document.languageId === 'yaml', 'an unsaved YAML document');
+    assert.match(editor.document.getText(), /# Verification: verified/);
+    assert.match(editor.document.getText(), /kind: NetworkPolicy/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('policyLens.clearFlows');
+    assert.deepStrictEqual(api.flows.files(), []);
+  });
 });
