@@ -97,6 +97,7 @@ export class ReachabilityPanel {
     const base = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.css'));
+    const graphWorker = webview.asWebviewUri(vscode.Uri.joinPath(base, 'graph-worker.js'));
     const n = nonce();
     const csp = [
       `default-src 'none'`,
@@ -104,6 +105,9 @@ export class ReachabilityPanel {
       `img-src ${webview.cspSource} data:`,
       `font-src ${webview.cspSource}`,
       `script-src 'nonce-${n}'`,
+      // The graph's layout worker: its script is fetched from the extension's own files and started from a blob.
+      `connect-src ${webview.cspSource}`,
+      `worker-src blob:`,
     ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -115,7 +119,7 @@ export class ReachabilityPanel {
 <title>Policy Lens: Reachability</title>
 </head>
 <body>
-<main id="root" aria-label="Policy Lens reachability"></main>
+<main id="root" aria-label="Policy Lens reachability" data-graph-worker="${graphWorker}"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>
 </html>`;

@@ -36,6 +36,8 @@ export interface ViewState {
   search?: string;
   /** Namespaces / classes opened or closed by the user (key -> open); others use the size-based default. */
   open?: Record<string, boolean>;
+  /** Graph boxes (namespaces, classes, external peers) opened or closed by the user (key -> open). */
+  graphOpen?: Record<string, boolean>;
   /** Narrow the matrix to one posture finding. */
   posture?: PostureKey;
 }

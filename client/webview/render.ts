@@ -8,15 +8,12 @@ import { renderBlast } from './blast';
 import { renderExplanation } from './explain';
 import { renderGraph } from './graph';
 import { renderMatrix } from './matrix';
-import { h, panelIndex, pairViews, shortFile, visibleEndpoints, type PanelCallbacks, type PanelModel } from './shared';
+import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
 
 export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
 export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
 export type { PairView, PanelCallbacks, PanelModel } from './shared';
-
-/** Most endpoints the graph draws (it lays out every endpoint; the matrix handles any size). */
-const GRAPH_LIMIT = 300;
 
 /** What the diff compares with, in words. */
 export function baselineWords(model: PanelModel): string {
@@ -111,16 +108,15 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     main.append(m.el);
     mount = m.mount;
   } else if (state.view === 'graph') {
-    const eps = visibleEndpoints(response, state);
-    if (eps.length > GRAPH_LIMIT) {
-      main.append(h('p', { class: 'pl-empty' }, `The graph draws at most ${GRAPH_LIMIT} endpoints; ${eps.length} are shown by the filters. Narrow the namespaces or use the matrix.`));
-    } else {
-      const byId = new Map(d.endpoints.map((e) => [e.id, e] as const));
-      main.append(renderGraph(response, state, pairViews(response, state), byId, (src, dst) => {
-        update({ selected: { src, dst } });
-        cb.explain(src, dst);
-      }, (id) => update({ focus: id, selected: undefined })));
-    }
+    main.append(renderGraph({
+      idx,
+      state,
+      update,
+      select(sel) {
+        update({ selected: sel });
+        cb.explain(sel.src, sel.dst);
+      },
+    }));
   } else {
     main.append(renderBlast(idx, state, (src, dst, l) => {
       update({ selected: { src, dst, rowLabel: l.row, colLabel: l.col } });
