@@ -18,7 +18,6 @@ export const LABEL_LINE = 15;
 const PAD_X = 10;
 const PAD_Y = 7;
 const MIN_NODE_W = 96;
-const HEADER_H = 26;
 
 /** The ELK options of the graph (see https://eclipse.dev/elk/reference/algorithms/org-eclipse-elk-layered.html). */
 export const ROOT_OPTIONS: Record<string, string> = {
@@ -41,6 +40,9 @@ export const ROOT_OPTIONS: Record<string, string> = {
   'elk.json.edgeCoords': 'ROOT',
 };
 
+/** The layout id of a container's header box. */
+export const headerId = (key: string) => `${key}\u0000header`;
+
 /** Size of a leaf box from its text. */
 export function nodeSize(n: GraphModel['nodes'][number], m: Measure): { width: number; height: number } {
   const widths = [...n.lines.map((l) => m.text(l)), n.sub ? m.small(n.sub) : 0, n.within ? m.small(n.within.text) : 0];
@@ -62,17 +64,17 @@ export function elkInput(model: GraphModel, m: Measure): ElkNode {
     let el: ElkNode;
     if (n.container) {
       const text = headerText(n);
-      const w = Math.ceil(m.text(text)) + 2 * PAD_X + 16;
+      const w = Math.ceil(m.text(text)) + 16;
+      // The header is a box of its own inside the container (the first child, so it sits top left): ELK routes
+      // arrows around it like around any box, so no arrow crosses a namespace's name.
       el = {
         id: n.key,
-        children: [],
+        children: [{ id: headerId(n.key), width: w, height: LINE + 6, layoutOptions: {
+          'elk.layered.layering.layerConstraint': 'FIRST',
+        } }],
         layoutOptions: {
-          // The header is drawn by graph.ts in the top padding (an ELK node label would take room on the left).
-          'elk.padding': `[top=${HEADER_H + 10},left=14,bottom=14,right=14]`,
-          'elk.nodeSize.constraints': 'MINIMUM_SIZE',
-          // Wide enough for the header. ELK Layered 0.12 applies a compound node's minimum size before turning the
-          // layout DOWN, so (width, height) are given swapped here; tests check the header fits (graph.test.ts).
-          'elk.nodeSize.minimum': `(${HEADER_H + 24},${w})`,
+          'elk.padding': '[top=10,left=12,bottom=12,right=12]',
+          'elk.separateConnectedComponents': 'false',
         },
       };
     } else {
@@ -118,8 +120,8 @@ export function readLayout(out: ElkNode): Placed {
   const visit = (n: ElkNode) => {
     for (const c of n.children ?? []) {
       boxes.set(c.id, { x: c.x ?? 0, y: c.y ?? 0, width: c.width ?? 0, height: c.height ?? 0 });
-      const l = c.labels?.[0];
-      if (c.children && c.children.length && l) headers.set(c.id, { x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 });
+      const head = c.children?.find((k) => k.id === headerId(c.id));
+      if (head) headers.set(c.id, { x: head.x ?? 0, y: head.y ?? 0, width: head.width ?? 0, height: head.height ?? 0 });
       visit(c);
     }
     for (const e of (n.edges ?? []) as ElkExtendedEdge[]) {

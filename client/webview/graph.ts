@@ -248,14 +248,14 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
     if (!b) continue;
     const g = s('g', { class: `pl-container ${n.kind}`, 'data-key': n.key });
     g.append(s('rect', { x: b.x, y: b.y, width: b.width, height: b.height, rx: 8, class: 'pl-container-box' }));
-    const hb = placed.headers.get(n.key) ?? { x: b.x + 10, y: b.y + 6, width: b.width - 20, height: LINE };
+    const hb = placed.headers.get(n.key) ?? { x: b.x + 10, y: b.y + 6, width: b.width - 20, height: LINE + 6 };
     const head = s('g', {
       class: 'pl-container-head', tabindex: 0, role: 'button', 'data-toggle': n.key, 'data-focus-key': `graph-toggle-${n.key}`, 'aria-expanded': 'true',
       'aria-label': `${headerText(n)}: close to one box`,
     });
     head.append(s('title', {}, `${headerText(n)} — click to show as one box`));
-    head.append(s('rect', { x: hb.x - 4, y: hb.y - 2, width: hb.width + 8, height: hb.height + 4, rx: 4, class: 'pl-head-hit' }));
-    head.append(s('text', { x: hb.x + 2, y: hb.y + LINE - 4, class: 'pl-container-label' }, `▾ ${headerText(n)}`));
+    head.append(s('rect', { x: hb.x, y: hb.y, width: hb.width, height: hb.height, rx: 4, class: 'pl-head-hit' }));
+    head.append(s('text', { x: hb.x + 2, y: hb.y + LINE - 1, class: 'pl-container-label' }, `▾ ${headerText(n)}`));
     const act = () => ctx.update({ graphOpen: { ...(state.graphOpen ?? {}), [n.group ?? n.key]: false } });
     head.addEventListener('click', act);
     onEnter(head, act);

@@ -7,7 +7,8 @@ export type CompareMode = 'none' | 'saved' | 'head' | 'staged';
 export type ViewKind = 'matrix' | 'graph' | 'blast';
 /** A posture finding (PanelData.posture) the matrix is narrowed to. */
 export type PostureKey = 'notIsolatedIngress' | 'notIsolatedEgress' | 'reachableFromOutside' | 'canReachInternet' | 'namespacesWithoutDefaultDeny';
-export type ExportFormat = 'csv' | 'markdown';
+/** Text exports of the matrix (csv, markdown) and pictures of the graph (svg; png is sent as base64). */
+export type ExportFormat = 'csv' | 'markdown' | 'svg' | 'png';
 
 /** Everything the user chose in the panel; saved with the webview state so it survives reloads. */
 export interface ViewState {

@@ -6,7 +6,7 @@ import { exportCsv, exportMarkdown, isExternal, plural, type PanelIndex } from '
 import type { ExportFormat, PostureKey, ViewState } from './messages';
 import { renderBlast } from './blast';
 import { renderExplanation } from './explain';
-import { renderGraph } from './graph';
+import { graphPngBase64, graphSvgText, renderGraph } from './graph';
 import { renderMatrix } from './matrix';
 import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
@@ -38,6 +38,13 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   const idx = response ? panelIndex(response) : undefined;
   const exportAs = (format: ExportFormat, action: 'save' | 'copy') => {
     if (!idx) return;
+    if (format === 'svg' || format === 'png') {
+      // The graph as drawn (see graph.ts); PNG rendering is asynchronous (an image decode and a canvas).
+      void (format === 'svg' ? Promise.resolve(graphSvgText()) : graphPngBase64()).then((data) => {
+        if (data) cb.export?.(format, 'save', data);
+      });
+      return;
+    }
     const text = format === 'csv' ? exportCsv(idx, state) : exportMarkdown(idx, state, { baseline: idx.data.diff ? baselineWords(model) : undefined });
     cb.export?.(format, action, text);
   };

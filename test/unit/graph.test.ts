@@ -111,7 +111,7 @@ async function layout(g: GraphModel): Promise<Placed> {
 function geometryProblems(g: GraphModel, placed: Placed): string[] {
   const ends = new Map(g.edges.map((e) => [e.key, [e.src, e.dst] as [string, string]]));
   const problems = crossings(placed, g.nodes.filter((n) => !n.container).map((n) => n.key), (k) => ends.get(k)!);
-  const leaves = g.nodes.filter((n) => !n.container).map((n) => [n.key, placed.boxes.get(n.key)!] as const);
+  const leaves = [...g.nodes.filter((n) => !n.container).map((n) => [n.key, placed.boxes.get(n.key)!] as const), ...[...placed.headers].map(([k, b]) => [`header of ${k}`, b] as const)];
   for (let i = 0; i < leaves.length; i++) {
     for (let j = i + 1; j < leaves.length; j++) {
       const [ka, a] = leaves[i];
@@ -218,7 +218,12 @@ describe('graph layout (ELK)', () => {
 
   it('shop: no arrow through a box it does not connect, no overlapping boxes, headers fit', async () => {
     const { g } = model(shop);
-    assert.deepEqual(geometryProblems(g, await layout(g)), []);
+    const placed = await layout(g);
+    assert.equal(placed.headers.size, g.nodes.filter((n) => n.container).length);
+    assert.deepEqual(geometryProblems(g, placed), []);
+    // A closed namespace next to open ones (arrows between the top level and inside boxes).
+    const mixed = model(shop, { graphOpen: { 'ns:backend': false, 'ns:external': false } }).g;
+    assert.deepEqual(geometryProblems(mixed, await layout(mixed)), []);
   });
 
   it('generated workspace, namespace view and with every namespace open: the same geometry holds', async () => {
