@@ -12,6 +12,7 @@ import {
   type ReachabilityResponse,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { registerFirstRun } from './first-run';
 
 let client: LanguageClient | undefined;
 
@@ -29,6 +30,7 @@ export interface PolicyLensApi {
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
   const output = vscode.window.createOutputChannel('Policy Lens');
   context.subscriptions.push(output);
+  registerFirstRun(context);
 
   const serverModule = context.asAbsolutePath('dist/server/server.js');
   const serverOptions: ServerOptions = {

@@ -14,13 +14,17 @@ const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** The rule pages in the repository (package.json `repository`). */
+export const RULE_DOCS_URL = 'https://github.com/policy-lens/policy-lens/blob/main/docs/rules/';
+
 /** Links rule ids to their documentation pages. */
 export class RuleDocs {
   private readonly pages = new Set<string>();
   private readonly base: string;
   constructor(extensionRoot: string | undefined) {
     const dir = extensionRoot ? join(extensionRoot, 'docs', 'rules') : undefined;
-    this.base = dir ? pathToFileURL(dir).href + '/' : 'https://policy-lens.invalid/docs/rules/';
+    // Without the extension's own copy (e.g. a server started by another client), link the repository's pages.
+    this.base = dir ? pathToFileURL(dir).href + '/' : RULE_DOCS_URL;
     if (dir && existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.md')) this.pages.add(f.slice(0, -3));
   }
   href(code: string): string {
