@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { generate, rng } from './gen-cluster.mjs';
+import { generate, rng } from './gen-workspace.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv[2];

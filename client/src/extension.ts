@@ -4,6 +4,8 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   type ExplainParams,
   type ExplainResponse,
@@ -58,11 +60,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   context.subscriptions.push(versionEmitter);
 
   const source: ReachabilitySource = {
-    async reachability(compare, legacy) {
+    async reachability(compare, legacy, token) {
       if (!client) throw new Error('Policy Lens language server is not running');
       // The panel renders the compact PanelData; `legacy` (every connection expanded) is for the test API only.
       const params: ReachabilityParams = legacy ? { compare, legacy } : { compare };
-      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
+      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params, token);
       return r;
     },
     async explain(src, dst, staged) {
@@ -79,6 +81,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         versionEmitter.fire(p.version);
         ReachabilityPanel.current?.notifyVersion(p.version);
         void ReachabilityPanel.current?.refresh();
+      });
+      client!.onNotification(REACHABILITY_PROGRESS_NOTIFICATION, (p: ReachabilityProgressParams) => {
+        ReachabilityPanel.current?.notifyProgress(p.version, p.done, p.total);
       });
     },
     (e) => {

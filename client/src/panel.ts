@@ -7,7 +7,8 @@ import { DEFAULT_VIEW_STATE, type CompareMode, type ExportFormat, type FromWebvi
 export type { CompareMode };
 
 export interface ReachabilitySource {
-  reachability(compare: CompareMode, legacy?: boolean): Promise<ReachabilityResponse>;
+  /** `token`: cancelled when a newer refresh supersedes this one (the server stops the analysis). */
+  reachability(compare: CompareMode, legacy?: boolean, token?: vscode.CancellationToken): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
@@ -36,6 +37,8 @@ export class ReachabilityPanel {
 
   private compare: CompareMode;
   private seq = 0;
+  /** Cancels the request of the refresh in flight when a newer one starts. */
+  private inFlight?: vscode.CancellationTokenSource;
   private disposables: vscode.Disposable[] = [];
   private ready = false;
   private lastResponse?: ReachabilityResponse;
@@ -118,7 +121,7 @@ export class ReachabilityPanel {
 <link rel="stylesheet" href="${style}">
 <title>Policy Lens: Reachability</title>
 </head>
-<body>
+<body class="pl-webview">
 <main id="root" aria-label="Policy Lens reachability" data-graph-worker="${graphWorker}"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>
@@ -214,6 +217,11 @@ export class ReachabilityPanel {
     if (this.ready) this.post({ type: 'version', version });
   }
 
+  /** Progress of a long analysis (policyLens/reachabilityProgress). */
+  notifyProgress(version: number, done: number, total: number) {
+    if (this.ready) this.post({ type: 'progress', version, done, total });
+  }
+
   async open(range: SourceRange) {
     const uri = rangeUri(range.file);
     const sel = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
@@ -228,21 +236,28 @@ export class ReachabilityPanel {
   async refresh(): Promise<ReachabilityResponse | undefined> {
     if (!this.ready) return undefined;
     const mine = ++this.seq;
+    this.inFlight?.cancel();
+    this.inFlight?.dispose();
+    const cts = (this.inFlight = new vscode.CancellationTokenSource());
     // Show progress only when the answer takes a moment (cached answers come back at once).
     const slow = setTimeout(() => mine === this.seq && this.post({ type: 'refreshing' }), 300);
     try {
       await this.deps.ensureStarted();
-      const response = await this.deps.source.reachability(this.compare);
+      const response = await this.deps.source.reachability(this.compare, false, cts.token);
       if (mine !== this.seq) return response; // a newer refresh is under way
       this.lastResponse = response;
       this.post({ type: 'update', response });
       return response;
     } catch (e) {
+      // A superseded request was cancelled on purpose: the newer refresh answers.
+      if (mine !== this.seq || cts.token.isCancellationRequested) return undefined;
       this.deps.output.appendLine(`reachability request failed: ${errText(e)}`);
-      if (mine === this.seq) this.post({ type: 'error', message: errText(e) });
+      this.post({ type: 'error', message: errText(e) });
       return undefined;
     } finally {
       clearTimeout(slow);
+      if (this.inFlight === cts) this.inFlight = undefined;
+      cts.dispose();
     }
   }
 
@@ -268,6 +283,7 @@ export class ReachabilityPanel {
   dispose() {
     if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
     this.seq++;
+    this.inFlight?.cancel();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -1,7 +1,7 @@
 // The panel's pure view model over PanelData (server/src/protocol.ts): rows and columns as namespace groups,
 // classes ("app=web (37 workloads)") that expand to workloads, merged external peers; cell values between any two
 // items; the blast radius; CSV / markdown export. No DOM here (unit-tested in test/unit/panel-render.test.ts).
-import { describeConns } from '../../server/src/core/explain/format';
+import { countOf, describeConns } from '../../server/src/core/explain/format';
 import { mergeExternals } from '../../server/src/core/explain/externals';
 import { ConnSet } from '../../server/src/core/ports';
 import type { Endpoint, ProtocolPorts } from '../../server/src/core/reach-types';
@@ -25,6 +25,8 @@ export interface PanelIndex {
   nGroups: number;
   /** Index of the first external endpoint. */
   firstExternal: number;
+  /** Rows the matrix has with every namespace open and classes closed (namespaces + classes per namespace). */
+  openRows: number;
 }
 
 export function indexPanel(data: PanelData): PanelIndex {
@@ -36,7 +38,14 @@ export function indexPanel(data: PanelData): PanelIndex {
   const byId = new Map(data.endpoints.map((e, i) => [e.id, i] as const));
   let firstExternal = data.endpoints.findIndex((e) => e.kind === 'External');
   if (firstExternal < 0) firstExternal = data.endpoints.length;
-  const idx: PanelIndex = { data, classOf, byId, cell, nClasses, nGroups: 0, firstExternal };
+  const nsClass = new Set<string>();
+  const nss = new Set<string>();
+  for (let i = 0; i < firstExternal; i++) {
+    const ns = data.endpoints[i].namespace ?? '';
+    nss.add(ns);
+    nsClass.add(`${ns}\u0000${classOf[i]}`);
+  }
+  const idx: PanelIndex = { data, classOf, byId, cell, nClasses, nGroups: 0, firstExternal, openRows: nss.size + nsClass.size };
   if (data.diff) {
     const G = data.diff.groups.length;
     const groupOf = new Array<number>(data.endpoints.length).fill(-1);
@@ -158,14 +167,15 @@ function postureFilter(idx: PanelIndex, p: Posture, key: PostureKey): { row: (i:
   }
 }
 
-/** Should a namespace group start open? Small workspaces open everything; large ones start collapsed. */
+/** Should an item start open? Classes start closed; namespaces open unless that makes more than 200 rows. */
 function defaultOpen(idx: PanelIndex, key: string): boolean {
   if (key.startsWith('cls:')) return false;
-  return idx.data.classes.length <= 60;
+  return idx.openRows <= 200;
 }
 
+/** Is a namespace / class item open? The user's choice for it, else their "open/close all" (`*`), else by size. */
 export function isOpen(idx: PanelIndex, state: ViewState, key: string): boolean {
-  return state.open?.[key] ?? defaultOpen(idx, key);
+  return state.open?.[key] ?? state.open?.['*'] ?? defaultOpen(idx, key);
 }
 
 /** A signature of everything an external endpoint's class does (its row and column of cells). */
@@ -250,9 +260,8 @@ export function buildItems(idx: PanelIndex, state: ViewState, eps: number[]): It
   return out;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+/** A count with its noun, in the formatter's words ("1 workload", "3 policies"). */
+export const plural = (n: number, noun: string) => countOf(n, noun);
 
 // ---------------------------------------------------------------- cells
 
@@ -351,6 +360,32 @@ export function cellValue(idx: PanelIndex, r: Item, c: Item, state: Pick<ViewSta
   if (!now) return { ...base, kind: 'denied', text: '✕' };
   if (!uniform) return { ...base, kind: 'partial', text: some < total ? `◐ ${some}/${total}` : `◐ ${conns(now)}`, some: [some, total] };
   return { ...base, kind: 'allowed', text: conns(now) };
+}
+
+/**
+ * Per class (as a destination column): the widest cell text it can show, measured by `width`, over the connection
+ * sets of its cells and of the diff entries towards it (with the change mark).
+ */
+export function columnTextWidths(idx: PanelIndex, state: Pick<ViewState, 'port' | 'protocol'>, width: (s: string) => number): number[] {
+  const out = new Array<number>(idx.nClasses).fill(0);
+  const text = new Map<number, number>();
+  const w = (k: number, mark: string) => {
+    let v = text.get(k);
+    if (v === undefined) {
+      const pp = filteredConn(idx, k, state);
+      text.set(k, (v = pp ? width(`${mark}${conns(pp)}`) : 0));
+    }
+    return v;
+  };
+  for (const [, y, k] of idx.data.cells) out[y] = Math.max(out[y], w(k, ''));
+  const d = idx.data.diff;
+  if (d) {
+    for (const [, g, k] of [...d.added, ...d.removed]) {
+      const y = idx.classOf[d.groups[g][0]];
+      out[y] = Math.max(out[y], w(k, '') + width('± '));
+    }
+  }
+  return out;
 }
 
 /** Words for a cell in tooltips and screen readers. */

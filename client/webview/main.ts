@@ -63,6 +63,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       model.response = msg.response;
       model.error = undefined;
       model.refreshing = false;
+      model.progress = undefined;
       if (model.latestVersion === undefined || msg.response.version > model.latestVersion) model.latestVersion = msg.response.version;
       if (versionChanged) model.explanations.clear();
       render();
@@ -76,6 +77,10 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
         model.latestVersion = msg.version;
         render();
       }
+      break;
+    case 'progress':
+      model.progress = { version: msg.version, done: msg.done, total: msg.total };
+      if (!model.response || msg.version > model.response.version) render();
       break;
     case 'refreshing':
       if (!model.refreshing) {

@@ -3,7 +3,7 @@
 // are virtualised (@tanstack/virtual-core) so 5,000 workloads render only what is on screen; the row and column
 // headers stay in place while the cells scroll (one scroll area, headers follow its offsets).
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import { buildItems, cellValue, cellWords, EXTERNAL_NS, representatives, visibleSets, type CellValue, type Item, type PanelIndex } from './data';
+import { buildItems, cellValue, cellWords, columnTextWidths, EXTERNAL_NS, representatives, visibleSets, type CellValue, type Item, type PanelIndex } from './data';
 import type { ViewState } from './messages';
 import { h } from './shared';
 
@@ -16,7 +16,7 @@ export interface MatrixContext {
   state: ViewState;
   /** Explain the pair of representative endpoints of two items. */
   select(row: Item, col: Item, src: number, dst: number): void;
-  /** Open or close namespace/class items (by key). */
+  /** Open or close namespace/class items (by key; `*` alone: all of them). */
   toggle(keys: string[], open: boolean): void;
 }
 
@@ -25,11 +25,20 @@ const kept = { top: 0, left: 0, row: 0, col: 0, focusInGrid: false };
 let unmount: (() => void) | undefined;
 
 let measureCtx: CanvasRenderingContext2D | null | undefined;
+const widths = new Map<string, number>();
 function textWidth(s: string, font: string): number {
+  const key = `${font}\u0000${s}`;
+  let w = widths.get(key);
+  if (w !== undefined) return w;
   if (measureCtx === undefined) measureCtx = document.createElement('canvas').getContext('2d');
-  if (!measureCtx) return s.length * 7;
-  measureCtx.font = font;
-  return measureCtx.measureText(s).width;
+  if (!measureCtx) w = s.length * 7;
+  else {
+    measureCtx.font = font;
+    w = measureCtx.measureText(s).width;
+  }
+  if (widths.size > 20_000) widths.clear();
+  widths.set(key, w);
+  return w;
 }
 
 export interface MatrixView {
@@ -52,17 +61,15 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
   const font = `12px ${getComputedStyle(document.body).fontFamily || 'sans-serif'}`;
   const boldFont = `600 ${font}`;
 
-  // Column widths from the header (wrapped over up to three lines) and the widest cell text (sampled when huge).
-  const sampleRows = rows.length * cols.length > 250_000 ? rows.slice(0, Math.max(1, Math.floor(250_000 / cols.length))) : rows;
+  // Column widths from the header (wrapped over up to three lines) and the widest text any cell of the column can
+  // have (from the connection sets that reach the column's classes, plus a change mark).
+  const classW = columnTextWidths(idx, state, (s) => textWidth(s, boldFont));
   const colW = cols.map((c) => {
     const words = c.label.split(/\s+/);
     const longestWord = Math.max(...words.map((w) => textWidth(w, boldFont)));
     const label = Math.max(longestWord, Math.min(textWidth(c.label, boldFont) / 2.6, 170));
-    let cell = 0;
-    for (const r of sampleRows) {
-      if (r.kind === 'ns' && r.open) continue;
-      cell = Math.max(cell, textWidth(cellValue(idx, r, c, state).text, boldFont));
-    }
+    let cell = textWidth('◐ 100/100', boldFont);
+    for (const x of new Set(c.eps.map((i) => idx.classOf[i]))) cell = Math.max(cell, classW[x] ?? 0);
     return Math.ceil(Math.min(240, Math.max(64, label + 14, cell + 16)));
   });
   const rowText = (r: Item) => (r.kind === 'ns' && !r.external ? `namespace ${r.label}` : r.label);
@@ -305,6 +312,11 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
     h('span', { class: 'pl-swatch removed' }, '−'), ' newly blocked ',
     h('span', { class: 'pl-swatch changed' }, '±'), ' changed ',
     h('span', { class: 'pl-swatch partial' }, '◐ 2/5'), ' some of the groups inside (click to expand)');
+  const openAll = h('button', { class: 'pl-chip', 'data-testid': 'open-all', title: 'Open every namespace and group of workloads' }, 'Open all');
+  const closeAll = h('button', { class: 'pl-chip', 'data-testid': 'close-all', title: 'Close every namespace to one row' }, 'Close all');
+  openAll.addEventListener('click', () => ctx.toggle(['*'], true));
+  closeAll.addEventListener('click', () => ctx.toggle(['*'], false));
+  legend.prepend(openAll, closeAll, ' ');
   const el = h('div', { class: 'pl-matrix-wrap' }, grid, legend);
   return {
     el,

@@ -59,6 +59,8 @@ export type ToWebview =
   | { type: 'version'; version: number }
   /** The extension started a refresh (the panel shows progress until the next update or error). */
   | { type: 'refreshing' }
+  /** Progress of a long analysis of content `version` (policyLens/reachabilityProgress). */
+  | { type: 'progress'; version: number; done: number; total: number }
   | { type: 'error'; message: string }
   | { type: 'focus'; workload: string }
   | { type: 'compare'; compare: CompareMode };

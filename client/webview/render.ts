@@ -30,6 +30,27 @@ export function diffCounts(idx: PanelIndex): { added: number; removed: number } 
   return { added: pairs(d.added), removed: pairs(d.removed) };
 }
 
+/**
+ * What the panel says about the freshness of what it shows: analysing (nothing yet), updating (the shown analysis is
+ * of an older text than the server announced, or a refresh is under way; with the server's progress), out of date
+ * (the last refresh failed: the shown analysis is older than the text), or an error with nothing to show.
+ */
+export function panelStatus(model: Pick<PanelModel, 'response' | 'error' | 'latestVersion' | 'refreshing' | 'progress'>):
+  | { kind: 'progress' | 'out-of-date' | 'error'; text: string }
+  | undefined {
+  const { response } = model;
+  if (model.error) {
+    return response
+      ? { kind: 'out-of-date', text: `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.` }
+      : { kind: 'error', text: `Reachability could not be computed: ${model.error}` };
+  }
+  const outdated = !!response && model.latestVersion !== undefined && model.latestVersion > response.version;
+  if (response && !outdated && !model.refreshing) return undefined;
+  const p = model.progress;
+  const pct = p && p.total > 0 && (!response || p.version > response.version) ? ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%` : '';
+  return { kind: 'progress', text: !response ? `Analysing the workspace…${pct}` : `Updating…${pct} the matrix below still shows the previous analysis.` };
+}
+
 export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallbacks): void {
   const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.focusKey;
   root.classList.add('pl-panel');
@@ -52,17 +73,11 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   const parts: HTMLElement[] = [renderToolbar(model, update, exportAs)];
   const status = h('div', { class: 'pl-status', role: 'status', 'aria-live': 'polite' });
   parts.push(status);
-  const outdated = !!response && model.latestVersion !== undefined && model.latestVersion > response.version;
-  if (model.error) {
-    status.append(h('div', { class: 'pl-error', 'data-testid': 'out-of-date' },
-      response
-        ? `Out of date: the last refresh failed (${model.error}). The matrix shows the analysis of an earlier text.`
-        : `Reachability could not be refreshed: ${model.error}`));
-  } else if (!response) {
-    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }), 'Analysing the workspace…'));
-  } else if (outdated || model.refreshing) {
-    status.append(h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }),
-      'Updating… the matrix below still shows the previous analysis.'));
+  const st = panelStatus(model);
+  if (st) {
+    status.append(st.kind === 'progress'
+      ? h('div', { class: 'pl-progress', 'data-testid': 'progress' }, h('span', { class: 'pl-spinner', 'aria-hidden': 'true' }), st.text)
+      : h('div', { class: 'pl-error', 'data-testid': st.kind }, st.text));
   }
   if (!response || !idx) {
     root.replaceChildren(...parts);
@@ -82,7 +97,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   if (d.leftOut.length) {
     const n = d.leftOut.reduce((a, x) => a + x.count, 0);
     summary.append(' · ', h('span', { class: 'pl-leftout', 'data-testid': 'left-out', title: 'Objects of these kinds are not part of this reachability' },
-      `${n} ${n === 1 ? 'object' : 'objects'} of unmodelled kinds left out: ${d.leftOut.map((x) => `${x.kind} ×${x.count}`).join(', ')}`));
+      `${plural(n, 'object')} of unmodelled kinds left out: ${d.leftOut.map((x) => `${x.kind} ×${x.count}`).join(', ')}`));
   }
   if (d.diff) {
     const c = diffCounts(idx);
@@ -107,6 +122,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
         cb.explain(s, t);
       },
       toggle(keys, open) {
+        if (keys.length === 1 && keys[0] === '*') return update({ open: { '*': open } });
         const next = { ...(state.open ?? {}) };
         for (const k of keys) next[k] = open;
         update({ open: next });

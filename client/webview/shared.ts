@@ -24,6 +24,8 @@ export interface PanelModel {
   latestVersion?: number;
   /** A refresh is under way. */
   refreshing?: boolean;
+  /** Progress of the analysis under way (from the server), if it reports any. */
+  progress?: { version: number; done: number; total: number };
 }
 
 export interface PanelCallbacks {

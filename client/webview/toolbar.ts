@@ -48,7 +48,10 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
   const nsBox = h('details', { class: 'pl-ns' });
   const all = response ? namespacesOf(response) : [];
   const shown = state.namespaces === null ? all : state.namespaces;
-  nsBox.append(h('summary', { 'data-focus-key': 'ns-summary' }, `Namespaces (${state.namespaces === null ? 'all' : `${shown.filter((n) => all.includes(n)).length}/${all.length}`})`));
+  const nsSummary = h('summary', { 'data-focus-key': 'ns-summary' }, `Namespaces (${state.namespaces === null ? 'all' : `${shown.filter((n) => all.includes(n)).length}/${all.length}`})`);
+  // Remember the intent at once: a re-render may come before the (asynchronous) toggle event.
+  nsSummary.addEventListener('click', () => (nsDropdownOpen = !nsBox.open));
+  nsBox.append(nsSummary);
   const list = h('div', { class: 'pl-ns-list', role: 'group', 'aria-label': 'Namespaces' });
   for (const ns of all) {
     const cbx = h('input', { type: 'checkbox', checked: shown.includes(ns), 'data-focus-key': `ns-${ns}`, 'data-ns': ns });
@@ -86,7 +89,9 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
   bar.append(h('label', { class: 'pl-field' }, 'Protocol ', proto));
 
   const exp = h('details', { class: 'pl-export' });
-  exp.append(h('summary', { 'data-focus-key': 'export-summary' }, 'Export'));
+  const expSummary = h('summary', { 'data-focus-key': 'export-summary' }, 'Export');
+  expSummary.addEventListener('click', () => (exportOpen = !exp.open));
+  exp.append(expSummary);
   const menu = h('div', { class: 'pl-menu', role: 'menu', 'aria-label': 'Export the matrix' });
   for (const [f, a, label] of [['csv', 'save', 'Save as CSV…'], ['csv', 'copy', 'Copy as CSV'], ['markdown', 'save', 'Save as markdown…'], ['markdown', 'copy', 'Copy as markdown (PR comment)']] as [ExportFormat, 'save' | 'copy', string][]) {
     const b = h('button', { role: 'menuitem', 'data-export': `${f}-${a}`, 'data-focus-key': `export-${f}-${a}`, disabled: !response }, label);
@@ -109,8 +114,17 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
     menu.append(b);
   }
   exp.append(menu);
+  // Open towards the side with room (the toolbar wraps, so Export can be anywhere in a row).
+  const place = () => {
+    menu.classList.remove('flip');
+    if (exp.open && menu.getBoundingClientRect().right > document.documentElement.clientWidth) menu.classList.add('flip');
+  };
   exp.open = exportOpen;
-  exp.addEventListener('toggle', () => (exportOpen = exp.open));
+  exp.addEventListener('toggle', () => {
+    exportOpen = exp.open;
+    place();
+  });
+  if (exportOpen) requestAnimationFrame(place);
   bar.append(exp);
   return bar;
 }

@@ -48,6 +48,15 @@ export interface ExplainParams {
 /** The explanation in words plus the structured trace every surface renders. */
 export type ExplainResponse = Explanation & { trace: Trace };
 
+/** Server -> client notification while a reachability answer is being computed (long analyses only). */
+export const REACHABILITY_PROGRESS_NOTIFICATION = 'policyLens/reachabilityProgress';
+export interface ReachabilityProgressParams {
+  /** The content version being analysed. */
+  version: number;
+  done: number;
+  total: number;
+}
+
 /** Server -> client notification: the reachability changed (sent after debounced re-analysis). */
 export const REACHABILITY_CHANGED_NOTIFICATION = 'policyLens/reachabilityChanged';
 export interface ReachabilityChangedParams {

@@ -6,7 +6,7 @@
 //   documents.onDidChangeContent(() => reach.filesChanged());   // also after watched-file changes
 //
 // Behaviour:
-// * Analyses the files returned by `getFiles()` with the pure core (parseFiles + analyze).
+// * Analyses the language server's lint project (its per-document parses) with the pure core, incrementally.
 // * A file whose YAML is broken (a `yaml*` error diagnostic) is replaced by its last good text, so the panel keeps
 //   showing the last good state; the response says `stale: true` and lists those files.
 // * `compare: 'saved'` diffs against the files' contents on disk; `compare: 'head'` against `git show HEAD:<file>`
@@ -15,15 +15,18 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Connection as LspConnection } from 'vscode-languageserver';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
 import { LineCounter } from 'yaml';
-import { analyzeIncremental, ClusterBuilder, diffReach, panelData, ParseContext, parseFiles, type Analysis } from './core/index';
+import { analyzeIncremental, ClusterBuilder, diffReach, panelDataAsync, PanelCancelled, ParseContext, type Analysis, type PanelProgress } from './core/index';
+import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   type ExplainParams,
   type ExplainResponse,
@@ -39,6 +42,10 @@ export interface SourceFile {
 }
 
 export interface ReachabilityOptions {
+  /** Never reuse the previous analysis (benchmarks compare this with the incremental path). */
+  fromScratch?: boolean;
+  /** How long the payload computation runs before yielding to the event loop (ms, default 25). */
+  sliceMs?: number;
   /** Delay between the last change and the re-analysis + notification. Default 250 ms. */
   debounceMs?: number;
   /** Namespace assumed for objects without metadata.namespace. */
@@ -50,6 +57,12 @@ export interface ReachabilityOptions {
    * is no HEAD at all. Default: `git show HEAD:./name`.
    */
   readHead?: (path: string) => Promise<string | undefined>;
+}
+
+export interface ComputeControl {
+  /** An LSP cancellation of the request. */
+  cancelled?: () => boolean;
+  progress?: (p: ReachabilityProgressParams) => void;
 }
 
 export interface ReachabilityHandle {
@@ -128,18 +141,11 @@ function signature(files: SourceFile[]): string {
   return out;
 }
 
-/** The workspace as the reachability service sees it: a content version and the parsed cluster. */
-export interface WorkspaceSnapshot {
-  /** Changes whenever some analysed text changed. */
-  key: string;
-  cluster: Cluster;
-  /** Files whose YAML is broken (their last good objects are used, or none if they never parsed). */
-  staleFiles: string[];
-  /** Paths of every file, for the saved / HEAD baselines. */
-  paths: string[];
-}
+/** The objects of one file: the parsed model of each of its documents (shared with the lint project's cache). */
+type FileParts = Cluster[];
 
 interface Current {
+  /** Identity of the analysed parts (changes when some analysed document changed). */
   key: string;
   version: number;
   cluster: Cluster;
@@ -147,90 +153,133 @@ interface Current {
   staleFiles: string[];
   /** What-if analysis with Calico staged policies applied, computed on first use. */
   whatIf?: Analysis;
-  /** Payloads by compare mode and baseline signature. */
+  /** Payloads by compare mode and baseline. */
   payloads: Map<string, PanelData>;
-  legacy?: ReachResult;
+}
+
+/** A file is broken when one of its documents reports a YAML-level error (its objects cannot be trusted). */
+function brokenParts(parts: FileParts): boolean {
+  return parts.some((m) => m.diagnostics.some((d) => d.severity === 'error' && /^yaml/i.test(d.code)));
+}
+
+/** Merges per-document models (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
+function mergeClusters(parts: Cluster[]): Cluster {
+  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  const b = new ClusterBuilder(cluster);
+  const ctx = new ParseContext('', 0, new LineCounter(), 'default', cluster.diagnostics);
+  for (const m of parts) {
+    for (const ns of m.namespaces) b.addNamespace({ ...ns, labels: { ...ns.labels } });
+    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, ctx);
+    cluster.policies.push(...m.policies);
+    if (m.calico) {
+      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      cc.policies.push(...m.calico.policies);
+      cc.networkSets.push(...m.calico.networkSets);
+      cc.tiers.push(...m.calico.tiers);
+    }
+    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
+    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
+    cluster.diagnostics.push(...m.diagnostics);
+  }
+  b.finish();
+  return cluster;
+}
+
+/** Every document model of a project's files, per file. */
+function partsOf(project: LintProject, path: string): FileParts {
+  return project.chunks(path).map((c) => c.entry.model);
 }
 
 /**
- * Keeps the last good objects per file and produces the current analysis, incrementally: each analysis reuses the
- * previous one wherever the change cannot have affected it (core analyzeIncremental). Exported for tests; the LSP
- * glue is `registerReachability`.
+ * Produces the current analysis from the lint project's per-document parses (one parse per document change, shared
+ * with diagnostics, hover and completion), incrementally: each analysis reuses the previous one wherever the change
+ * cannot have affected it (core analyzeIncremental). A file whose YAML is broken keeps contributing its last good
+ * objects. Exported for tests; the LSP glue is `registerReachability`.
  */
 export class ReachabilityModel {
-  private lastGood = new Map<string, { text: string; cluster: Cluster }>();
-  private parsed = new Map<string, { text: string; cluster: Cluster; broken: boolean }>();
+  private readonly project: LintProject;
+  /** When the model was given a file list (tests), it keeps its own project in sync with it. */
+  private readonly getFiles?: () => SourceFile[];
+  private lastGood = new Map<string, FileParts>();
   private current?: Current;
   private previous?: Analysis;
   private previousWhatIf?: Analysis;
-  private version = 0;
-  /** Signature of the raw files (as returned by getFiles) and the version it was given. */
-  private rawSig?: string;
-  private baselineCache = new Map<string, { sig: string; analysis: Analysis }>();
+  private baselines = new Map<string, { project: LintProject; sig: string; analysis?: Analysis }>();
 
   constructor(
-    private readonly getFiles: () => SourceFile[],
+    source: (() => SourceFile[]) | LintProject,
     private readonly opts: ReachabilityOptions = {},
-  ) {}
-
-  /** Parses one file (cached by text); broken YAML falls back to the file's last good objects. */
-  private fileCluster(f: SourceFile): { cluster?: Cluster; broken: boolean } {
-    let p = this.parsed.get(f.path);
-    if (!p || p.text !== f.text) {
-      const cluster = parseFiles([f], { defaultNamespace: this.opts.defaultNamespace });
-      p = { text: f.text, cluster, broken: isBrokenYaml(cluster) };
-      this.parsed.set(f.path, p);
+  ) {
+    if (source instanceof LintProject) this.project = source;
+    else {
+      this.getFiles = source;
+      this.project = new LintProject({ defaultNamespace: opts.defaultNamespace });
     }
-    if (!p.broken) {
-      this.lastGood.set(f.path, { text: f.text, cluster: p.cluster });
-      return { cluster: p.cluster, broken: false };
-    }
-    return { cluster: this.lastGood.get(f.path)?.cluster, broken: true };
   }
 
-  /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
-  snapshot(): WorkspaceSnapshot {
+  /** Brings the own project up to date with the file list (no-op when the server's project is used). */
+  private sync(): void {
+    if (!this.getFiles) return;
     const files = this.getFiles();
-    const staleFiles: string[] = [];
-    const parts: Cluster[] = [];
     const seen = new Set<string>();
-    let key = '';
     for (const f of files) {
       seen.add(f.path);
-      const r = this.fileCluster(f);
-      if (r.broken) staleFiles.push(f.path);
-      if (r.cluster) parts.push(r.cluster);
-      key += `${f.path}\u0000${r.broken ? 'broken:' : ''}${r.cluster ? this.lastGood.get(f.path)?.text.length : '-'}\u0001`;
+      this.project.setFile(f.path, f.text);
     }
-    for (const p of [...this.lastGood.keys()]) if (!seen.has(p)) this.lastGood.delete(p);
-    for (const p of [...this.parsed.keys()]) if (!seen.has(p)) this.parsed.delete(p);
-    return { key: signature(files.map((f) => ({ path: f.path, text: this.lastGood.get(f.path)?.text ?? '' }))) + '|' + staleFiles.join('\u0000') + key, cluster: mergeClusters(parts), staleFiles, paths: files.map((f) => f.path) };
+    for (const p of this.project.paths()) if (!seen.has(p)) this.project.removeFile(p);
   }
 
   /**
-   * The version of the workspace content, bumped whenever some file's text changed. Cheap (hashes the texts, parses
-   * nothing), so change notifications cost nothing while no panel asks for the analysis itself.
+   * The version of the workspace content: the project's version (it changes whenever some file's text changed).
+   * Cheap: nothing is parsed for it that the language server does not parse anyway.
    */
   contentVersion(): number {
-    const sig = signature(this.getFiles());
-    if (sig !== this.rawSig) {
-      this.rawSig = sig;
-      this.version++;
-    }
-    return this.version;
+    this.sync();
+    return this.project.projectVersion;
   }
 
-  /** Current analysis; re-analyses (incrementally) only when some file's content changed. */
+  /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
+  private snapshot(): { key: string; cluster: Cluster; staleFiles: string[] } {
+    // result() places every document's ranges at its current position (and is what diagnostics use anyway).
+    this.project.result();
+    const staleFiles: string[] = [];
+    const parts: Cluster[] = [];
+    const ids: string[] = [];
+    const paths = this.project.paths();
+    for (const path of paths) {
+      let p = partsOf(this.project, path);
+      if (brokenParts(p)) {
+        staleFiles.push(path);
+        p = this.lastGood.get(path) ?? [];
+      } else this.lastGood.set(path, p);
+      for (const m of p) {
+        parts.push(m);
+        ids.push(String(this.partId(m)));
+      }
+    }
+    for (const k of [...this.lastGood.keys()]) if (!paths.includes(k)) this.lastGood.delete(k);
+    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}`, cluster: mergeClusters(parts), staleFiles };
+  }
+
+  private partIds = new WeakMap<Cluster, number>();
+  private nextPartId = 1;
+  private partId(m: Cluster): number {
+    let id = this.partIds.get(m);
+    if (id === undefined) this.partIds.set(m, (id = this.nextPartId++));
+    return id;
+  }
+
+  /** Current analysis; re-analyses (incrementally) only when some analysed document changed. */
   refresh(): Current {
     const version = this.contentVersion();
     if (this.current && this.current.version === version) return this.current;
     const snap = this.snapshot();
     if (this.current && this.current.key === snap.key) {
       // Only broken files changed: same analysis, newer content version.
-      this.current = { ...this.current, version };
+      this.current = { ...this.current, version, staleFiles: snap.staleFiles };
       return this.current;
     }
-    const analysis = analyzeIncremental(snap.cluster, this.previous);
+    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous);
     this.previous = analysis;
     this.current = { key: snap.key, version, cluster: snap.cluster, analysis, staleFiles: snap.staleFiles, payloads: new Map() };
     return this.current;
@@ -239,36 +288,53 @@ export class ReachabilityModel {
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
-      cur.whatIf = analyzeIncremental(cur.cluster, this.previousWhatIf, { staged: true });
+      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { staged: true });
       this.previousWhatIf = cur.whatIf;
     }
     return cur.whatIf;
   }
 
+  /**
+   * The saved / HEAD baseline: the files' texts as read from disk or git, parsed by a project of their own (so a
+   * document that did not change since the last baseline is not parsed again), analysed incrementally.
+   */
   private async baseline(kind: 'saved' | 'head'): Promise<Analysis> {
     const read = kind === 'saved' ? this.opts.readSaved ?? defaultReadSaved : this.opts.readHead ?? defaultReadHead;
-    const paths = this.getFiles().map((f) => f.path);
+    const paths = this.project.paths();
     const texts = await Promise.all(paths.map((p) => read(p)));
     const files: SourceFile[] = [];
     paths.forEach((p, i) => {
       const t = texts[i];
       if (t !== undefined) files.push({ path: p, text: t });
     });
-    // A baseline file with broken YAML contributes nothing it cannot parse; the parser reports it, we just analyse.
     const sig = signature(files);
-    const cached = this.baselineCache.get(kind);
-    if (cached && cached.sig === sig) return cached.analysis;
-    // Files whose baseline text equals the current text reuse their parsed objects.
-    const parts = files.map((f) => {
-      const p = this.parsed.get(f.path);
-      return p && p.text === f.text ? p.cluster : parseFiles([f], { defaultNamespace: this.opts.defaultNamespace });
-    });
-    const analysis = analyzeIncremental(mergeClusters(parts), cached?.analysis);
-    this.baselineCache.set(kind, { sig, analysis });
-    return analysis;
+    let b = this.baselines.get(kind);
+    if (b && b.sig === sig && b.analysis) return b.analysis;
+    if (!b) this.baselines.set(kind, (b = { project: new LintProject({ defaultNamespace: this.opts.defaultNamespace }), sig }));
+    const seen = new Set(files.map((f) => f.path));
+    for (const f of files) b.project.setFile(f.path, f.text);
+    for (const p of b.project.paths()) if (!seen.has(p)) b.project.removeFile(p);
+    // A baseline file with broken YAML contributes what the parser could read of it.
+    const parts = b.project.paths().flatMap((p) => partsOf(b!.project, p));
+    b.analysis = analyzeIncremental(mergeClusters(parts), b.analysis);
+    b.sig = sig;
+    return b.analysis;
   }
 
-  async compute(params: ReachabilityParams = {}): Promise<ReachabilityResponse> {
+  /** Bumped on every change signal; an analysis that started before a newer change is superseded. */
+  private changeTicks = 0;
+
+  /** A file changed (the server says so before the debounced notification): running payloads are superseded. */
+  changed(): void {
+    this.changeTicks++;
+  }
+
+  /**
+   * The response for `params`. The payload is computed cooperatively (yielding to the event loop every slice);
+   * `control.cancelled` (an LSP cancellation) or a newer change aborts it with `PanelCancelled`.
+   */
+  async compute(params: ReachabilityParams = {}, control: ComputeControl = {}): Promise<ReachabilityResponse> {
+    const ticks = this.changeTicks;
     const cur = this.refresh();
     const compare = params.compare ?? 'none';
     let shown = cur.analysis;
@@ -290,7 +356,7 @@ export class ReachabilityModel {
       stale: cur.staleFiles.length > 0,
       staleFiles: cur.staleFiles,
       compare,
-      data: panelData(shown, { baseline, leftOut: leftOutOf(cur.cluster) }),
+      data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
     };
     if (baselineError) response.baselineError = baselineError;
     if (params.legacy) {
@@ -299,6 +365,29 @@ export class ReachabilityModel {
       if (baseline) response.diff = diffReach(baseline.result(), response.result);
     }
     return response;
+  }
+
+  /** The payload for a compare mode, cached per analysis and baseline. */
+  private async payload(cur: Current, compare: string, shown: Analysis, baseline: Analysis | undefined, cancelled: () => boolean, progress?: (p: PanelProgress & { version: number }) => void): Promise<PanelData> {
+    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`;
+    const hit = cur.payloads.get(key);
+    if (hit) return hit;
+    const data = await panelDataAsync(shown, { baseline, leftOut: leftOutOf(cur.cluster) }, {
+      pause: () => new Promise<void>((r) => setImmediate(r)),
+      cancelled,
+      sliceMs: this.opts.sliceMs,
+      progress: progress && ((p) => progress({ ...p, version: cur.version })),
+    });
+    cur.payloads.set(key, data);
+    return data;
+  }
+
+  private baselineIds = new WeakMap<Analysis, number>();
+  private nextBaselineId = 1;
+  private baselineId(a: Analysis): number {
+    let id = this.baselineIds.get(a);
+    if (id === undefined) this.baselineIds.set(a, (id = this.nextBaselineId++));
+    return id;
   }
 
   /** The analysis a request refers to (the what-if state when `staged`). */
@@ -322,31 +411,9 @@ function leftOutOf(c: Cluster): { kind: string; count: number }[] {
   return [...m].map(([kind, count]) => ({ kind, count })).sort((a, b) => (a.kind < b.kind ? -1 : 1));
 }
 
-/** Merges per-file clusters (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
-function mergeClusters(parts: Cluster[]): Cluster {
-  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  const b = new ClusterBuilder(cluster);
-  for (const m of parts) {
-    for (const ns of m.namespaces) if (ns.range) b.addNamespace({ ...ns, labels: { ...ns.labels } });
-    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, new ParseContext(w.range?.file ?? '', 0, new LineCounter(), 'default', cluster.diagnostics));
-    cluster.policies.push(...m.policies);
-    if (m.calico) {
-      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
-      cc.policies.push(...m.calico.policies);
-      cc.networkSets.push(...m.calico.networkSets);
-      cc.tiers.push(...m.calico.tiers);
-    }
-    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
-    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
-    cluster.diagnostics.push(...m.diagnostics);
-  }
-  b.finish();
-  return cluster;
-}
-
 export function registerReachability(
   connection: LspConnection,
-  getFiles: () => SourceFile[],
+  getFiles: (() => SourceFile[]) | LintProject,
   opts: ReachabilityOptions = {},
 ): ReachabilityHandle {
   const model = new ReachabilityModel(getFiles, opts);
@@ -357,8 +424,16 @@ export function registerReachability(
 
   const log = (msg: string) => connection.console.error(`[policy-lens reachability] ${msg}`);
 
-  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined) => {
-    return model.compute(params ?? {});
+  const reqDisposable = connection.onRequest(REACHABILITY_REQUEST, async (params: ReachabilityParams | undefined, token: CancellationToken) => {
+    try {
+      return await model.compute(params ?? {}, {
+        cancelled: () => !!token?.isCancellationRequested,
+        progress: (p) => void connection.sendNotification(REACHABILITY_PROGRESS_NOTIFICATION, p satisfies ReachabilityProgressParams),
+      });
+    } catch (e) {
+      if (e instanceof PanelCancelled) throw new ResponseError(LSPErrorCodes.RequestCancelled, `reachability analysis ${e.message}`);
+      throw e;
+    }
   });
   const explainDisposable = connection.onRequest(EXPLAIN_REQUEST, (params: ExplainParams) => model.explain(params));
 
@@ -382,6 +457,7 @@ export function registerReachability(
   return {
     filesChanged() {
       if (disposed) return;
+      model.changed();
       if (timer) clearTimeout(timer);
       timer = setTimeout(run, debounceMs);
     },

@@ -7,9 +7,10 @@ import { registerReachability } from './reachability';
 const connection = createConnection(ProposedFeatures.all);
 startServer(connection, {
   onReady(index, onChanged, init) {
-    const reach = registerReachability(connection, () => index.getFiles(), {
+    const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
+      fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
   },

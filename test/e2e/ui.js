@@ -1,6 +1,6 @@
 // UI end-to-end test: headless Chromium (playwright-core) drives code-server's real VS Code workbench with the
 // packaged Policy Lens .vsix installed and a copy of examples/shop open; then generated 200- and 5,000-workload
-// workspaces (scripts/gen-cluster.mjs). Every view is photographed beside the editor and maximised, light and dark,
+// workspaces (scripts/gen-workspace.mjs). Every view is photographed beside the editor and maximised, light and dark,
 // and checked for clipped headers and cells.
 // Usage: node ui.js <base-url> <workspace> <screenshot-dir> <results-json>
 'use strict';
@@ -48,13 +48,21 @@ async function runCommand(title) {
 }
 
 async function quickOpen(path) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(path);
   const name = path.split('/').pop();
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15000 });
+  // File search can be slow while the machine is busy (the first search indexes the folder): retry a few times.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(path);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 20000 });
+      break;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+    }
+  }
   await page.keyboard.press('Enter');
   await page.locator('.editor-group-container.active .tab.active', { hasText: name }).waitFor({ timeout: 10000 });
 }
@@ -95,14 +103,29 @@ async function runFirstCommand(titles) {
   throw last;
 }
 
-/** Switches the colour theme through the theme picker. */
+/**
+ * Switches the colour theme with the theme picker ("Preferences: Color Theme", not the marketplace browser that
+ * the palette lists first), then waits for the workbench to carry the theme kind (vs / vs-dark).
+ */
 async function setTheme(name) {
-  await runCommand('Preferences: Color Theme');
+  const dark = /dark/i.test(name);
+  const applied = async () => (await page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').count()) > 0;
+  if (await applied()) return;
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Preferences: Color Theme');
+  const cmd = page.locator('.quick-input-list .monaco-list-row', { hasText: /Preferences: Color Theme(?!s)/ }).first();
+  await cmd.waitFor({ timeout: 10000 });
+  await cmd.click();
+  await waitUntil('the theme picker', async () => /Select Color Theme/i.test((await input.getAttribute('placeholder')) || '') || (await page.locator('.quick-input-widget', { hasText: 'Select Color Theme' }).count()) > 0, 10000).catch(() => {});
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10000 });
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(600);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
+  await waitUntil(`the ${name} theme`, applied, 15000);
+  await page.waitForTimeout(500);
 }
 
 /**
@@ -187,7 +210,7 @@ async function layoutMatrix(ws, pick) {
     await setTheme(theme);
     const th = theme.startsWith('Light') ? 'light' : 'dark';
     problems.push(...(await photographViews(`L-${ws}-beside-${th}`, pick)).map((p) => `beside ${th} ${p}`));
-    await runCommand('View: Focus Second Editor Group');
+    await runFirstCommand(['View: Focus Last Editor Group', 'View: Focus Second Editor Group']);
     await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
     await page.waitForTimeout(600);
     problems.push(...(await photographViews(`L-${ws}-maximised-${th}`, pick)).map((p) => `maximised ${th} ${p}`));
@@ -207,9 +230,9 @@ async function openWorkspace(dir, file) {
   await runCommand('Policy Lens: Show Reachability');
 }
 
-/** Writes a generated cluster (scripts/gen-cluster.mjs) as a workspace folder. */
+/** Writes a generated cluster (scripts/gen-workspace.mjs) as a workspace folder. */
 async function generateWorkspace(dir, pods, policies) {
-  const { generateFiles } = await import(pathToFileURL(join(__dirname, '..', '..', 'scripts', 'gen-cluster.mjs')).href);
+  const { generateFiles } = await import(pathToFileURL(join(__dirname, '..', '..', 'scripts', 'gen-workspace.mjs')).href);
   for (const f of generateFiles(pods, policies)) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.text);
@@ -448,8 +471,12 @@ async function main() {
   });
 
   await check('export: "Copy as markdown" hands the matrix to the extension', async () => {
-    await panel().locator('details.pl-export summary').click();
-    await panel().locator('[data-export="markdown-copy"]').click();
+    const item = panel().locator('[data-export="markdown-copy"]');
+    for (let i = 0; i < 3 && !(await item.isVisible()); i++) {
+      await panel().locator('details.pl-export summary').click();
+      await page.waitForTimeout(300);
+    }
+    await item.click();
     await waitUntil('the copied notification', async () => /copied as markdown/.test(await page.locator('.notifications-toasts').innerText().catch(() => '')), 10000);
     await shot('13-export-copied');
   });
@@ -469,16 +496,20 @@ async function main() {
     await generateWorkspace(dir, 200, 120);
     await openWorkspace(dir, 'policies/ns0.yaml');
     await panel().locator('.pl-cellbtn').first().waitFor({ timeout: 60000 });
+    // Large workspaces start with namespaces closed (one row each): open the first one.
+    const ns0 = panel().locator('[data-toggle="ns:ns0"]');
+    if ((await ns0.getAttribute('aria-expanded')) === 'false') await ns0.click();
     // A class of replicas is one row until opened.
     const cls = panel().locator('.pl-rowhead.class button.pl-toggle').first();
     await cls.waitFor({ timeout: 10000 });
     const label = await cls.innerText();
     if (!/\(\d+ workloads\)/.test(label)) throw new Error(`class row label: ${label}`);
-    const rows = await panel().locator('.pl-rowhead').count();
+    const rowCount = async () => Number(await panel().locator('.pl-matrix').getAttribute('aria-rowcount'));
+    const rows = await rowCount();
     await cls.click();
     await waitUntil('the class opened to its workloads', async () => (await panel().locator('.pl-rowhead.depth-2').count()) > 1);
     await shot('14-gen200-class-open');
-    if ((await panel().locator('.pl-rowhead').count()) <= rows) throw new Error('no rows added');
+    if ((await rowCount()) <= rows) throw new Error('no rows added');
     const problems = await layoutMatrix('gen200', async () => {
       const cell = panel().locator('button.pl-cellbtn.allowed').first();
       await cell.click();
@@ -500,7 +531,11 @@ async function main() {
     // Unsaved edit (compared with the saved file): every ns0 workload may now talk to every other on TCP 7777.
     await page.keyboard.press('Control+End');
     const t1 = Date.now();
-    await page.keyboard.insertText('\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: e2e-7777\n  namespace: ns0\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress:\n  - ports:\n    - port: 7777\n  egress:\n  - ports:\n    - port: 7777\n');
+    // One flow-style line: the editor keeps the previous line's indentation on every new line it is given.
+    await page.keyboard.insertText('\n---\n{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: e2e-7777, namespace: ns0}, spec: {podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{ports: [{port: 7777}]}], egress: [{ports: [{port: 7777}]}]}}\n');
+    // Until the analysis of the new text arrives, the panel says it is updating (never an old result unannounced).
+    await waitUntil('the "updating" note', async () => (await panel().locator('[data-testid="progress"]').count()) > 0, 30000);
+    await shot('16a-gen5000-updating');
     await waitUntil('the ns0 -> ns0 cell to show the new flow', async () => /7777/.test(await cell.innerText()) && /added|changed/.test(await cell.getAttribute('class')), 120000);
     const editMs = Date.now() - t1;
     console.log(`       5,000 pods: panel open in ${openMs} ms; edit -> cell "${before}" -> "${(await cell.innerText()).trim()}" in ${editMs} ms`);

@@ -235,7 +235,7 @@ test('share: damaged fragments fail with readable messages', async () => {
 test('the panel payload is core panelData() of the text, with the diff against the baseline text', async () => {
   const { analyze, panelData, parseFiles } = await import('../../server/src/core/index');
   const s = new PlaygroundSession(schemas);
-  const edited = example.replace(/port: 8080/g, 'port: 8081');
+  const edited = example.replace(/port: 5432/g, 'port: 5433');
   const r = s.reachability(edited, example);
   assert.equal(r.result, undefined, 'no expanded result unless asked');
   const expected = panelData(analyze(parseFiles([{ path: s.file, text: edited }])), { baseline: analyze(parseFiles([{ path: s.file, text: example }])) });

@@ -264,3 +264,36 @@ spec:
 `;
   assert.match(run(y, 'web/ui', 'shop/api'), /TCP \(all ports\)/);
 });
+
+test('[SEL][GNP] a GlobalNetworkPolicy whose namespaceSelector is global() selects no workload (global() matches only non-namespaced resources)', () => {
+  // docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors: "global() matches all non-namespaced
+  // resources"; workload endpoints are namespaced, so the policy is enforced on no pod.
+  const gnp = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: host-only}
+spec:
+  namespaceSelector: global()
+  types: [Ingress]
+  ingress: [{action: Deny}]
+`;
+  const cluster = parseFiles([{ path: 'c.yaml', text: pods + gnp }]);
+  assert.ok(cluster.diagnostics.some((d) => d.code === 'calico-selector-global'), 'the misuse is reported');
+  const a = analyze(cluster);
+  assert.equal(a.isolated('shop/api', 'Ingress'), false, 'global() does not isolate any pod');
+  assert.equal(a.allowedBetween('web/ui', 'shop/api').toString(), 'ICMP; ICMPv6; SCTP (all ports); TCP (all ports); UDP (all ports)');
+});
+
+test('[SEL][GNP] a namespaceSelector that no namespace satisfies selects no workload', () => {
+  const gnp = `apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: nowhere}
+spec:
+  namespaceSelector: has(team) && !has(team)
+  types: [Ingress]
+  ingress: [{action: Deny}]
+`;
+  const cluster = parseFiles([{ path: 'c.yaml', text: pods + gnp }]);
+  const a = analyze(cluster);
+  for (const w of ['shop/api', 'shop/db', 'web/ui']) assert.equal(a.isolated(w, 'Ingress'), false, w);
+  assert.match(a.allowedBetween('web/ui', 'shop/api').toString(), /TCP \(all ports\)/);
+});

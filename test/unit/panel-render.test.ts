@@ -7,8 +7,9 @@ import { describe, it } from 'node:test';
 import { analyze, panelData, parseFiles, reach, ConnSet } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
-import { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
+import { panelStatus, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
 import type { Item } from '../../client/webview/data';
+import { countOf } from '../../server/src/core/explain/format';
 
 const pods = `apiVersion: v1
 kind: Pod
@@ -60,6 +61,7 @@ spec: {containers: [{name: c, image: x}]}
 `).join(''));
 
 
+const response0 = () => response();
 const state = (patch: Partial<ViewState> = {}): ViewState => ({ ...DEFAULT_VIEW_STATE, ...patch });
 const ep = (idx: ReturnType<typeof indexPanel>, id: string): Item => ({ kind: 'ep', key: id, ns: '', eps: [idx.byId.get(id)!], label: id, depth: 1, id });
 
@@ -165,6 +167,14 @@ describe('panel view model', () => {
     assert.equal(cellValue(idx, ext[0], ext[1], state()).kind, 'none');
   });
 
+  it('counts in the formatter\'s words', () => {
+    assert.equal(countOf(1, 'policy'), '1 policy');
+    assert.equal(countOf(3, 'policy'), '3 policies');
+    assert.equal(countOf(2, 'workload'), '2 workloads');
+    assert.equal(countOf(2, 'key'), '2 keys');
+    assert.equal(countOf(0, 'namespace'), '0 namespaces');
+  });
+
   it('names a class by the labels its members share', () => {
     const e = (labels: Record<string, string>, name = 'x') => ({ id: `n/${name}`, kind: 'Pod', name, namespace: 'n', labels });
     assert.equal(classLabel([e({ app: 'web', pod: 'a' }), e({ app: 'web', pod: 'b' })]), 'app=web (2 workloads)');
@@ -207,5 +217,16 @@ describe('panel view model', () => {
     assert.match(md, /#### Changes vs the saved files\n\n\| from \| to \| newly allowed \| newly blocked \|/);
     assert.match(md, /\| back\/api \| 198\.51\.100\.0\/24 \| TCP 8443 \| TCP 443 \|/);
     assert.match(md, /\| front\/app=web \(3 workloads\) \| back\/api \| TCP 8080 \|/);
+  });
+
+  it('says when what it shows is older than the text: analysing, updating (with progress), out of date', () => {
+    const response = { ...response0(), version: 4 };
+    assert.deepEqual(panelStatus({}), { kind: 'progress', text: 'Analysing the workspace…' });
+    assert.equal(panelStatus({ response, latestVersion: 4 }), undefined, 'current');
+    assert.deepEqual(panelStatus({ response, latestVersion: 5 }), { kind: 'progress', text: 'Updating… the matrix below still shows the previous analysis.' });
+    assert.deepEqual(panelStatus({ response, latestVersion: 5, progress: { version: 5, done: 1, total: 4 } })?.text, 'Updating… 25% the matrix below still shows the previous analysis.');
+    assert.deepEqual(panelStatus({ response, refreshing: true })?.kind, 'progress', 'a slow refresh (e.g. another comparison)');
+    assert.deepEqual(panelStatus({ response, latestVersion: 5, error: 'boom' }), { kind: 'out-of-date', text: 'Out of date: the last refresh failed (boom). The matrix shows the analysis of an earlier text.' });
+    assert.equal(panelStatus({ error: 'boom' })?.kind, 'error');
   });
 });

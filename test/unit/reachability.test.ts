@@ -316,3 +316,31 @@ describe('registerReachability (LSP glue)', () => {
     assert.equal(requests.size, 0, 'dispose unregisters the handlers');
   });
 });
+
+describe('ReachabilityModel cancellation', () => {
+  it('a change that arrives while the payload is computed supersedes it; the next request answers the new text', async () => {
+    let files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files, { sliceMs: 0 });
+    const progress: number[] = [];
+    const running = m.compute({}, { progress: (p) => progress.push(p.done) });
+    // The text changes while the first answer is being computed (it yields after every row).
+    files = [files[0], { path: '/w/np.yaml', text: policy(6000) }];
+    m.changed();
+    await assert.rejects(running, /superseded/);
+    const fresh = await m.compute();
+    assert.deepEqual(find(fresh, 'app/client', 'app/db')?.protocols, { TCP: [[6000, 6000]] });
+  });
+
+  it('an LSP cancellation aborts the computation', async () => {
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files, { sliceMs: 0 });
+    await assert.rejects(m.compute({}, { cancelled: () => true }), /superseded/);
+    assert.ok(find(await m.compute(), 'app/client', 'app/db'), 'a later request still answers');
+  });
+});

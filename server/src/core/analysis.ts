@@ -2,7 +2,7 @@
 // evaluator (core/policy/evaluate.ts). This facade serves the CLI, the language server, the panel and the
 // playground: the reachability result, per-pair connections, and explanation traces.
 import type { Cluster, NetworkPolicy, Workload } from './model';
-import type { Connection, ConnectionExplanation, Endpoint, Explanation, ReachResult, Trace } from './reach-types';
+import type { Connection, ConnectionExplanation, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './reach-types';
 import { ConnSet } from './ports';
 import { parseIPv4, parseIPv6, parseCidr, type Family } from './ip';
 import { buildModel, buildWorld, evaluatedAs, type ModelOptions } from './policy/build';
@@ -131,37 +131,75 @@ export class Analysis {
    * each with a compact explanation (the rules that allowed it). Generated lazily so large results can be streamed.
    */
   *connections(): Generator<Connection> {
-    const ext = this.evaluation.externals;
+    const ev = this.evaluation;
+    const C = this.nClasses;
+    const ext = ev.externals;
     const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    type Src = { id: string; w?: number; k?: number };
-    const sources: Src[] = this.workloads.map((w, i) => ({ id: w.id, w: i }));
-    ext.forEach((x, k) => {
-      if (x.kind === 'address') sources.push({ id: x.id, k });
+    // Sources and destinations in id order (workloads and external endpoints together).
+    const ids: string[] = [];
+    const wOf: number[] = [];
+    const colOf: number[] = [];
+    this.workloads.forEach((w, i) => {
+      ids.push(w.id);
+      wOf.push(i);
+      colOf.push(ev.classOf[i]);
     });
-    sources.sort((a, b) => cmp(a.id, b.id));
-    const wOrder = this.workloads.map((_, i) => i).sort((a, b) => cmp(this.workloads[a].id, this.workloads[b].id));
-    const lines: Connection[] = [];
-    for (const src of sources) {
-      lines.length = 0;
-      if (src.w !== undefined) {
-        const s = src.w;
-        for (const d of wOrder) {
-          if (s === d) continue;
-          const c = this.allowed(s, d);
-          if (!c.isEmpty()) lines.push({ src: src.id, dst: this.workloads[d].id, protocols: c.toJSON(), explanation: this.compactExplanation(s, d) });
+    ext.forEach((x, k) => {
+      ids.push(x.id);
+      wOf.push(-1 - k);
+      colOf.push(C + k);
+    });
+    const order = ids.map((_, i) => i).sort((a, b) => cmp(ids[a], ids[b]));
+    const oIds = order.map((i) => ids[i]);
+    const oW = Int32Array.from(order, (i) => wOf[i]);
+    const oCol = Int32Array.from(order, (i) => colOf[i]);
+    // Per source class: its allowed destination columns (sparse), computed once per class.
+    const sparse: ([number, ProtocolPorts][] | undefined)[] = new Array(C);
+    const scratch: (ProtocolPorts | undefined)[] = new Array(C + ext.length);
+    let filled: [number, ProtocolPorts][] = [];
+    let filledFor = -1;
+    const fill = (cls: number) => {
+      if (filledFor === cls) return;
+      for (const [col] of filled) scratch[col] = undefined;
+      let list = sparse[cls];
+      if (!list) {
+        list = [];
+        for (let b = 0; b < C; b++) {
+          const c = ev.classPair(cls, b);
+          if (!c.isEmpty()) list.push([b, c.toJSON()]);
         }
         for (let k = 0; k < ext.length; k++) {
-          const c = this.egressToExternal(s, k);
-          if (!c.isEmpty()) lines.push({ src: src.id, dst: ext[k].id, protocols: c.toJSON(), explanation: this.compactExplanation(s, { external: k }) });
+          const c = ev.cell(cls, 'Egress', C + k);
+          if (!c.isEmpty()) list.push([C + k, c.toJSON()]);
         }
-        lines.sort((a, b) => cmp(a.dst, b.dst));
+        sparse[cls] = list;
+      }
+      for (const [col, pp] of list) scratch[col] = pp;
+      filled = list;
+      filledFor = cls;
+    };
+    const n = oIds.length;
+    for (let si = 0; si < n; si++) {
+      const sw = oW[si];
+      if (sw >= 0) {
+        fill(oCol[si]);
+        if (filled.length === 0) continue;
+        for (let di = 0; di < n; di++) {
+          const pp = scratch[oCol[di]];
+          if (pp === undefined || di === si) continue;
+          const dw = oW[di];
+          yield { src: oIds[si], dst: oIds[di], protocols: pp, explanation: this.compactExplanation(sw, dw >= 0 ? dw : { external: -1 - dw }) };
+        }
       } else {
-        for (const d of wOrder) {
-          const c = this.ingressFromExternal(d, src.k!);
-          if (!c.isEmpty()) lines.push({ src: src.id, dst: this.workloads[d].id, protocols: c.toJSON(), explanation: this.compactExplanation({ external: src.k! }, d) });
+        const k = -1 - sw;
+        if (ext[k].kind !== 'address') continue;
+        for (let di = 0; di < n; di++) {
+          const dw = oW[di];
+          if (dw < 0) continue;
+          const c = this.ingressFromExternal(dw, k);
+          if (!c.isEmpty()) yield { src: oIds[si], dst: oIds[di], protocols: c.toJSON(), explanation: this.compactExplanation({ external: k }, dw) };
         }
       }
-      yield* lines;
     }
   }
 
@@ -203,7 +241,7 @@ export class Analysis {
     const refs = (t: ReturnType<typeof traceDirection> | undefined) =>
       t && {
         isolated: t.isolated,
-        allowedBy: t.steps.filter((x) => x.kind === 'rule' && x.action === 'Allow').map((x) => ({ policy: x.policy!, direction: t.direction, ruleIndex: x.ruleIndex ?? 0, range: x.range, protocols: x.conns })),
+        allowedBy: t.steps.filter((x) => x.kind === 'rule' && x.action === 'Allow').map((x) => ({ policy: x.policy!, ruleIndex: x.ruleIndex ?? 0, range: x.range })),
       };
     e = {};
     if (egress) e.egress = refs(egress);

@@ -12,7 +12,7 @@ export { parseFiles, parseFileInto, ClusterBuilder, ParseContext, parseLabelSele
 export { parseNetworkPolicy } from './dialects/kubernetes/parse';
 export type { InputFile, ParseOptions, ExtraObjectHandler } from './parse';
 export { analyze, analyzeIncremental, workloadChanges, Analysis } from './analysis';
-export { panelData, type PanelPayload } from './panel-data';
+export { panelData, panelDataAsync, PanelCancelled, type PanelPayload, type PanelProgress } from './panel-data';
 export type { AnalyzeOptions } from './analysis';
 export { ConnSet } from './ports';
 export { selectorMatches, describeSelector, isEmptySelector, selectorKey } from './selectors';

@@ -74,7 +74,54 @@ export interface PanelDataOptions {
   leftOut?: { kind: string; count: number }[];
 }
 
+/** Computes the payload in one go. */
 export function panelData(a: Analysis, opts: PanelDataOptions = {}): PanelPayload {
+  const it = panelDataSteps(a, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+export interface PanelProgress {
+  /** Rows done and rows in all (a row = one class of the current analysis, then one diff group). */
+  done: number;
+  total: number;
+}
+
+/**
+ * Computes the payload cooperatively: every ~`sliceMs` it awaits `pause()` (the server yields to its event loop
+ * there, so hovers and completions stay responsive) and reports progress; `cancelled()` true aborts with
+ * `PanelCancelled` (a newer text superseded this analysis).
+ */
+export async function panelDataAsync(
+  a: Analysis,
+  opts: PanelDataOptions,
+  control: { pause: () => Promise<void>; cancelled?: () => boolean; progress?: (p: PanelProgress) => void; sliceMs?: number; now?: () => number },
+): Promise<PanelPayload> {
+  const it = panelDataSteps(a, opts);
+  const now = control.now ?? (() => Date.now());
+  const slice = control.sliceMs ?? 25;
+  let t0 = now();
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    if (now() - t0 >= slice) {
+      control.progress?.(r.value);
+      await control.pause();
+      if (control.cancelled?.()) throw new PanelCancelled();
+      t0 = now();
+    }
+  }
+}
+
+export class PanelCancelled extends Error {
+  constructor() {
+    super('superseded by a newer analysis');
+  }
+}
+
+function* panelDataSteps(a: Analysis, opts: PanelDataOptions): Generator<PanelProgress, PanelPayload, void> {
   const ev = a.evaluation;
   const { endpoints, wlPos, extPos } = endpointOrder(a);
   const C = ev.classes.length;
@@ -83,7 +130,10 @@ export function panelData(a: Analysis, opts: PanelDataOptions = {}): PanelPayloa
   const classes: { members: number[] }[] = ev.classes.map((cl) => ({ members: cl.members.map((i) => wlPos[i]).sort((x, y) => x - y) }));
   for (let k = 0; k < K; k++) classes.push({ members: [extPos[k]] });
   const cells: [number, number, number][] = [];
+  const baseGroups = opts.baseline ? ev.classes.length : 0;
+  const total = C + baseGroups;
   for (let x = 0; x < C; x++) {
+    yield { done: x, total };
     for (let y = 0; y < C; y++) {
       if (x === y && ev.classes[x].members.length < 2) continue;
       const c = ev.classPair(x, y);
@@ -109,7 +159,7 @@ export function panelData(a: Analysis, opts: PanelDataOptions = {}): PanelPayloa
     },
     evaluatedAs: a.evaluatedAs,
   };
-  if (opts.baseline) payload.diff = diffOnClasses(a, opts.baseline, wlPos, extPos, conns);
+  if (opts.baseline) payload.diff = yield* diffOnClasses(a, opts.baseline, wlPos, extPos, conns, C, total);
   payload.conns = conns.list;
   return payload;
 }
@@ -155,7 +205,7 @@ function posture(a: Analysis, wlPos: number[], cells: [number, number, number][]
  * they gained and lost). Workloads that exist only in the baseline are not shown (they are not endpoints now);
  * workloads that exist only now are compared with "nothing allowed".
  */
-function diffOnClasses(cur: Analysis, base: Analysis, wlPos: number[], extPos: number[], conns: ConnTable): NonNullable<PanelPayload['diff']> {
+function* diffOnClasses(cur: Analysis, base: Analysis, wlPos: number[], extPos: number[], conns: ConnTable, doneBefore: number, total: number): Generator<PanelProgress, NonNullable<PanelPayload['diff']>, void> {
   const ev = cur.evaluation;
   const bv = base.evaluation;
   const groupKey = new Map<string, number>();
@@ -204,6 +254,7 @@ function diffOnClasses(cur: Analysis, base: Analysis, wlPos: number[], extPos: n
   };
   const BC = bv.classes.length;
   for (let s = 0; s < G; s++) {
+    yield { done: doneBefore + Math.floor(((total - doneBefore) * s) / Math.max(1, G)), total };
     for (let d = 0; d < G; d++) {
       if (s === d && groups[s].length < 2) continue;
       const now = ev.classPair(rep[s].cc, rep[d].cc);

@@ -1,6 +1,6 @@
 // Multi-document YAML -> typed model (model.ts), keeping the source range of every node we use.
 // Never throws: syntax errors and unusable values become diagnostics; the rest of the input still counts.
-import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import type { Cluster, ContainerPort, Labels, Namespace, Protocol, Workload } from './model';
 import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, ParseContext } from './yaml';
@@ -38,6 +38,7 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
 
 /** Parses one file's documents. Exposed for incremental callers (the language server parses per file). */
 export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): void {
+  if (f.text.length >= LARGE_LIST_BYTES && parseLargeList(f, opts, b, extra)) return;
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -64,6 +65,82 @@ export function parseFileInto(f: InputFile, opts: ParseOptions, b: ClusterBuilde
     if (!isMap(root)) return; // not a Kubernetes object (e.g. a bare list or scalar): ignore silently
     parseObject(root, ctx, b, extra);
   });
+}
+
+/** Files at least this large that hold one List document are parsed item by item (bounded memory). */
+export const LARGE_LIST_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The items of a single-document List whose `items` is a block sequence at the start of a line (as
+ * `kubectl get -A -o yaml` prints it), as [start, end) offsets; undefined when the text has another shape.
+ * In a block sequence whose `-` indicators stand at column c, a line that starts with c spaces and `- ` begins the
+ * next item: an item's own content is indented deeper, and so are continuation lines of its scalars.
+ */
+export function splitListItems(text: string): { items: [number, number][]; header: string } | undefined {
+  const m = /^items:[ \t]*\r?\n/m.exec(text);
+  if (!m) return undefined;
+  const seqStart = m.index + m[0].length;
+  const first = /^( *)-( |\r?\n)/.exec(text.slice(seqStart, seqStart + 200));
+  if (!first) return undefined;
+  const col = first[1].length;
+  const items: [number, number][] = [];
+  let itemStart = seqStart;
+  let end = text.length;
+  for (let ls = seqStart; ls < text.length; ) {
+    let nl = text.indexOf('\n', ls);
+    if (nl < 0) nl = text.length;
+    let i = ls;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    const ind = i - ls;
+    const c = text.charCodeAt(i);
+    const blank = i >= nl || c === 13 || c === 35; /* empty, CR only, or a comment */
+    if (!blank) {
+      const dash = c === 45 && (i + 1 >= nl || text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 13);
+      if (ind === col && dash) {
+        if (ls > itemStart) items.push([itemStart, ls]);
+        itemStart = ls;
+      } else if (ind <= col) {
+        end = ls;
+        break;
+      }
+    }
+    ls = nl + 1;
+  }
+  if (end > itemStart) items.push([itemStart, end]);
+  // Document separators anywhere mean more than one document: not this shape.
+  const sep = /^(---|\.\.\.)(\s|$)/m;
+  if (sep.test(text.slice(0, m.index)) || sep.test(text.slice(end))) return undefined;
+  return { items, header: text.slice(0, m.index) + text.slice(end) };
+}
+
+/** Parses a large single-document List item by item; false when the text is not of that shape. */
+function parseLargeList(f: InputFile, opts: ParseOptions, b: ClusterBuilder, extra?: ExtraObjectHandler): boolean {
+  const split = splitListItems(f.text);
+  if (!split) return false;
+  const header = parseAllDocuments(split.header, { prettyErrors: false });
+  if (!Array.isArray(header) || header.length !== 1 || header[0].errors.length) return false;
+  const head = header[0].contents as Node | null;
+  if (!head || !isMap(head)) return false;
+  const kindNode = getNode(head as YAMLMap, 'kind');
+  const kind = kindNode && isScalar(kindNode) && typeof kindNode.value === 'string' ? kindNode.value : undefined;
+  if (!kind || !(kind === 'List' || kind.endsWith('List'))) return false;
+  const apiNode = getNode(head as YAMLMap, 'apiVersion');
+  const apiVersion = apiNode && isScalar(apiNode) && typeof apiNode.value === 'string' ? apiNode.value : undefined;
+  const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = f.text.indexOf('\n'); i >= 0; i = f.text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const ns = opts.defaultNamespace ?? 'default';
+  for (const [s, e] of split.items) {
+    const chunk = f.text.slice(s, e);
+    const doc = parseDocument(chunk, { prettyErrors: false, uniqueKeys: true });
+    const ctx = new ParseContext(f.path, 0, lineCounter, ns, b.cluster.diagnostics, chunk, s);
+    for (const err of doc.errors) ctx.diagnostics.push({ code: 'yaml-syntax', severity: 'error', message: err.message.split('\n')[0], range: ctx.rangeAt(err.pos[0], Math.max(err.pos[1], err.pos[0])) });
+    const seq = doc.contents as Node | null;
+    if (!seq || !isSeq(seq)) continue;
+    for (const item of seq.items) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
+  }
+  return true;
 }
 
 /** Collects objects, merging pods that belong to one owner into one workload. */
@@ -139,7 +216,7 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     return;
   }
   if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
-    const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text });
+    const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text, offsetBase: ctx.offsetBase });
     ctx.diagnostics.push(...r.diagnostics);
     if (r.resource) {
       const c = (b.cluster.calico ??= { policies: [], networkSets: [], tiers: [] });

@@ -6,8 +6,40 @@ export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 export const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
+/**
+ * Results of set operations, memoised by the operands' identities: the evaluator combines the same few sets over
+ * and over (a rule's ports with every peer column), so this keeps allocation (and GC) down. Bounded.
+ */
+const MEMO_LIMIT = 1 << 18;
+type Memo = { size: number; table: Map<number, Map<number, ConnSet>> };
+const memo = { union: newMemo(), intersect: newMemo(), subtract: newMemo() };
+let nextUid = 1;
+
+function newMemo(): Memo {
+  return { size: 0, table: new Map() };
+}
+
+function memoised(m: Memo, a: ConnSet, b: ConnSet, compute: () => ConnSet): ConnSet {
+  let inner = m.table.get(a.uid);
+  let r = inner?.get(b.uid);
+  if (r === undefined) {
+    if (m.size >= MEMO_LIMIT) {
+      m.table.clear();
+      m.size = 0;
+      inner = undefined;
+    }
+    r = compute();
+    if (!inner) m.table.set(a.uid, (inner = new Map()));
+    inner.set(b.uid, r);
+    m.size++;
+  }
+  return r;
+}
+
 /** Immutable set of (protocol, port) pairs. */
 export class ConnSet {
+  /** Identity for memoising operations (not content: equal sets may have different uids). */
+  readonly uid = nextUid++;
   private constructor(private readonly map: ReadonlyMap<string, readonly PortRange[]>) {}
 
   static readonly EMPTY = new ConnSet(new Map());
@@ -47,6 +79,10 @@ export class ConnSet {
   union(other: ConnSet): ConnSet {
     if (other.isEmpty() || other === this) return this;
     if (this.isEmpty()) return other;
+    return memoised(memo.union, this, other, () => this.unionOf(other));
+  }
+
+  private unionOf(other: ConnSet): ConnSet {
     const out = new Map(this.map);
     for (const [proto, rs] of other.map) {
       const mine = out.get(proto);
@@ -58,6 +94,10 @@ export class ConnSet {
   intersect(other: ConnSet): ConnSet {
     if (this.isEmpty() || other.isEmpty()) return ConnSet.EMPTY;
     if (other === this) return this;
+    return memoised(memo.intersect, this, other, () => this.intersectOf(other));
+  }
+
+  private intersectOf(other: ConnSet): ConnSet {
     const out = new Map<string, PortRange[]>();
     for (const [proto, rs] of this.map) {
       const theirs = other.map.get(proto);
@@ -65,18 +105,23 @@ export class ConnSet {
       const r = intersectRanges(rs, theirs);
       if (r.length) out.set(proto, r);
     }
-    return new ConnSet(out);
+    return out.size ? new ConnSet(out) : ConnSet.EMPTY;
   }
 
   subtract(other: ConnSet): ConnSet {
     if (this.isEmpty() || other.isEmpty()) return this;
+    if (other === this) return ConnSet.EMPTY;
+    return memoised(memo.subtract, this, other, () => this.subtractOf(other));
+  }
+
+  private subtractOf(other: ConnSet): ConnSet {
     const out = new Map<string, PortRange[]>();
     for (const [proto, rs] of this.map) {
       const theirs = other.map.get(proto);
       const r = theirs ? subtractRanges(rs, theirs) : (rs as PortRange[]);
       if (r.length) out.set(proto, r);
     }
-    return new ConnSet(out);
+    return out.size ? new ConnSet(out) : ConnSet.EMPTY;
   }
 
   equals(other: ConnSet): boolean {

@@ -59,12 +59,22 @@ export interface Explanation {
   ingress?: DirectionVerdict;
 }
 
-/** Which rules allowed a connection (per direction); the full trace comes from `explain`. */
+/** A rule that allowed (part of) a connection: the policy as explanations name it, and the rule's 0-based index. */
+export interface AllowingRule {
+  policy: string;
+  ruleIndex: number;
+  range?: SourceRange;
+}
+
+/**
+ * Which rules allowed a connection, per direction (kept small: one per connection in `reach --output json`);
+ * the full trace, denying steps included, comes from `explain`.
+ */
 export interface ConnectionExplanation {
-  /** Egress of the source; absent when the source is external. */
-  egress?: { isolated: boolean; allowedBy: RuleRef[] };
+  /** Egress of the source; absent when the source is external. `isolated: false`: no policy restricts it. */
+  egress?: { isolated: boolean; allowedBy: AllowingRule[] };
   /** Ingress of the destination; absent when the destination is external. */
-  ingress?: { isolated: boolean; allowedBy: RuleRef[] };
+  ingress?: { isolated: boolean; allowedBy: AllowingRule[] };
 }
 
 export interface Connection {

@@ -15,8 +15,10 @@ export class ParseContext {
     readonly lineCounter: LineCounter,
     readonly defaultNamespace: string,
     readonly diagnostics: Diagnostic[],
-    /** The file text (lets the Calico parser map selector offsets through YAML quoting). */
+    /** The text the YAML nodes' offsets refer to (lets the Calico parser map selector offsets through quoting). */
     readonly text?: string,
+    /** Offset of that text in the file (non-zero when one item of a large List is parsed on its own). */
+    readonly offsetBase = 0,
   ) {}
 
   rangeOf(node: Node | Pair | null | undefined, fallback?: SourceRange): SourceRange | undefined {
@@ -25,7 +27,10 @@ export class ParseContext {
     return this.rangeAt(r[0], r[1]);
   }
 
+  /** A range from offsets in the parsed text (node.range, error positions); `offsetBase` makes them file offsets. */
   rangeAt(startOffset: number, endOffset: number): SourceRange {
+    startOffset += this.offsetBase;
+    endOffset += this.offsetBase;
     const s = this.lineCounter.linePos(startOffset);
     const e = this.lineCounter.linePos(endOffset);
     return {

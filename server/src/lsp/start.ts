@@ -33,6 +33,8 @@ export interface InitOptions {
   defaultNamespace?: string;
   /** Debounce of the reachability re-analysis (ms). */
   reachabilityDebounceMs?: number;
+  /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
+  reachabilityFromScratch?: boolean;
 }
 
 export interface ServerHandle {

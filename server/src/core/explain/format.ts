@@ -61,6 +61,11 @@ function describePlain(s: ConnSet): string {
   return parts.join('; ');
 }
 
+/** A count with its noun: "1 workload", "2 workloads", "1 policy", "3 policies" (`plural` for irregular nouns). */
+export function countOf(n: number, noun: string, plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** "ingress rule 1" (1-based, as people count), with the rule's name when it has one. */
 export function ruleLabel(direction: 'Ingress' | 'Egress', index: number, name?: string): string {
   return `${direction.toLowerCase()} rule ${index + 1}${name ? ` (${name})` : ''}`;

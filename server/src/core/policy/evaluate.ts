@@ -29,6 +29,8 @@ interface FlatRule {
 
 interface FlatPolicy {
   policy: Policy;
+  /** Position in model order. */
+  pos: number;
   tier: number;
   subject: number;
   ingress: FlatRule[];
@@ -71,6 +73,26 @@ export interface EvaluationOptions {
   changedWorkloads?: ReadonlySet<string>;
 }
 
+/**
+ * Stable numbers for matcher keys across evaluations (class signatures compare across evaluations and must be
+ * cheap to build). Bounded: cleared when it grows past a limit (signatures are only compared with the previous
+ * evaluation's, and a cleared registry just makes that comparison miss).
+ */
+const keyIds = new Map<string, number>();
+let keyEpoch = 0;
+function keyId(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    if (keyIds.size > 1_000_000) {
+      keyIds.clear();
+      keyEpoch++;
+    }
+    id = keyIds.size + 1;
+    keyIds.set(key, id);
+  }
+  return id;
+}
+
 function cmpBig(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -90,8 +112,10 @@ export class Evaluation {
   private readonly classMatched: Set<number>[] = [];
   private readonly extMatched: Set<number>[] = [];
   private readonly colsCache = new Map<number, number[]>();
-  private readonly rows = new Map<string, Row>();
-  private readonly chains = new Map<string, ChainTier[]>();
+  private readonly egressRows: (Row | undefined)[] = [];
+  private readonly ingressRows: (Row | undefined)[] = [];
+  private readonly egressChains: (ChainTier[] | undefined)[] = [];
+  private readonly ingressChains: (ChainTier[] | undefined)[] = [];
   readonly usesNamedPorts: boolean;
   private readonly wlIndex = new Map<string, number>();
   private readonly extIndex = new Map<string, number>();
@@ -105,7 +129,7 @@ export class Evaluation {
     let named = false;
     model.tiers.forEach((tier, ti) => {
       for (const p of tier.policies) {
-        const fp: FlatPolicy = { policy: p, tier: ti, subject: this.intern(p.subject), ingress: [], egress: [] };
+        const fp: FlatPolicy = { policy: p, pos: this.flat.length, tier: ti, subject: this.intern(p.subject), ingress: [], egress: [] };
         for (const d of ['Ingress', 'Egress'] as Direction[]) {
           if (!p.directions.includes(d)) continue;
           for (const r of rulesOf(p, d)) {
@@ -171,9 +195,11 @@ export class Evaluation {
       for (const i of set) perWorkload[i].push(m);
     });
     const bySig = new Map<string, number>();
+    const ids = this.matchers.map((m) => keyId(m.key));
+    const epoch = keyEpoch;
     this.world.workloads.forEach((w, i) => {
-      // Matcher keys (not indices) so that signatures compare across evaluations.
-      let sig = perWorkload[i].map((m) => this.matchers[m].key).sort().join('\u0001');
+      // Matcher key ids (not indices) so that signatures compare across evaluations.
+      let sig = `${epoch}:${perWorkload[i].map((m) => ids[m]).sort((a, b) => a - b).join(',')}`;
       if (this.usesNamedPorts) sig += `\u0002${w.ports.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',')}`;
       let c = bySig.get(sig);
       if (c === undefined) {
@@ -251,16 +277,14 @@ export class Evaluation {
 
   /** The tiers, policies and rules that apply to class `c` for a direction, in evaluation order. */
   chain(c: number, d: Direction): ChainTier[] {
-    const key = `${d}:${c}`;
-    const cached = this.chains.get(key);
+    const chains = d === 'Egress' ? this.egressChains : this.ingressChains;
+    const cached = chains[c];
     if (cached) return cached;
     const matched = this.classMatched[c];
     const hits: FlatPolicy[] = [];
     for (const m of matched) for (const fp of this.bySubject.get(m) ?? []) if (fp.policy.directions.includes(d)) hits.push(fp);
     // Model order: tier, then position of the policy in its tier.
-    const order = new Map<Policy, number>();
-    this.flat.forEach((fp, i) => order.set(fp.policy, i));
-    hits.sort((a, b) => order.get(a.policy)! - order.get(b.policy)!);
+    hits.sort((a, b) => a.pos - b.pos);
     const out: ChainTier[] = [];
     for (const fp of hits) {
       let t = out[out.length - 1];
@@ -273,7 +297,7 @@ export class Evaluation {
         if (r.rule.action !== 'Allow') t.allAllow = false;
       }
     }
-    this.chains.set(key, out);
+    chains[c] = out;
     return out;
   }
 
@@ -285,25 +309,37 @@ export class Evaluation {
 
   /**
    * Walks the chain of class `c` for direction `d` against the given columns (all when undefined) and returns the
-   * allowed connections per column. With a sink, reports every step (use one column).
+   * allowed connections per column (indexed by column; with `cols`, only those entries are set). With a sink,
+   * reports every step (use one column).
    */
   walk(c: number, d: Direction, cols?: number[], sink?: TraceSink): (ConnSet | undefined)[] {
     const N = this.columns;
     const C = this.classes.length;
     const U = this.model.universe;
     const self = this.world.workloads[this.classes[c].rep];
-    const wanted = cols ?? Array.from({ length: N }, (_, i) => i);
-    const want = cols ? new Set(cols) : undefined;
-    // rem[j] undefined = the whole universe is still undecided.
-    const rem: (ConnSet | undefined)[] = new Array(N);
-    const allowed: (ConnSet | undefined)[] = new Array(N);
+    // Dense positions 0..W-1 for the wanted columns.
+    const W = cols ? cols.length : N;
+    const colAt = (k: number) => (cols ? cols[k] : k);
+    const rem: (ConnSet | undefined)[] = new Array(W);
+    const allowed: (ConnSet | undefined)[] = new Array(W);
     const dstOf = (j: number): Workload | undefined => (d === 'Ingress' ? self : j < C ? this.world.workloads[this.classes[j].rep] : undefined);
-    const stamp = new Int32Array(N).fill(-1);
+    const all = cols ? cols.map((_, k) => k) : undefined;
+    let stamp: Int32Array | undefined;
     let ruleNo = 0;
-    const ruleCols = (r: FlatRule): number[] => {
-      if (!r.peers) return wanted;
-      if (want) return wanted.filter((j) => r.peers!.some((m) => this.colMatched(j).has(m)));
+    /** Positions of the wanted columns a rule matches. */
+    const rulePos = (r: FlatRule): ArrayLike<number> | number[] => {
+      if (cols) {
+        if (!r.peers) return all!;
+        const out: number[] = [];
+        for (let k = 0; k < W; k++) {
+          const m = this.colMatched(cols[k]);
+          if (r.peers.some((x) => m.has(x))) out.push(k);
+        }
+        return out;
+      }
+      if (!r.peers) return this.allColumns();
       if (r.peers.length === 1) return this.colsOf(r.peers[0]);
+      stamp ??= new Int32Array(N).fill(-1);
       const out: number[] = [];
       ruleNo++;
       for (const m of r.peers) for (const j of this.colsOf(m)) if (stamp[j] !== ruleNo) {
@@ -316,68 +352,103 @@ export class Evaluation {
     for (const t of this.chain(c, d)) {
       if (!live) break;
       const tier = this.model.tiers[t.tier];
-      const passed: (ConnSet | undefined)[] = new Array(N);
+      const denyEnd = t.applies && tier.endAction === 'Deny';
+      let passed: (ConnSet | undefined)[] | undefined;
       if (t.allAllow && !sink) {
         // Only Allow rules: their order does not matter; accumulate, then settle once per column.
-        const acc: (ConnSet | undefined)[] = new Array(N);
+        const acc: (ConnSet | undefined)[] = new Array(W);
         for (const r of t.rules) {
-          for (const j of ruleCols(r)) {
-            const x = this.conns(r, dstOf(j));
+          const ps = rulePos(r);
+          const x0 = r.constConns;
+          for (let i = 0; i < ps.length; i++) {
+            const k = ps[i];
+            const x = x0 ?? this.conns(r, dstOf(colAt(k)));
             if (x.isEmpty()) continue;
-            acc[j] = acc[j] ? acc[j]!.union(x) : x;
+            const cur = acc[k];
+            acc[k] = cur === undefined || cur === x ? x : cur.union(x);
           }
         }
-        for (const j of wanted) {
-          const a = acc[j];
+        for (let k = 0; k < W; k++) {
+          const a = acc[k];
           if (!a) continue;
-          const hit = rem[j] ? a.intersect(rem[j]!) : a;
+          const r0 = rem[k];
+          const hit = r0 ? a.intersect(r0) : a;
           if (hit.isEmpty()) continue;
-          allowed[j] = allowed[j] ? allowed[j]!.union(hit) : hit;
-          rem[j] = (rem[j] ?? U).subtract(hit);
+          allowed[k] = allowed[k] ? allowed[k]!.union(hit) : hit;
+          // After a Deny end nothing remains anyway: skip the subtraction.
+          if (!denyEnd) rem[k] = (r0 ?? U).subtract(hit);
         }
       } else {
+        passed = new Array(W);
         for (const r of t.rules) {
           const action = r.rule.action;
-          for (const j of ruleCols(r)) {
-            const x = this.conns(r, dstOf(j));
+          const ps = rulePos(r);
+          for (let i = 0; i < ps.length; i++) {
+            const k = ps[i];
+            const x = r.constConns ?? this.conns(r, dstOf(colAt(k)));
             if (x.isEmpty()) continue;
-            const hit = rem[j] ? x.intersect(rem[j]!) : x.intersect(U);
+            const hit = rem[k] ? x.intersect(rem[k]!) : x.intersect(U);
             if (hit.isEmpty()) continue;
             sink?.rule(tier, r, hit);
             if (action === 'Log') continue;
-            rem[j] = (rem[j] ?? U).subtract(hit);
-            if (action === 'Allow') allowed[j] = allowed[j] ? allowed[j]!.union(hit) : hit;
-            else if (action === 'Pass') passed[j] = passed[j] ? passed[j]!.union(hit) : hit;
+            rem[k] = (rem[k] ?? U).subtract(hit);
+            if (action === 'Allow') allowed[k] = allowed[k] ? allowed[k]!.union(hit) : hit;
+            else if (action === 'Pass') passed[k] = passed[k] ? passed[k]!.union(hit) : hit;
           }
         }
       }
       live = false;
-      for (const j of wanted) {
-        const undecided = rem[j] ?? U;
-        const p = passed[j] ?? ConnSet.EMPTY;
-        sink?.tierEnd(tier, t.applies, undecided, p);
-        if (t.applies && tier.endAction === 'Deny') rem[j] = p;
-        else rem[j] = undecided.union(p);
-        if (!rem[j]!.isEmpty()) live = true;
+      for (let k = 0; k < W; k++) {
+        const p = passed?.[k] ?? ConnSet.EMPTY;
+        if (denyEnd) {
+          if (sink) sink.tierEnd(tier, true, rem[k] ?? U, p);
+          rem[k] = p;
+        } else {
+          const undecided = rem[k] ?? U;
+          sink?.tierEnd(tier, t.applies, undecided, p);
+          rem[k] = p.isEmpty() ? rem[k] : undecided.union(p);
+        }
+        if (rem[k] === undefined || !rem[k]!.isEmpty()) live = true;
       }
     }
-    for (const j of wanted) {
-      const r = rem[j] ?? U;
-      if (r.isEmpty()) continue;
-      sink?.fallThrough(r);
-      allowed[j] = allowed[j] ? allowed[j]!.union(r) : r;
+    if (!cols) {
+      for (let k = 0; k < W; k++) {
+        const r = rem[k] ?? U;
+        if (r.isEmpty()) continue;
+        allowed[k] = allowed[k] ? allowed[k]!.union(r) : r;
+      }
+      return allowed;
     }
-    return allowed;
+    const out: (ConnSet | undefined)[] = new Array(N);
+    for (let k = 0; k < W; k++) {
+      const r = rem[k] ?? U;
+      if (!r.isEmpty()) {
+        sink?.fallThrough(r);
+        allowed[k] = allowed[k] ? allowed[k]!.union(r) : r;
+      }
+      out[cols[k]] = allowed[k];
+    }
+    return out;
+  }
+
+  private allCols?: number[];
+  private allColumns(): number[] {
+    return (this.allCols ??= Array.from({ length: this.columns }, (_, i) => i));
   }
 
   private row(c: number, d: Direction): Row {
-    const key = `${d}:${c}`;
-    let r = this.rows.get(key);
+    const rows = d === 'Egress' ? this.egressRows : this.ingressRows;
+    let r = rows[c];
     if (!r) {
       r = this.chain(c, d).length === 0 ? { uniform: this.model.universe } : { cells: this.walk(c, d) };
-      this.rows.set(key, r);
+      rows[c] = r;
     }
     return r;
+  }
+
+  /** The row of class c for direction d if it was computed (for reuse by the next evaluation). */
+  private peekRow(c: number, d: Direction): Row | undefined {
+    return (d === 'Egress' ? this.egressRows : this.ingressRows)[c];
   }
 
   /** What direction `d` of class `c` allows towards column `j`. */
@@ -453,10 +524,10 @@ export class Evaluation {
         const mine = this.chain(c, d);
         const theirs = prev.chain(pc, d);
         if (!sameChain(mine, theirs)) continue;
-        const pr = prev.rows.get(`${d}:${pc}`);
+        const pr = prev.peekRow(pc, d);
         if (!pr) continue;
         if ('uniform' in pr) {
-          if (mine.length === 0) this.rows.set(`${d}:${c}`, { uniform: this.model.universe });
+          if (mine.length === 0) (d === 'Egress' ? this.egressRows : this.ingressRows)[c] = { uniform: this.model.universe };
           continue;
         }
         const cells: (ConnSet | undefined)[] = new Array(this.columns);
@@ -465,7 +536,7 @@ export class Evaluation {
           const fresh = this.walk(c, d, dirtyCols);
           for (const j of dirtyCols) cells[j] = fresh[j];
         }
-        this.rows.set(`${d}:${c}`, { cells });
+        (d === 'Egress' ? this.egressRows : this.ingressRows)[c] = { cells };
       }
     }
   }

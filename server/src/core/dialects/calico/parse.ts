@@ -52,6 +52,8 @@ export interface CalicoParseContext {
   text?: string;
   /** The document, used to follow YAML aliases (*name). */
   doc?: Document;
+  /** Offset of `text` in the file (non-zero when one item of a large List is parsed on its own). */
+  offsetBase?: number;
 }
 
 export interface CalicoParseResult {
@@ -288,6 +290,8 @@ class CalicoParser {
   // --- ranges and reporting ---
 
   rangeAt(startOffset: number, endOffset: number): SourceRange {
+    startOffset += this.ctx.offsetBase ?? 0;
+    endOffset += this.ctx.offsetBase ?? 0;
     const lc = this.ctx.lineCounter;
     const s = lc.linePos(startOffset);
     const e = lc.linePos(endOffset);
@@ -591,7 +595,8 @@ class CalicoParser {
     // string is the same as an absent field, NOT all(). (A blank " " is non-empty and parses as all().)
     if (emptyIsAbsent && text === '' && !node.tag) return undefined;
     const range = this.rangeOf(node);
-    const offsets = scalarOffsets(node, text, this.ctx.text);
+    const base = this.ctx.offsetBase ?? 0;
+    const offsets = scalarOffsets(node, text, this.ctx.text)?.map((o) => o + base);
     const sel: CalicoSelector = { text, range, offsets };
     if (node.tag && !node.tag.startsWith('tag:yaml.org,2002:')) {
       // `selector: !has(a)` — YAML reads "!has(a)" as a tag (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors
