@@ -15,6 +15,8 @@ import {
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
 import { registerFirstRun } from './first-run';
+import { mcpServerDefinitions, registerAiIntegration } from './ai';
+import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 
@@ -27,6 +29,8 @@ export interface PolicyLensApi {
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
+  /** The MCP server definitions the extension offers to VS Code (command, args, env per workspace folder). */
+  mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
@@ -98,6 +102,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   };
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+
+  registerAiIntegration(
+    context,
+    async (params: ToolParams) => {
+      await ensureStarted();
+      if (!client) throw new Error('Policy Lens language server is not running');
+      return client.sendRequest<ToolResponse>(TOOL_REQUEST, params);
+    },
+    output,
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('policyLens.showReachability', async () => {
@@ -176,6 +190,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       return source.explain(src, dst);
     },
     panel: () => ReachabilityPanel.current,
+    mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);
       return new Promise((resolve, reject) => {

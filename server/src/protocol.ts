@@ -63,63 +63,28 @@ export interface ReachabilityChangedParams {
   version: number;
 }
 
-// ---------------------------------------------------------------- compact panel payload (policyLens/reachability v2)
+// ---------------------------------------------------------------- compact panel payload (policyLens/reachability)
 
 /**
  * The reachability of the workspace in the compact form the panel renders: equivalence classes of endpoints (no
  * policy can tell the members of a class apart, so every pair between two classes has the same connections) and
- * the allowed class pairs. 5,000 workloads stay a few MB. Explanations are fetched on demand (policyLens/explain).
+ * the allowed class pairs; the diff against a baseline on groups; the posture summary. Defined (and documented
+ * field by field) in the core, which computes it: server/src/core/panel-data.ts.
  */
-export interface PanelData {
-  /** Workloads first (sorted by namespace, then name), then external endpoints. Cells refer to endpoints by index. */
-  endpoints: Endpoint[];
-  /** Each workload is in exactly one class; each external endpoint is a class of its own. */
-  classes: PanelClass[];
-  /** Distinct connection sets; cells refer to them by index. */
-  conns: ProtocolPorts[];
-  /**
-   * Allowed class pairs [srcClass, dstClass, connIndex]. A pair (c, c) holds between distinct members of c.
-   * Pairs with nothing allowed are absent; external -> external pairs are never analysed.
-   */
-  cells: [number, number, number][];
-  /** What changed against the baseline, on groups of endpoints (see PanelDiff). */
-  diff?: PanelDiff;
-  /** At-a-glance findings (computed by the server). */
-  posture?: Posture;
-  /** Objects of policy kinds that are not modelled (their rules are not part of this reachability). */
-  leftOut: { kind: string; count: number }[];
-  /** Counts of diagnostics by severity over the analysed files. */
-  problems: { errors: number; warnings: number };
-  /** Which semantics evaluated the workspace ("Kubernetes NetworkPolicy", "Calico", ...). */
-  evaluatedAs: string;
-}
+import type { PanelPayload } from './core/panel-data';
+export type { PanelDiff, Posture } from './core/panel-data';
+export type PanelData = PanelPayload;
 
-export interface PanelClass {
-  /** Endpoint indices, sorted. */
-  members: number[];
-}
+// ---------------------------------------------------------------- engine tools (VS Code language-model tools)
 
 /**
- * The difference with the baseline, on the common refinement of the current and the baseline classes: every group
- * is a set of endpoints that both analyses treat alike. Each entry [srcGroup, dstGroup, connIndex] says which
- * connections (PanelData.conns) became newly allowed (`added`) or newly blocked (`removed`) between every member of
- * the source group and every member of the destination group (distinct endpoints).
+ * Client -> server request: run one engine tool (reach, explain, what_if, check, blast_radius; server/src/tools/)
+ * against the server's state (workspace manifests, open buffers taking precedence). The client's language-model
+ * tools forward to it, so assistants in VS Code get the same answers as `policy-lens mcp`.
  */
-export interface PanelDiff {
-  groups: number[][];
-  added: [number, number, number][];
-  removed: [number, number, number][];
+export const TOOL_REQUEST = 'policyLens/tool';
+export interface ToolParams {
+  tool: 'reach' | 'explain' | 'what_if' | 'check' | 'blast_radius';
+  input: Record<string, unknown>;
 }
-
-export interface Posture {
-  /** Workloads no policy isolates for ingress / egress (endpoint indices). */
-  notIsolatedIngress: number[];
-  notIsolatedEgress: number[];
-  /** Workloads some external address can reach, and workloads that can reach some external address. */
-  reachableFromOutside: number[];
-  canReachInternet: number[];
-  /** Namespaces holding workloads where some workload is not isolated in both directions (no default deny). */
-  namespacesWithoutDefaultDeny: string[];
-  /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
-  largestBlastRadius: [number, number][];
-}
+export type ToolResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: string };

@@ -3,10 +3,12 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { registerReachability } from './reachability';
+import { registerTools } from './lsp/tools';
 
 const connection = createConnection(ProposedFeatures.all);
-startServer(connection, {
-  onReady(index, onChanged, init) {
+const handle = startServer(connection, {
+  onReady(index, onChanged, init, folders) {
+    registerTools(connection, index, folders, init.defaultNamespace, () => handle.indexed);
     const reach = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,

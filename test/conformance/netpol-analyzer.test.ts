@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { analyzeFiles, ConnSet, type InputFile } from '../../server/src/core/index';
 import { parseIPv4 } from '../../server/src/core/ip';
 import { corporaDir } from '../helpers/paths';
+import { parseConns } from '../helpers/npa-conns';
 
 const base = join(corporaDir(), 'netpol-analyzer');
 
@@ -32,20 +33,6 @@ function readDir(dir: string): InputFile[] {
     else if (/\.(ya?ml|json)$/.test(name)) out.push({ path: p, text: readFileSync(p, 'utf8') });
   }
   return out;
-}
-
-/** Parses netpol-analyzer's connection text ("All Connections", "TCP 80,9090,UDP 53", "SCTP 1-9002,9004-65535"). */
-export function parseConns(s: string): ConnSet {
-  if (s.trim() === 'All Connections') return ConnSet.ALL;
-  let acc = ConnSet.EMPTY;
-  let proto = '';
-  for (const tok of s.split(',')) {
-    const m = /^\s*(?:(TCP|UDP|SCTP)\s+)?(\d+)(?:-(\d+))?\s*$/.exec(tok);
-    if (!m) throw new Error(`cannot parse connection token "${tok}" in "${s}"`);
-    if (m[1]) proto = m[1];
-    acc = acc.union(ConnSet.of(proto, Number(m[2]), Number(m[3] ?? m[2])));
-  }
-  return acc;
 }
 
 interface Line {

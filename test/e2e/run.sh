@@ -4,8 +4,10 @@
 #      hover, quick fix, reachability requests, live updates, impact preview, panel) -- test/e2e/suite/
 #   2. UI suite: playwright-core clicks through the workbench (Problems, hover, completion, the reachability panel,
 #      cell/edge explanations, jump to source, graph, blast radius, filters, state restore) -- test/e2e/ui.js
+#   3. another editor: headless Neovim as the LSP client of the standalone policy-lens-language-server
+#      (diagnostics, hover, edit) -- test/e2e/neovim.sh
 # Installs everything it needs (apt + npm into .e2e-work/, cached), builds and packages the .vsix, then prints
-# `N passed, M failed` (both suites) and exits non-zero on any failure. Screenshots: .e2e-work/screenshots/.
+# `N passed, M failed` (all suites) and exits non-zero on any failure. Screenshots: .e2e-work/screenshots/.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ROOT WORK="${WORK:-$ROOT/.e2e-work}"
@@ -29,11 +31,11 @@ package_vsix || fail_setup "vsce package"
 cleanup() { cs_stop; }
 trap cleanup EXIT
 
-# E2E_ONLY=api|ui runs one suite (for debugging); CI runs both.
+# E2E_ONLY=api|ui|nvim runs one suite (for debugging); CI runs all.
 ONLY="${E2E_ONLY:-}"
 
 # ---- 1. extension-host suite
-if [ "$ONLY" != ui ]; then
+if [ "$ONLY" != ui ] && [ "$ONLY" != nvim ]; then
 STATE="$WORK/state-api"
 rm -rf "$STATE"; cs_prepare "$STATE"
 WS="$WORK/ws-api"; make_workspace "$WS"
@@ -48,10 +50,10 @@ cs_stop
 else echo '{"passed":0,"failed":0}' > "$RESULTS/api.json"; fi
 
 # ---- 2. UI suite against the installed .vsix
-if [ "$ONLY" = api ]; then echo '{"passed":0,"failed":0}' > "$RESULTS/ui.json"; fi
+if [ "$ONLY" = api ] || [ "$ONLY" = nvim ]; then echo '{"passed":0,"failed":0}' > "$RESULTS/ui.json"; fi
 STATE="$WORK/state-ui"
-[ "$ONLY" = api ] || rm -rf "$STATE"; cs_prepare "$STATE"
-[ "$ONLY" = api ] || cs_run "$STATE" --install-extension "$WORK/policy-lens.vsix" --force >"$STATE/install-extension.log" 2>&1 \
+[ -f "$RESULTS/ui.json" ] || rm -rf "$STATE"; cs_prepare "$STATE"
+[ -f "$RESULTS/ui.json" ] || cs_run "$STATE" --install-extension "$WORK/policy-lens.vsix" --force >"$STATE/install-extension.log" 2>&1 \
   || { cat "$STATE/install-extension.log"; echo '{"passed":0,"failed":1}' > "$RESULTS/ui.json"; }
 WS="$WORK/ws-ui"; make_workspace "$WS"
 PORT=$(free_port)
@@ -65,9 +67,15 @@ if [ ! -f "$RESULTS/ui.json" ]; then
   cs_stop
 fi
 
+# ---- 3. headless Neovim with the standalone language server
+if [ -z "$ONLY" ] || [ "$ONLY" = nvim ]; then
+  echo "[e2e] Neovim + policy-lens-language-server --stdio"
+  bash "$ROOT/test/e2e/neovim.sh" "$RESULTS/nvim.json"
+else echo '{"passed":0,"failed":0}' > "$RESULTS/nvim.json"; fi
+
 read -r P F < <(node -e '
   let p = 0, f = 0;
-  for (const n of ["api", "ui"]) {
+  for (const n of ["api", "ui", "nvim"]) {
     try { const r = require(process.argv[1] + "/" + n + ".json"); p += r.passed; f += r.failed; }
     catch { f += 1; }
   }

@@ -120,6 +120,17 @@ test('hover on a policy explains it in plain English', async () => {
   assert.match(h, /shop\/api/); // the selected workload
 });
 
+test('hover on a rule lists the flows it decides, computed by the engine (one formatter: markdown table)', async () => {
+  // https://kubernetes.io/docs/concepts/services-networking/network-policies/: the rule admits TCP 8080 from pods
+  // app=web in namespaces team=frontend into the pods the policy selects (app=api in shop).
+  const text = `${head()}spec:\n  podSelector:\n    matchLabels:\n      app: api\n  policyTypes: [Ingress]\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: frontend\n      ports:\n        - protocol: TCP\n          port: 8080\n`;
+  const u = uri();
+  await server.open(u, text);
+  const h = hoverText(await server.hover(u, 11, 7)); // on `from` of ingress rule 1
+  assert.match(h, /ingress rule 1\*\* \(Allow\) decides these flows/);
+  assert.match(h, /\| web\/frontend \| shop\/api \| allows TCP 8080 \|/);
+});
+
 test('hover on a selector lists the workloads it selects; on a field shows its documentation', async () => {
   const text = `${head()}spec:\n  podSelector:\n    matchLabels:\n      app: api\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: frontend\n`;
   const u = uri();

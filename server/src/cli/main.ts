@@ -1,13 +1,26 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { check } from './check';
+import { diff } from './diff';
+import { mcp } from './mcp';
+import { verify } from './verify';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
+                            [--baseline-file FILE]
+  policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
+                            [--fail-on any-change|new-exposure|removed-allowed]
+  policy-lens verify --rules FILE PATH... [--format text|json|markdown]
+  policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens COMMAND --help   details of one command
 
+Options of reach:
   PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
   --output, -o         text (default) or json
   --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
@@ -57,6 +70,14 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.out(USAGE);
     return cmd ? 0 : 2;
   }
+  if (cmd === 'reach' && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (cmd === 'check') return check(rest, io);
+  if (cmd === 'diff') return diff(rest, io);
+  if (cmd === 'verify') return verify(rest, io);
+  if (cmd === 'mcp') return mcp(rest, io);
   if (cmd !== 'reach') {
     io.err(`policy-lens: unknown command "${cmd}"\n${USAGE}`);
     return 2;

@@ -7,7 +7,7 @@ import { ConnSet } from './ports';
 import { parseIPv4, parseIPv6, parseCidr, type Family } from './ip';
 import { buildModel, buildWorld, evaluatedAs, type ModelOptions } from './policy/build';
 import { Evaluation } from './policy/evaluate';
-import type { Direction, PolicyModel, WorldView } from './policy/ir';
+import type { Direction, Policy, PolicyModel, Rule, WorldView } from './policy/ir';
 import { traceDirection } from './policy/trace';
 import { explanationOf } from './explain/format';
 
@@ -279,11 +279,47 @@ export class Analysis {
     return explanationOf(this.trace(srcId, dstId));
   }
 
+  /**
+   * The rule whose source range holds `offset` in `file` (the innermost), and what it decides: per pair of a
+   * selected class and a peer column where the rule matched first, the connections its action applies to.
+   */
+  ruleEffectsAt(file: string, offset: number): RuleEffects | undefined {
+    let best: { policy: Policy; rule: Rule; d: Direction } | undefined;
+    for (const t of this.model.tiers) {
+      for (const p of t.policies) {
+        for (const d of ['Ingress', 'Egress'] as Direction[]) {
+          for (const r of d === 'Ingress' ? p.ingress : p.egress) {
+            const rg = r.range;
+            if (!rg || rg.file !== file || offset < rg.startOffset || offset > rg.endOffset) continue;
+            if (!best || (best.rule.range && rg.endOffset - rg.startOffset < best.rule.range.endOffset - best.rule.range.startOffset)) best = { policy: p, rule: r, d };
+          }
+        }
+      }
+    }
+    if (!best) return undefined;
+    const ev = this.evaluation;
+    const C = this.nClasses;
+    const name = (col: number) => (col < C ? ev.classes[col].members.map((i) => this.workloads[i].id).sort() : [ev.externals[col - C].id]);
+    const effects = ev.ruleEffects(best.rule, best.d).map((e) => ({ self: name(e.self), peer: name(e.col), conns: e.hit }));
+    return { policy: best.policy.display, kind: best.policy.kind, direction: best.d, ruleIndex: best.rule.index, ruleName: best.rule.name, action: best.rule.action, effects };
+  }
+
   /** Is the workload isolated for a direction (some isolating policy selects it)? */
   isolated(workloadId: string, d: Direction): boolean {
     const w = this.evaluation.workloadIndex(workloadId);
     return w !== undefined && this.evaluation.isolated(this.evaluation.classOf[w], d);
   }
+}
+
+export interface RuleEffects {
+  policy: string;
+  kind: string;
+  direction: Direction;
+  ruleIndex: number;
+  ruleName?: string;
+  action: 'Allow' | 'Deny' | 'Pass' | 'Log';
+  /** Per (selected workloads, peers) group: the connections the rule decided (it matched first). */
+  effects: { self: string[]; peer: string[]; conns: ConnSet }[];
 }
 
 export function analyze(cluster: Cluster, opts: AnalyzeOptions = {}): Analysis {

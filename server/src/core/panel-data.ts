@@ -6,24 +6,58 @@ import { ConnSet } from './ports';
 import type { Endpoint, ProtocolPorts } from './reach-types';
 import type { Direction } from './policy/ir';
 
-/** Mirrors PanelData of server/src/protocol.ts (kept structural so the core does not import the protocol). */
+/**
+ * The compact panel payload (`data` of the policyLens/reachability response; protocol.ts names it PanelData).
+ * 5,000 workloads stay a few MB: cells are per class pair, never per workload pair.
+ */
 export interface PanelPayload {
+  /** Workloads first (sorted by namespace, then name), then external endpoints. Cells refer to endpoints by index. */
   endpoints: Endpoint[];
+  /** Each workload is in exactly one class (members: endpoint indices, sorted); each external endpoint is a class of its own. */
   classes: { members: number[] }[];
+  /** Distinct connection sets; cells refer to them by index. */
   conns: ProtocolPorts[];
+  /**
+   * Allowed class pairs [srcClass, dstClass, connIndex]. A pair (c, c) holds between distinct members of c.
+   * Pairs with nothing allowed are absent; external -> external pairs are never analysed.
+   */
   cells: [number, number, number][];
-  diff?: { groups: number[][]; added: [number, number, number][]; removed: [number, number, number][] };
-  posture: {
-    notIsolatedIngress: number[];
-    notIsolatedEgress: number[];
-    reachableFromOutside: number[];
-    canReachInternet: number[];
-    namespacesWithoutDefaultDeny: string[];
-    largestBlastRadius: [number, number][];
-  };
+  /** What changed against the baseline (see PanelDiff). */
+  diff?: PanelDiff;
+  /** At-a-glance findings. */
+  posture: Posture;
+  /** Objects of policy kinds that are not modelled (their rules are not part of this reachability). */
   leftOut: { kind: string; count: number }[];
+  /** Counts of diagnostics by severity over the analysed files. */
   problems: { errors: number; warnings: number };
+  /** Which semantics evaluated the workspace ("Kubernetes NetworkPolicy", "Calico", ...). */
   evaluatedAs: string;
+}
+
+/**
+ * The difference with the baseline, on the common refinement of the current and the baseline classes: every group
+ * is a set of endpoint indices that both analyses treat alike. Each entry [srcGroup, dstGroup, connIndex] says which
+ * connections (PanelPayload.conns) became newly allowed (`added`) or newly blocked (`removed`) between every member
+ * of the source group and every member of the destination group (distinct endpoints). An external endpoint is a
+ * group of its own, compared with the baseline's external ranges it overlaps (what any of them gained or lost).
+ */
+export interface PanelDiff {
+  groups: number[][];
+  added: [number, number, number][];
+  removed: [number, number, number][];
+}
+
+export interface Posture {
+  /** Workloads no policy isolates for ingress / egress (endpoint indices). */
+  notIsolatedIngress: number[];
+  notIsolatedEgress: number[];
+  /** Workloads some external address can reach, and workloads that can reach some external endpoint. */
+  reachableFromOutside: number[];
+  canReachInternet: number[];
+  /** Namespaces holding a workload that is not isolated in both directions (no default deny). */
+  namespacesWithoutDefaultDeny: string[];
+  /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
+  largestBlastRadius: [number, number][];
 }
 
 class ConnTable {

@@ -14,6 +14,7 @@ import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '
 import { selectorIndexAt } from '../core/dialects/calico/parse';
 import type { CalicoPolicy, CalicoRule } from '../core/dialects/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
+import { renderRuleEffectsMarkdown } from '../core/explain/format';
 
 interface Step {
   /** Key of the pair, or '-' for a sequence item. */
@@ -150,6 +151,17 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     const cp = result.cluster.calico?.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
     const top = path.length <= 2 && (['kind', 'apiVersion', 'spec', 'metadata'].includes(path[0]) || ['selector', 'types', 'order', 'tier'].includes(path[1] ?? ''));
     if (cp && top) sections.push(calicoSummary(cp, result.cluster.workloads.length ? calicoSelectedWorkloads(result.cluster, cp) : undefined));
+  }
+  // A rule (on its first key, e.g. `- from:` / `- action:`): the flows it decides, from the engine.
+  const allPath = steps.map((x) => x.seg);
+  if (path[0] === 'spec' && (allPath[1] === 'ingress' || allPath[1] === 'egress') && allPath[2] === '-' && path.length === 4 && onKey) {
+    const item = steps[2].node;
+    const firstKey = item && isMap(item) ? (item.items[0] as Pair | undefined) : undefined;
+    if (firstKey && step.pair === firstKey && result.cluster.workloads.length) {
+      const a = result.facts.analysis();
+      const eff = a.ruleEffectsAt(uri, offset);
+      if (eff) sections.push(renderRuleEffectsMarkdown(eff, a.universe));
+    }
   }
   // Field documentation.
   const schema = schemas.forDocument(parsed.apiVersion, parsed.kind);

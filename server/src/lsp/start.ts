@@ -24,7 +24,7 @@ export interface ServerOptions {
   /** Folder holding schemas/ and docs/rules (default: found by walking up from this module). */
   extensionRoot?: string;
   /** Hook to attach more features (the reachability service) once the index exists. */
-  onReady?: (index: WorkspaceIndex, notifyChanged: (listener: () => void) => void, initializationOptions: InitOptions) => void;
+  onReady?: (index: WorkspaceIndex, notifyChanged: (listener: () => void) => void, initializationOptions: InitOptions, folders: string[]) => void;
 }
 
 /** initializationOptions understood by the server (sent by the client). */
@@ -149,7 +149,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     if (watcherRegistration) {
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] }).catch(() => undefined);
     }
-    opts.onReady?.(index, (l) => listeners.push(l), initOptions);
+    opts.onReady?.(index, (l) => listeners.push(l), initOptions, folders);
     const progress = progressSupported ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     try {
       progress?.begin('Policy Lens: indexing manifests', 0, 'listing files', false);

@@ -228,3 +228,24 @@ export function renderTraceMarkdown(t: Trace, link: (r: import('../model').Sourc
   }
   return out.join('\n');
 }
+
+/** "web/frontend", "web/frontend and web/admin", "web/frontend and 4 more". */
+export function describeEndpoints(ids: string[]): string {
+  if (ids.length <= 2) return ids.join(' and ');
+  return `${ids[0]} and ${ids.length - 1} more`;
+}
+
+/**
+ * What one rule decides, as markdown (the hover on a rule): a table of the flows where this rule is the first to
+ * match, with the action it applies. `effects` come from Analysis.ruleEffectsAt.
+ */
+export function renderRuleEffectsMarkdown(r: { policy: string; direction: 'Ingress' | 'Egress'; ruleIndex: number; ruleName?: string; action: TraceStep['action']; effects: { self: string[]; peer: string[]; conns: ConnSet }[] }, universe?: ConnSet, limit = 12): string {
+  const head = `**${r.policy} ${ruleLabel(r.direction, r.ruleIndex, r.ruleName)}** (${r.action})`;
+  if (r.effects.length === 0) return `${head}: decides no flow between the workloads of this workspace (nothing it matches reaches it first, or nothing matches).`;
+  const rows = r.effects.map((e) => {
+    const [src, dst] = r.direction === 'Egress' ? [e.self, e.peer] : [e.peer, e.self];
+    return `| ${describeEndpoints(src)} | ${describeEndpoints(dst)} | ${ACTION_VERB[r.action]} ${describeConns(e.conns, universe)} |`;
+  });
+  const more = rows.length > limit ? `\n\n… and ${rows.length - limit} more` : '';
+  return `${head} decides these flows (where it is the first rule to match):\n\n| from | to | effect |\n| --- | --- | --- |\n${rows.slice(0, limit).join('\n')}${more}`;
+}

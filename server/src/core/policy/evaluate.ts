@@ -51,7 +51,7 @@ export interface ChainTier {
 
 /** Receives the steps of a traced walk (one peer column). */
 export interface TraceSink {
-  rule(tier: Tier, r: FlatRule, hit: ConnSet): void;
+  rule(tier: Tier, r: FlatRule, hit: ConnSet, col: number): void;
   tierEnd(tier: Tier, applies: boolean, undecided: ConnSet, passed: ConnSet): void;
   /** What left the last tier undecided (allowed by the model's default). */
   fallThrough(conns: ConnSet): void;
@@ -312,7 +312,7 @@ export class Evaluation {
    * allowed connections per column (indexed by column; with `cols`, only those entries are set). With a sink,
    * reports every step (use one column).
    */
-  walk(c: number, d: Direction, cols?: number[], sink?: TraceSink): (ConnSet | undefined)[] {
+  walk(c: number, d: Direction, cols?: number[], sink?: Partial<TraceSink>): (ConnSet | undefined)[] {
     const N = this.columns;
     const C = this.classes.length;
     const U = this.model.universe;
@@ -354,8 +354,9 @@ export class Evaluation {
       const tier = this.model.tiers[t.tier];
       const denyEnd = t.applies && tier.endAction === 'Deny';
       let passed: (ConnSet | undefined)[] | undefined;
-      if (t.allAllow && !sink) {
-        // Only Allow rules: their order does not matter; accumulate, then settle once per column.
+      if (t.allAllow) {
+        // Only Allow rules: their order does not matter (the tier allows the union); accumulate, then settle once
+        // per column. A trace reports every rule that allows something here, not only the first.
         const acc: (ConnSet | undefined)[] = new Array(W);
         for (const r of t.rules) {
           const ps = rulePos(r);
@@ -364,6 +365,10 @@ export class Evaluation {
             const k = ps[i];
             const x = x0 ?? this.conns(r, dstOf(colAt(k)));
             if (x.isEmpty()) continue;
+            if (sink?.rule) {
+              const hit = rem[k] ? x.intersect(rem[k]!) : x.intersect(U);
+              if (!hit.isEmpty()) sink.rule(tier, r, hit, colAt(k));
+            }
             const cur = acc[k];
             acc[k] = cur === undefined || cur === x ? x : cur.union(x);
           }
@@ -375,8 +380,8 @@ export class Evaluation {
           const hit = r0 ? a.intersect(r0) : a;
           if (hit.isEmpty()) continue;
           allowed[k] = allowed[k] ? allowed[k]!.union(hit) : hit;
-          // After a Deny end nothing remains anyway: skip the subtraction.
-          if (!denyEnd) rem[k] = (r0 ?? U).subtract(hit);
+          // After a Deny end nothing remains anyway: skip the subtraction (a trace still reports what the end denies).
+          if (!denyEnd || sink) rem[k] = (r0 ?? U).subtract(hit);
         }
       } else {
         passed = new Array(W);
@@ -389,7 +394,7 @@ export class Evaluation {
             if (x.isEmpty()) continue;
             const hit = rem[k] ? x.intersect(rem[k]!) : x.intersect(U);
             if (hit.isEmpty()) continue;
-            sink?.rule(tier, r, hit);
+            sink?.rule?.(tier, r, hit, colAt(k));
             if (action === 'Log') continue;
             rem[k] = (rem[k] ?? U).subtract(hit);
             if (action === 'Allow') allowed[k] = allowed[k] ? allowed[k]!.union(hit) : hit;
@@ -401,11 +406,11 @@ export class Evaluation {
       for (let k = 0; k < W; k++) {
         const p = passed?.[k] ?? ConnSet.EMPTY;
         if (denyEnd) {
-          if (sink) sink.tierEnd(tier, true, rem[k] ?? U, p);
+          if (sink?.tierEnd) sink.tierEnd(tier, true, rem[k] ?? U, p);
           rem[k] = p;
         } else {
           const undecided = rem[k] ?? U;
-          sink?.tierEnd(tier, t.applies, undecided, p);
+          sink?.tierEnd?.(tier, t.applies, undecided, p);
           rem[k] = p.isEmpty() ? rem[k] : undecided.union(p);
         }
         if (rem[k] === undefined || !rem[k]!.isEmpty()) live = true;
@@ -423,7 +428,7 @@ export class Evaluation {
     for (let k = 0; k < W; k++) {
       const r = rem[k] ?? U;
       if (!r.isEmpty()) {
-        sink?.fallThrough(r);
+        sink?.fallThrough?.(r);
         allowed[k] = allowed[k] ? allowed[k]!.union(r) : r;
       }
       out[cols[k]] = allowed[k];
@@ -474,6 +479,23 @@ export class Evaluation {
   /** External column index (0-based among externals) of an id, or undefined. */
   externalIndex(id: string): number | undefined {
     return this.extIndex.get(id);
+  }
+
+  /**
+   * What one rule decides: for every class whose chain holds the rule, the columns where the rule matched first
+   * (its action applied to `hit`). Used by hovers ("this rule allows ... from ...").
+   */
+  ruleEffects(rule: Rule, d: Direction): { self: number; col: number; hit: ConnSet }[] {
+    const out: { self: number; col: number; hit: ConnSet }[] = [];
+    for (let c = 0; c < this.classes.length; c++) {
+      if (!this.chain(c, d).some((t) => t.rules.some((r) => r.rule === rule))) continue;
+      this.walk(c, d, this.allColumns(), {
+        rule: (_t, r, hit, col) => {
+          if (r.rule === rule) out.push({ self: c, col, hit });
+        },
+      });
+    }
+    return out;
   }
 
   /** Is class `c` selected for direction `d` by some isolating policy (the direction is not "allow all")? */
