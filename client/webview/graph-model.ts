@@ -55,6 +55,10 @@ export interface GraphModel {
   workloads: number;
   /** Namespaces start open (few workloads) or closed (the namespace-level view). */
   openByDefault: boolean;
+  /** The box whose flows alone are shown (ViewState.graphFocus), when it exists. */
+  focus?: string;
+  /** Namespace boxes (keys and names) with the number of arrows into and out of each, before any focus. */
+  namespaces: { key: string; name: string; arrows: number }[];
 }
 
 /** Is a graph group open (the user's choice, else the size-based default)? */
@@ -156,7 +160,51 @@ export function buildGraph(idx: PanelIndex, state: ViewState): GraphModel {
     }
   }
   const split = splitExternals(nodes, edges);
-  return { nodes: split.nodes, edges: aggregate(split.nodes, split.edges), workloads, openByDefault };
+  const all = { nodes: split.nodes, edges: aggregate(split.nodes, split.edges) };
+  const namespaces = namespaceDegrees(all.nodes, all.edges);
+  const focus = state.graphFocus && all.nodes.some((n) => (n.group ?? n.key) === state.graphFocus) ? state.graphFocus : undefined;
+  return { ...(focus ? focusOn(all.nodes, all.edges, focus) : all), workloads, openByDefault, focus, namespaces };
+}
+
+/** The namespace (and external peers) boxes with the number of arrows touching each (themselves or inside). */
+function namespaceDegrees(nodes: GraphNode[], edges: GraphEdge[]): GraphModel['namespaces'] {
+  const parent = new Map(nodes.map((n) => [n.key, n.parent] as const));
+  const top = (k: string) => {
+    let cur = k;
+    for (let p = parent.get(cur); p; p = parent.get(cur)) cur = p;
+    return nodes.find((n) => n.key === cur)!;
+  };
+  const count = new Map<string, number>();
+  for (const e of edges) for (const k of new Set([top(e.src), top(e.dst)].map((n) => n.group ?? n.key))) count.set(k, (count.get(k) ?? 0) + 1);
+  const out: GraphModel['namespaces'] = [];
+  for (const n of nodes) {
+    if (n.parent || (n.kind !== 'namespace' && n.kind !== 'externals')) continue;
+    const key = n.group ?? n.key;
+    if (out.some((o) => o.key === key)) continue;
+    out.push({ key, name: n.kind === 'externals' ? 'external peers' : n.item.ns, arrows: count.get(key) ?? 0 });
+  }
+  return out;
+}
+
+/** Only the arrows into and out of one box (or anything inside it), and the boxes they connect. */
+function focusOn(nodes: GraphNode[], edges: GraphEdge[], focus: string): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const parent = new Map(nodes.map((n) => [n.key, n.parent] as const));
+  const focused = new Set(nodes.filter((n) => (n.group ?? n.key) === focus).map((n) => n.key));
+  const inFocus = (k: string) => {
+    for (let c: string | undefined = k; c; c = parent.get(c)) if (focused.has(c)) return true;
+    return false;
+  };
+  const kept = edges.filter((e) => inFocus(e.src) || inFocus(e.dst));
+  const keep = new Set<string>();
+  const withAncestors = (k: string) => {
+    for (let c: string | undefined = k; c; c = parent.get(c)) keep.add(c);
+  };
+  for (const e of kept) {
+    withAncestors(e.src);
+    withAncestors(e.dst);
+  }
+  for (const n of nodes) if (inFocus(n.key)) withAncestors(n.key);
+  return { nodes: nodes.filter((n) => keep.has(n.key)), edges: kept };
 }
 
 /**

@@ -16,9 +16,12 @@ export interface GraphContext {
   select(sel: NonNullable<ViewState['selected']>): void;
 }
 
-/** Beyond this many boxes or arrows the graph asks to close namespaces or filter instead of laying out. */
-export const GRAPH_MAX_BOXES = 400;
-export const GRAPH_MAX_ARROWS = 2500;
+/**
+ * Beyond this many boxes or arrows a drawing is no longer readable (and ELK needs many seconds): the graph asks to
+ * show the flows of one namespace, close namespaces or filter instead.
+ */
+export const GRAPH_MAX_BOXES = 150;
+export const GRAPH_MAX_ARROWS = 150;
 
 // ---------------------------------------------------------------- text measurement
 
@@ -96,8 +99,7 @@ export function renderGraph(ctx: GraphContext): HTMLElement {
   const area = h('div', { class: 'pl-graph-scroll', tabindex: -1 });
   wrap.append(area, renderLegend(idx, model));
   if (leaves.length > GRAPH_MAX_BOXES || model.edges.length > GRAPH_MAX_ARROWS) {
-    area.append(h('p', { class: 'pl-empty', 'data-testid': 'graph-too-big' },
-      `${leaves.length} boxes and ${model.edges.length} arrows are too many to draw readably. Close some namespaces (Close all), narrow the namespaces or search, or use the matrix.`));
+    area.append(renderTooBig(ctx, model, leaves.length));
     return wrap;
   }
   if (!hasGraphWorker()) {
@@ -126,6 +128,24 @@ export function renderGraph(ctx: GraphContext): HTMLElement {
     else draw(r);
   });
   return wrap;
+}
+
+/** Too many boxes or arrows: offer the flows of one namespace (busiest first) instead of an unreadable drawing. */
+function renderTooBig(ctx: GraphContext, model: GraphModel, boxes: number): HTMLElement {
+  const box = h('div', { class: 'pl-graph-toobig', 'data-testid': 'graph-too-big' });
+  box.append(h('p', {}, `${boxes} boxes and ${model.edges.length} arrows are too many to read in one drawing${model.focus ? '' : ' (the most this graph draws is ' + GRAPH_MAX_ARROWS + ' arrows)'}.`));
+  if (!model.focus) {
+    box.append(h('p', {}, 'Show the flows into and out of one namespace:'));
+    const list = h('div', { class: 'pl-graph-focus-list' });
+    for (const ns of [...model.namespaces].sort((a, b) => b.arrows - a.arrows || a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+      const b = h('button', { class: 'pl-gbtn', 'data-graph-focus': ns.key, 'data-focus-key': `graph-focus-${ns.key}` }, `${ns.name} (${ns.arrows})`);
+      b.addEventListener('click', () => ctx.update({ graphFocus: ns.key }));
+      list.append(b);
+    }
+    box.append(list);
+  }
+  box.append(h('p', { class: 'pl-hint' }, 'Or close namespaces (Close all), narrow the namespaces or search in the toolbar, or use the matrix.'));
+  return box;
 }
 
 function renderBar(ctx: GraphContext, model: GraphModel): HTMLElement {
@@ -163,9 +183,21 @@ function renderBar(ctx: GraphContext, model: GraphModel): HTMLElement {
     if (area) applyZoom(area);
   });
   const hint = model.openByDefault
-    ? 'Click an arrow for its explanation, a workload to highlight what it can reach.'
-    : `${model.workloads} workloads: one box per namespace. Click a namespace to open it, an arrow for its explanation.`;
-  bar.append(h('span', { class: 'pl-hint' }, hint), h('span', { class: 'pl-graph-tools' }, openAll, closeAll, zoomOut, fit, actual, zoomIn));
+    ? 'Click an arrow to see why it is allowed, a workload to highlight what it can reach.'
+    : `${model.workloads} workloads, one box per namespace: click one to open it, an arrow to see why it is allowed.`;
+  // Show the flows of one namespace only (any size; the way into graphs too large to draw at once).
+  const focus = h('select', { id: 'pl-graph-focus', 'data-focus-key': 'graph-focus', 'aria-label': 'Show the flows of' });
+  focus.append(h('option', { value: '', selected: !model.focus }, 'all namespaces'));
+  for (const ns of model.namespaces) focus.append(h('option', { value: ns.key, selected: model.focus === ns.key }, `${ns.name} only`));
+  focus.addEventListener('change', () => ctx.update({ graphFocus: focus.value || undefined }));
+  const focusHint = model.focus ? `Only the flows into and out of ${model.namespaces.find((n) => n.key === model.focus)?.name ?? model.focus}.` : hint;
+  bar.append(h('span', { class: 'pl-graph-tools' }, h('label', { class: 'pl-field' }, 'Flows of ', focus), openAll, closeAll, zoomOut, fit, actual, zoomIn));
+  const highlighted = ctx.state.focus !== undefined && ctx.idx.byId.has(ctx.state.focus);
+  if (highlighted) {
+    const clear = h('button', { class: 'pl-gbtn', 'data-graph-action': 'clear-highlight', 'data-focus-key': 'graph-clear-highlight' }, 'Clear');
+    clear.addEventListener('click', () => ctx.update({ focus: undefined }));
+    bar.append(h('span', { class: 'pl-hint pl-graph-highlight', 'data-testid': 'graph-highlight' }, `Highlighted: what ${ctx.state.focus} can reach and what can reach it. `, clear));
+  } else bar.append(h('span', { class: 'pl-hint' }, focusHint));
   return bar;
 }
 
@@ -176,7 +208,7 @@ function renderLegend(idx: PanelIndex, model: GraphModel): HTMLElement {
   const parts: (Node | string)[] = [...item('allowed', '', 'allowed')];
   if (diff) parts.push(...item('added', '+', 'newly allowed'), ...item('removed', '−', 'newly blocked (dashed)'), ...item('changed', '±', 'changed'));
   if (kinds.has('partial')) parts.push(...item('partial', '◐', 'between some of the workloads only'));
-  if (model.edges.some((e) => model.nodes.find((n) => n.key === e.src)?.container)) parts.push(h('span', { class: 'pl-gkey from-box' }, '●', h('span', { class: 'pl-gkey-line' })), ' from every workload in the box ');
+  if (model.edges.some((e) => model.nodes.find((n) => n.key === e.src)?.container)) parts.push(h('span', { class: 'pl-gkey from-box' }, '●', h('span', { class: 'pl-gkey-line' })), ' from a box\u2019s border: every workload in it ');
   parts.push(h('span', { class: 'pl-swatch external' }, '⬚'), ' external peers (dashed box)');
   return h('div', { class: 'pl-legend pl-graph-legend', 'aria-label': 'Graph legend' }, ...parts);
 }
@@ -188,7 +220,10 @@ function currentScale(area: HTMLElement): number {
   return svg.getBoundingClientRect().width / natural || 1;
 }
 
-/** Sizes the SVG: "fit" shrinks it to the panel width (never enlarges); a number is a fixed scale. */
+/** "Fit" never shrinks text below this scale (a wider drawing scrolls sideways instead). */
+const MIN_FIT = 0.7;
+
+/** Sizes the SVG: "fit" shrinks it to the panel width (never enlarges, never below MIN_FIT); a number is a fixed scale. */
 function applyZoom(area: HTMLElement) {
   const svg = area.querySelector<SVGSVGElement>('svg.pl-graph');
   if (!svg) return;
@@ -196,7 +231,7 @@ function applyZoom(area: HTMLElement) {
   const hgt = Number(svg.dataset.height);
   if (zoom === 'fit' && area.clientWidth === 0) return;
   const avail = Math.max(200, area.clientWidth - 4);
-  const scale = zoom === 'fit' ? Math.min(1, avail / w) : zoom;
+  const scale = zoom === 'fit' ? Math.max(MIN_FIT, Math.min(1, avail / w)) : zoom;
   svg.setAttribute('width', String(Math.round(w * scale)));
   svg.setAttribute('height', String(Math.round(hgt * scale)));
   svg.dataset.scale = scale.toFixed(3);

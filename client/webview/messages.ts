@@ -39,6 +39,8 @@ export interface ViewState {
   open?: Record<string, boolean>;
   /** Graph boxes (namespaces, classes, external peers) opened or closed by the user (key -> open). */
   graphOpen?: Record<string, boolean>;
+  /** The graph shows only the flows into and out of this box (a namespace key such as `ns:backend`). */
+  graphFocus?: string;
   /** Narrow the matrix to one posture finding. */
   posture?: PostureKey;
 }

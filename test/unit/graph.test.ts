@@ -183,6 +183,24 @@ describe('graph model', () => {
     checkAgainstReach(shop, closed, model(shop).data);
   });
 
+  it('the flows of one namespace: only arrows into and out of it, and the boxes they connect', () => {
+    const files = generated(4, 9);
+    const all = model(files).g;
+    const team1 = all.namespaces.find((n) => n.key === 'ns:team1')!;
+    const { g } = model(files, { graphFocus: 'ns:team1' });
+    assert.equal(g.focus, 'ns:team1');
+    assert.ok(g.edges.length > 0);
+    assert.equal(g.edges.length, team1.arrows);
+    for (const e of g.edges) assert.ok(e.src === 'ns:team1' || e.dst === 'ns:team1', e.key);
+    const keys = new Set(g.nodes.map((n) => n.key));
+    for (const e of g.edges) assert.ok(keys.has(e.src) && keys.has(e.dst));
+    assert.ok(g.nodes.length < all.nodes.length);
+    // Opened, the focused namespace keeps its workloads; an unknown focus shows everything.
+    const open = model(files, { graphFocus: 'ns:team1', graphOpen: { 'ns:team1': true } }).g;
+    for (const e of open.edges) assert.ok([e.src, e.dst].some((k) => k === 'ns:team1' || open.nodes.find((n) => n.key === k)?.parent === 'ns:team1'), e.key);
+    assert.equal(model(files, { graphFocus: 'ns:gone' }).g.edges.length, all.edges.length);
+  });
+
   it('changes against the baseline are marked with + / − as well as colour', () => {
     const before = shop.map((f) => (f.path.endsWith(join('policies', 'backend.yaml')) ? { ...f, text: f.text.replace(/port: 5432/g, 'port: 5433') } : f));
     const { g } = model(shop, {}, before);
