@@ -68,6 +68,7 @@ export function registerFirstRun(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView('policyLens.start', { treeDataProvider: empty }),
     status,
     vscode.commands.registerCommand('policyLens.openExample', (name?: string, into?: vscode.Uri, open?: boolean) => openExample(context.extensionUri, name, into, open ?? true)),
-    vscode.commands.registerCommand('policyLens.gettingStarted', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH, false)),
+    // The walkthrough opens on its first step: code-server's Welcome page ignored the id given as a plain string.
+    vscode.commands.registerCommand('policyLens.gettingStarted', () => vscode.commands.executeCommand('workbench.action.openWalkthrough', { category: WALKTHROUGH, step: 'openExample' }, false)),
   );
 }

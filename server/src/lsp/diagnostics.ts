@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../core/lint/project';
+import { RULE_DOCS_URL } from '../repository';
 
 export const SOURCE = 'policy-lens';
 
@@ -13,9 +14,6 @@ const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   info: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
-
-/** The rule pages in the repository (package.json `repository`). */
-export const RULE_DOCS_URL = 'https://github.com/policy-lens/policy-lens/blob/main/docs/rules/';
 
 /** Links rule ids to their documentation pages. */
 export class RuleDocs {
