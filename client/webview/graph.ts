@@ -80,6 +80,15 @@ function requestLayout(key: string, input: ReturnType<typeof elkInput>, done: (l
   );
 }
 
+/** Below this width (CSS px) for the drawing the compact layout is used (see elkInput). */
+const COMPACT_BELOW = 900;
+
+/** Width left for the graph: the panel minus the explanation pane when it sits beside the view (panel.css). */
+function availableWidth(): number {
+  const w = document.documentElement.clientWidth;
+  return w > 1000 ? w - 420 : w - 30;
+}
+
 // ---------------------------------------------------------------- zoom (kept across re-renders, not persisted)
 
 let zoom: number | 'fit' = 'fit';
@@ -106,7 +115,7 @@ export function renderGraph(ctx: GraphContext): HTMLElement {
     area.append(h('p', { class: 'pl-empty' }, 'The graph layout is not available here; use the matrix.'));
     return wrap;
   }
-  const input = elkInput(model, measureFor());
+  const input = elkInput(model, measureFor(), { compact: availableWidth() < COMPACT_BELOW });
   const key = JSON.stringify(input);
   const draw = (laid: Laid) => {
     area.replaceChildren(drawSvg(ctx, model, laid));

@@ -550,9 +550,13 @@ async function main() {
     await shot('17-activity-bar');
     if ((await page.locator('.statusbar-item', { hasText: 'Policy Lens' }).count()) === 0) throw new Error('no Policy Lens status-bar entry');
     await runCommand('Policy Lens: Get Started');
-    await waitUntil('the walkthrough', async () => /Get started with Policy Lens/.test(await page.locator('.part.editor').innerText()) && (await page.locator('.part.editor img[src*="problems.png"]').count()) > 0, 20000);
-    await page.waitForTimeout(800);
+    await waitUntil('the walkthrough', async () => /Get started with Policy Lens/.test(await page.locator('.part.editor').innerText()), 20000);
+    // Wide enough for the step's picture (the Welcome page hides it in a narrow group): it loads from the package.
+    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
+    await waitUntil('the step picture', async () => page.locator('.part.editor img[src*="problems.png"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
+    await page.waitForTimeout(500);
     await shot('18-walkthrough');
+    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Reset Editor Group Sizes']);
     await runCommand('View: Close Editor');
     await runCommand('View: Show Explorer');
   });

@@ -103,8 +103,8 @@ function checkAgainstReach(files: File[], g: GraphModel, data: PanelData) {
 /** Text widths for layout tests (the webview measures with a canvas). */
 const measure = { text: (s: string) => s.length * 7.5, small: (s: string) => s.length * 6.5 };
 
-async function layout(g: GraphModel): Promise<Placed> {
-  const out = await new ELK().layout(elkInput(g, measure));
+async function layout(g: GraphModel, compact = false): Promise<Placed> {
+  const out = await new ELK().layout(elkInput(g, measure, { compact }));
   return readLayout(out);
 }
 
@@ -239,6 +239,10 @@ describe('graph layout (ELK)', () => {
     const placed = await layout(g);
     assert.equal(placed.headers.size, g.nodes.filter((n) => n.container).length);
     assert.deepEqual(geometryProblems(g, placed), []);
+    // The compact layout (narrow panels) keeps the same guarantees and is narrower.
+    const compact = await layout(g, true);
+    assert.deepEqual(geometryProblems(g, compact), []);
+    assert.ok(compact.width < placed.width, `${compact.width} < ${placed.width}`);
     // A closed namespace next to open ones (arrows between the top level and inside boxes).
     const mixed = model(shop, { graphOpen: { 'ns:backend': false, 'ns:external': false } }).g;
     assert.deepEqual(geometryProblems(mixed, await layout(mixed)), []);
