@@ -37,8 +37,11 @@ export class ReachabilityPanel {
 
   private compare: CompareMode;
   private seq = 0;
-  /** Cancels the request of the refresh in flight when a newer one starts. */
-  private inFlight?: vscode.CancellationTokenSource;
+  /** The refresh in flight: a refresh for a newer content version or another comparison cancels it; one for the
+   * same version and comparison waits for it (restarting it would only throw the work away). */
+  private inFlight?: { cts: vscode.CancellationTokenSource; compare: CompareMode; version: number; promise: Promise<ReachabilityResponse | undefined> };
+  /** The newest content version the server announced. */
+  private latestVersion = 0;
   private disposables: vscode.Disposable[] = [];
   private ready = false;
   private lastResponse?: ReachabilityResponse;
@@ -214,6 +217,7 @@ export class ReachabilityPanel {
 
   /** The server announced a newer workspace content version: the webview shows "updating" until data catches up. */
   notifyVersion(version: number) {
+    this.latestVersion = Math.max(this.latestVersion, version);
     if (this.ready) this.post({ type: 'version', version });
   }
 
@@ -235,10 +239,17 @@ export class ReachabilityPanel {
   /** Re-queries the server and pushes the response; on failure the webview keeps its last good state. */
   async refresh(): Promise<ReachabilityResponse | undefined> {
     if (!this.ready) return undefined;
+    const running = this.inFlight;
+    if (running && running.compare === this.compare && running.version >= this.latestVersion) return running.promise;
+    running?.cts.cancel();
     const mine = ++this.seq;
-    this.inFlight?.cancel();
-    this.inFlight?.dispose();
-    const cts = (this.inFlight = new vscode.CancellationTokenSource());
+    const cts = new vscode.CancellationTokenSource();
+    const promise = this.request(mine, cts);
+    this.inFlight = { cts, compare: this.compare, version: this.latestVersion, promise };
+    return promise;
+  }
+
+  private async request(mine: number, cts: vscode.CancellationTokenSource): Promise<ReachabilityResponse | undefined> {
     // Show progress only when the answer takes a moment (cached answers come back at once).
     const slow = setTimeout(() => mine === this.seq && this.post({ type: 'refreshing' }), 300);
     try {
@@ -256,7 +267,7 @@ export class ReachabilityPanel {
       return undefined;
     } finally {
       clearTimeout(slow);
-      if (this.inFlight === cts) this.inFlight = undefined;
+      if (this.inFlight?.cts === cts) this.inFlight = undefined;
       cts.dispose();
     }
   }
@@ -283,7 +294,7 @@ export class ReachabilityPanel {
   dispose() {
     if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
     this.seq++;
-    this.inFlight?.cancel();
+    this.inFlight?.cts.cancel();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

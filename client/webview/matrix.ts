@@ -41,6 +41,17 @@ function textWidth(s: string, font: string): number {
   return w;
 }
 
+/** A comma-separated list shortened to fit `width`: the first items, then "+N more". */
+export function fitList(label: string, width: number, measure: (s: string) => number): string {
+  if (measure(label) <= width) return label;
+  const items = label.split(', ');
+  for (let n = items.length - 1; n >= 1; n--) {
+    const s = `${items.slice(0, n).join(', ')} +${items.length - n} more`;
+    if (measure(s) <= width) return s;
+  }
+  return `${items[0]}${items.length > 1 ? ` +${items.length - 1} more` : ''}`;
+}
+
 export interface MatrixView {
   el: HTMLElement;
   /** Starts the virtualisers once `el` is in the document. */
@@ -72,10 +83,15 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
     for (const x of new Set(c.eps.map((i) => idx.classOf[i]))) cell = Math.max(cell, classW[x] ?? 0);
     return Math.ceil(Math.min(240, Math.max(64, label + 14, cell + 16)));
   });
-  const rowText = (r: Item) => (r.kind === 'ns' && !r.external ? `namespace ${r.label}` : r.label);
+  // Row headers: as wide as the labels need, but at most about a third of the panel so cells stay in view; long
+  // lists of external addresses are shortened to what fits ("10.0.0.0/8, 192.168.0.0/16 +3 more"; all in the tooltip).
+  const pad = (r: Item) => 34 + r.depth * 14;
+  const fontOf = (r: Item) => (r.kind === 'ep' ? font : boldFont);
+  const cap = Math.max(250, Math.min(380, Math.floor(document.documentElement.clientWidth * 0.32)));
   let widest = 0;
-  for (const r of rows.length > 3000 ? rows.slice(0, 3000) : rows) widest = Math.max(widest, textWidth(rowText(r), r.kind === 'ep' ? font : boldFont) + 34 + r.depth * 14);
-  const rowHeadW = Math.ceil(Math.min(380, Math.max(150, widest)));
+  for (const r of rows.length > 3000 ? rows.slice(0, 3000) : rows) widest = Math.max(widest, textWidth(r.label, fontOf(r)) + pad(r));
+  const rowHeadW = Math.ceil(Math.min(cap, Math.max(150, widest)));
+  const rowText = (r: Item) => (r.ns === EXTERNAL_NS && r.kind === 'ep' ? fitList(r.label, rowHeadW - pad(r), (s) => textWidth(s, fontOf(r))) : r.label);
 
   const grid = h('div', { class: 'pl-matrix', role: 'grid', 'aria-label': 'Reachability matrix: rows are sources, columns are destinations', 'aria-rowcount': rows.length + 1, 'aria-colcount': cols.length + 1 });
   grid.style.setProperty('--pl-rowhead-w', `${rowHeadW}px`);
@@ -214,7 +230,7 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
   let wantFocus = kept.focusInGrid;
 
   const rowHeader = (r: Item, i: number, top: number): HTMLElement => {
-    const el = h('div', { class: `pl-rowhead depth-${r.depth} ${r.kind}${r.ns === EXTERNAL_NS ? ' external' : ''}`, role: 'rowheader', 'data-row': i, 'data-key': r.key, title: r.kind === 'ep' && r.ns !== EXTERNAL_NS ? r.id : r.label });
+    const el = h('div', { class: `pl-rowhead depth-${r.depth} ${r.kind}${r.ns === EXTERNAL_NS ? ' external' : ''}`, role: 'rowheader', 'data-row': i, 'data-key': r.key, title: r.kind === 'ep' && r.ns !== EXTERNAL_NS ? r.id : r.kind === 'ns' && !r.external ? `namespace ${r.label}` : r.label });
     el.style.transform = `translateY(${top}px)`;
     if (r.kind === 'ns' || r.kind === 'class') {
       const b = h('button', { class: 'pl-toggle', 'aria-expanded': String(r.open), 'data-toggle': r.key, tabindex: -1 },
@@ -222,7 +238,7 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
         rowText(r));
       b.addEventListener('click', () => ctx.toggle([r.key], !r.open));
       el.append(b);
-    } else el.append(h('span', {}, r.label));
+    } else el.append(h('span', {}, rowText(r)));
     return el;
   };
 
@@ -234,7 +250,7 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
       const b = h('button', { class: 'pl-toggle', 'aria-expanded': String(c.kind === 'class' && c.open), tabindex: -1 }, `${c.kind === 'class' && c.open ? '▾' : '▸'} ${c.label}`);
       b.addEventListener('click', () => ctx.toggle([c.key], !(c.kind === 'class' && c.open)));
       el.append(b);
-    } else el.append(h('span', {}, c.label));
+    } else el.append(h('span', {}, c.ns === EXTERNAL_NS ? fitList(c.label, (colW[i] - 10) * 2.6, (s) => textWidth(s, boldFont)) : c.label));
     return el;
   };
 

@@ -1,6 +1,8 @@
 // Custom LSP messages between the Policy Lens client (panel) and server. Defined once, imported by both.
 // Pure types and names: no vscode / LSP imports here, so the webview and playground can use them too.
 import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './core/reach-types';
+import type { Position } from './core/model';
+import type { Proposal, SuggestMode, SuggestResult } from './core/suggest/types';
 
 /** Client -> server request: the reachability of the whole workspace (open buffers take precedence over disk). */
 export const REACHABILITY_REQUEST = 'policyLens/reachability';
@@ -88,3 +90,54 @@ export interface ToolParams {
   input: Record<string, unknown>;
 }
 export type ToolResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: string };
+
+// ---------------------------------------------------------------- suggestions (policyLens/suggest)
+
+/**
+ * Client -> server request: "How do I allow / block this?" for one pair (and optionally one protocol/port). The
+ * answer lists verified proposals (core/suggest), each with the LSP WorkspaceEdit that applies it; the client applies
+ * one with the `policyLens.applySuggestion` command (vscode.workspace.applyEdit).
+ */
+export const SUGGEST_REQUEST = 'policyLens/suggest';
+export interface SuggestParams {
+  src: string;
+  dst: string;
+  /** TCP, UDP, SCTP (Calico: also ICMP, ICMPv6, ...). Default TCP when a port is given. */
+  protocol?: string;
+  /** A port or an inclusive range. Default: the destination's declared container ports (allow), what is allowed (block). */
+  port?: number | [number, number];
+  /** allow / block; default: block when the flow is already allowed, else allow. */
+  mode?: SuggestMode;
+  /** Suggest against the what-if state with Calico staged policies applied. */
+  staged?: boolean;
+}
+
+/** An LSP WorkspaceEdit (structurally: documentChanges of versioned text edits and file creations). */
+export interface SuggestWorkspaceEdit {
+  documentChanges: (
+    | { textDocument: { uri: string; version: number | null }; edits: { range: { start: Position; end: Position }; newText: string }[] }
+    | { kind: 'create'; uri: string; options?: { ignoreIfExists?: boolean } }
+  )[];
+}
+
+export interface SuggestionProposal extends Proposal {
+  /** Applies the proposal; versioned, so it is refused if an open buffer changed since. */
+  edit: SuggestWorkspaceEdit;
+  /** The edits as a unified diff (file names relative to the workspace folder when possible). */
+  preview: string;
+}
+
+export interface SuggestResponse extends Omit<SuggestResult, 'proposals'> {
+  proposals: SuggestionProposal[];
+}
+
+/**
+ * Client -> server notification: the pair the user is looking at (sent when the panel explains a pair). Code actions
+ * on the policies involved in that pair then offer the verified "Allow ..." / "Block ..." edits.
+ */
+export const SUGGEST_CONTEXT_NOTIFICATION = 'policyLens/suggestContext';
+export interface SuggestContextParams {
+  src: string;
+  dst: string;
+  staged?: boolean;
+}

@@ -165,11 +165,12 @@ function brokenParts(parts: FileParts): boolean {
 /** Merges per-document models (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
 function mergeClusters(parts: Cluster[]): Cluster {
   const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  const b = new ClusterBuilder(cluster);
+  // The parts belong to the lint project's cache: the builder copies an object before it changes it.
+  const b = new ClusterBuilder(cluster, true);
   const ctx = new ParseContext('', 0, new LineCounter(), 'default', cluster.diagnostics);
   for (const m of parts) {
-    for (const ns of m.namespaces) b.addNamespace({ ...ns, labels: { ...ns.labels } });
-    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, ctx);
+    for (const ns of m.namespaces) b.addNamespace(ns);
+    for (const w of m.workloads) b.addWorkload(w, ctx);
     cluster.policies.push(...m.policies);
     if (m.calico) {
       const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
@@ -187,7 +188,7 @@ function mergeClusters(parts: Cluster[]): Cluster {
 
 /** Every document model of a project's files, per file. */
 function partsOf(project: LintProject, path: string): FileParts {
-  return project.chunks(path).map((c) => c.entry.model);
+  return project.models(path);
 }
 
 /**
@@ -240,8 +241,6 @@ export class ReachabilityModel {
 
   /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
   private snapshot(): { key: string; cluster: Cluster; staleFiles: string[] } {
-    // result() places every document's ranges at its current position (and is what diagnostics use anyway).
-    this.project.result();
     const staleFiles: string[] = [];
     const parts: Cluster[] = [];
     const ids: string[] = [];

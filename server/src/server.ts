@@ -3,6 +3,7 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
 import { registerReachability } from './reachability';
+import { registerSuggest } from './lsp/suggest';
 import { registerTools } from './lsp/tools';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -15,6 +16,7 @@ const handle = startServer(connection, {
       fromScratch: init.reachabilityFromScratch === true,
     });
     onChanged(() => reach.filesChanged());
+    registerSuggest(connection, index, { defaultNamespace: init.defaultNamespace });
   },
 });
 connection.listen();

@@ -32,7 +32,8 @@ async function check(name, fn) {
 }
 
 async function shot(name) {
-  await page.screenshot({ path: join(shots, `${name}.png`) });
+  // A busy machine can take long to capture a frame: allow a minute (the default 30 s timed out under load).
+  await page.screenshot({ path: join(shots, `${name}.png`), timeout: 60000 });
 }
 
 /** Polls every 150 ms (see wait.js). */

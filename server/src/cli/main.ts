@@ -9,9 +9,11 @@ import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
 import { verify } from './verify';
+import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
   policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
@@ -25,6 +27,8 @@ Options of reach:
   --output, -o         text (default) or json
   --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
   --default-namespace  namespace for objects without metadata.namespace (default: default)
+  --suggest            with --explain: propose verified policy edits that allow the flow (block it when it is
+                       allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
 `;
 
 export interface CliIO {
@@ -86,9 +90,15 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let output = 'text';
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
+  const suggestOpts: SuggestCliOptions = { enabled: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--output' || a === '-o') output = rest[++i] ?? '';
+    const s = takeSuggestArg(rest, i, suggestOpts);
+    if (typeof s === 'string') {
+      io.err(`policy-lens: ${s}\n`);
+      return 2;
+    } else if (s !== undefined) i = s;
+    else if (a === '--output' || a === '-o') output = rest[++i] ?? '';
     else if (a.startsWith('--output=')) output = a.slice('--output='.length);
     else if (a === '--explain') {
       const s = rest[++i];
@@ -112,6 +122,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.err(`policy-lens: no PATH given\n${USAGE}`);
     return 2;
   }
+  if ((suggestOpts.enabled || suggestOpts.port !== undefined || suggestOpts.protocol !== undefined) && !(explain && suggestOpts.enabled)) {
+    io.err('policy-lens: --suggest needs --explain SRC DST; --port and --protocol need --suggest\n');
+    return 2;
+  }
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
@@ -120,6 +134,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
 
   if (explain) {
     const [src, dst] = explain;
+    if (suggestOpts.enabled) return runSuggest(io, files, analysis, src, dst, suggestOpts, output, defaultNamespace);
     const t = analysis.trace(src, dst);
     if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
     else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));

@@ -63,7 +63,16 @@ export interface Posture {
 class ConnTable {
   readonly list: ProtocolPorts[] = [];
   private readonly index = new Map<string, number>();
+  /** By identity first: the evaluator hands out the same set object for the same result most of the time. */
+  private readonly byObject = new Map<ConnSet, number>();
   add(c: ConnSet): number {
+    const hit = this.byObject.get(c);
+    if (hit !== undefined) return hit;
+    const i = this.addByValue(c);
+    this.byObject.set(c, i);
+    return i;
+  }
+  private addByValue(c: ConnSet): number {
     const j = c.toJSON();
     const k = JSON.stringify(j);
     let i = this.index.get(k);
@@ -94,13 +103,6 @@ function endpointOrder(a: Analysis): { endpoints: Endpoint[]; wlPos: number[]; e
     endpoints.push(all[k]);
   }
   return { endpoints, wlPos, extPos };
-}
-
-/** What external column k allows for class c in direction d (ingress only from address ranges). */
-function extCell(a: Analysis, c: number, d: Direction, k: number): ConnSet {
-  const ev = a.evaluation;
-  if (d === 'Ingress' && ev.externals[k].kind !== 'address') return ConnSet.EMPTY;
-  return ev.cell(c, d, ev.classes.length + k);
 }
 
 export interface PanelDataOptions {
@@ -168,16 +170,23 @@ function* panelDataSteps(a: Analysis, opts: PanelDataOptions): Generator<PanelPr
   const total = C + baseGroups;
   for (let x = 0; x < C; x++) {
     yield { done: x, total };
-    for (let y = 0; y < C; y++) {
+    // Only the columns the source's egress allows anything to need the destination's ingress.
+    for (const y of ev.egressTargets(x)) {
+      if (y >= C) break;
       if (x === y && ev.classes[x].members.length < 2) continue;
       const c = ev.classPair(x, y);
       if (!c.isEmpty()) cells.push([x, y, conns.add(c)]);
     }
-    for (let k = 0; k < K; k++) {
-      const out = extCell(a, x, 'Egress', k);
-      if (!out.isEmpty()) cells.push([x, C + k, conns.add(out)]);
-      const inn = extCell(a, x, 'Ingress', k);
-      if (!inn.isEmpty()) cells.push([C + k, x, conns.add(inn)]);
+    if (K) {
+      const eRow = ev.rowCells(x, 'Egress');
+      const iRow = ev.rowCells(x, 'Ingress');
+      for (let k = 0; k < K; k++) {
+        const out = Array.isArray(eRow) ? eRow[C + k] : eRow;
+        if (out && !out.isEmpty()) cells.push([x, C + k, conns.add(out)]);
+        if (ev.externals[k].kind !== 'address') continue;
+        const inn = Array.isArray(iRow) ? iRow[C + k] : iRow;
+        if (inn && !inn.isEmpty()) cells.push([C + k, x, conns.add(inn)]);
+      }
     }
   }
   const payload: PanelPayload = {
