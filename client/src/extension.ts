@@ -64,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     },
     initializationOptions: {
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+      ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
     },
     outputChannel: output,
   };

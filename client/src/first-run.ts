@@ -1,12 +1,13 @@
 // First run: what points a new user to Policy Lens before any YAML is open. The activity-bar view "Policy Lens"
 // (its welcome text and buttons are contributed in package.json `viewsWelcome`), a status-bar entry that opens the
 // reachability panel, the Getting Started walkthrough, and "Open Example Workspace", which copies an example the
-// extension ships (examples/shop, examples/calico) into a folder the user picks and opens it.
+// extension ships (examples/shop, examples/calico, examples/cluster-policy) into a folder the user picks and opens it.
 import * as vscode from 'vscode';
 
 export const EXAMPLES = [
   { name: 'shop', label: 'Shop (Kubernetes NetworkPolicy)', detail: 'web, api, worker, postgres, redis and DNS in four namespaces, default deny, one deliberate mistake' },
   { name: 'calico', label: 'Calico tiers', detail: 'Calico tiers, Pass, a NetworkSet and a staged policy (what-if)' },
+  { name: 'cluster-policy', label: 'ClusterNetworkPolicy', detail: 'Admin guardrails, namespace NetworkPolicies, a Baseline default and an egress allow-list by domain name' },
 ] as const;
 
 /** `publisher.name#walkthrough-id` of the walkthrough in package.json. */

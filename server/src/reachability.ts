@@ -16,8 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
-import { LineCounter } from 'yaml';
-import { analyzeIncremental, ClusterBuilder, diffReach, panelDataAsync, PanelCancelled, ParseContext, type Analysis, type PanelProgress } from './core/index';
+import { analyzeIncremental, diffReach, panelDataAsync, PanelCancelled, type Analysis, type AnalyzeOptions, type PanelProgress } from './core/index';
+import { mergeClusters } from './core/parse';
 import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
@@ -57,6 +57,11 @@ export interface ReachabilityOptions {
    * is no HEAD at all. Default: `git show HEAD:./name`.
    */
   readHead?: (path: string) => Promise<string | undefined>;
+  /**
+   * Analysis options (e.g. whether Kubernetes ipBlock matches pod IPs), read at every analysis (settings may change).
+   * Default: the lint project's options (the server sets them from the settings).
+   */
+  analyzeOptions?: () => AnalyzeOptions;
 }
 
 export interface ComputeControl {
@@ -72,6 +77,8 @@ export interface ReachabilityHandle {
   compute(params?: ReachabilityParams): Promise<ReachabilityResponse>;
   /** Explains one pair against the current state. */
   explain(params: ExplainParams): ExplainResponse;
+  /** The shared current analysis and the texts it was built from. */
+  state(staged?: boolean): { files: SourceFile[]; analysis: Analysis };
   dispose(): void;
 }
 
@@ -162,30 +169,6 @@ function brokenParts(parts: FileParts): boolean {
   return parts.some((m) => m.diagnostics.some((d) => d.severity === 'error' && /^yaml/i.test(d.code)));
 }
 
-/** Merges per-document models (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
-function mergeClusters(parts: Cluster[]): Cluster {
-  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  // The parts belong to the lint project's cache: the builder copies an object before it changes it.
-  const b = new ClusterBuilder(cluster, true);
-  const ctx = new ParseContext('', 0, new LineCounter(), 'default', cluster.diagnostics);
-  for (const m of parts) {
-    for (const ns of m.namespaces) b.addNamespace(ns);
-    for (const w of m.workloads) b.addWorkload(w, ctx);
-    cluster.policies.push(...m.policies);
-    if (m.calico) {
-      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
-      cc.policies.push(...m.calico.policies);
-      cc.networkSets.push(...m.calico.networkSets);
-      cc.tiers.push(...m.calico.tiers);
-    }
-    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
-    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
-    cluster.diagnostics.push(...m.diagnostics);
-  }
-  b.finish();
-  return cluster;
-}
-
 /** Every document model of a project's files, per file. */
 function partsOf(project: LintProject, path: string): FileParts {
   return project.models(path);
@@ -202,6 +185,8 @@ export class ReachabilityModel {
   /** When the model was given a file list (tests), it keeps its own project in sync with it. */
   private readonly getFiles?: () => SourceFile[];
   private lastGood = new Map<string, FileParts>();
+  /** The text each file's analysed objects come from (its last good text while its YAML is broken). */
+  private analysedText = new Map<string, string>();
   private current?: Current;
   private previous?: Analysis;
   private previousWhatIf?: Analysis;
@@ -230,13 +215,27 @@ export class ReachabilityModel {
     for (const p of this.project.paths()) if (!seen.has(p)) this.project.removeFile(p);
   }
 
+  private analyzeOpts(): AnalyzeOptions {
+    return this.opts.analyzeOptions?.() ?? this.project.analyzeOptions;
+  }
+
+  /** Options of the last contentVersion(), and how often they changed (a change is a new version too). */
+  private optsKey = '';
+  private optsChanges = 0;
+
   /**
-   * The version of the workspace content: the project's version (it changes whenever some file's text changed).
-   * Cheap: nothing is parsed for it that the language server does not parse anyway.
+   * The version of the workspace content: the project's version (it changes whenever some file's text changed),
+   * plus changes of the analysis options. Cheap: nothing is parsed for it that the language server does not parse
+   * anyway.
    */
   contentVersion(): number {
     this.sync();
-    return this.project.projectVersion;
+    const k = JSON.stringify(this.analyzeOpts());
+    if (k !== this.optsKey) {
+      if (this.optsKey !== '') this.optsChanges++;
+      this.optsKey = k;
+    }
+    return this.project.projectVersion + this.optsChanges;
   }
 
   /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
@@ -250,14 +249,19 @@ export class ReachabilityModel {
       if (brokenParts(p)) {
         staleFiles.push(path);
         p = this.lastGood.get(path) ?? [];
-      } else this.lastGood.set(path, p);
+      } else {
+        this.lastGood.set(path, p);
+        this.analysedText.set(path, this.project.getText(path) ?? '');
+      }
       for (const m of p) {
         parts.push(m);
         ids.push(String(this.partId(m)));
       }
     }
-    for (const k of [...this.lastGood.keys()]) if (!paths.includes(k)) this.lastGood.delete(k);
-    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}`, cluster: mergeClusters(parts), staleFiles };
+    const live = new Set(paths);
+    for (const k of [...this.lastGood.keys()]) if (!live.has(k)) this.lastGood.delete(k);
+    for (const k of [...this.analysedText.keys()]) if (!live.has(k)) this.analysedText.delete(k);
+    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.analyzeOpts())}`, cluster: mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), staleFiles };
   }
 
   private partIds = new WeakMap<Cluster, number>();
@@ -278,7 +282,7 @@ export class ReachabilityModel {
       this.current = { ...this.current, version, staleFiles: snap.staleFiles };
       return this.current;
     }
-    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous);
+    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous, this.analyzeOpts());
     this.previous = analysis;
     this.current = { key: snap.key, version, cluster: snap.cluster, analysis, staleFiles: snap.staleFiles, payloads: new Map() };
     return this.current;
@@ -287,7 +291,7 @@ export class ReachabilityModel {
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
-      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { staged: true });
+      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { ...this.analyzeOpts(), staged: true });
       this.previousWhatIf = cur.whatIf;
     }
     return cur.whatIf;
@@ -306,7 +310,7 @@ export class ReachabilityModel {
       const t = texts[i];
       if (t !== undefined) files.push({ path: p, text: t });
     });
-    const sig = signature(files);
+    const sig = signature(files) + JSON.stringify(this.analyzeOpts());
     let b = this.baselines.get(kind);
     if (b && b.sig === sig && b.analysis) return b.analysis;
     if (!b) this.baselines.set(kind, (b = { project: new LintProject({ defaultNamespace: this.opts.defaultNamespace }), sig }));
@@ -315,7 +319,7 @@ export class ReachabilityModel {
     for (const p of b.project.paths()) if (!seen.has(p)) b.project.removeFile(p);
     // A baseline file with broken YAML contributes what the parser could read of it.
     const parts = b.project.paths().flatMap((p) => partsOf(b!.project, p));
-    b.analysis = analyzeIncremental(mergeClusters(parts), b.analysis);
+    b.analysis = analyzeIncremental(mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), b.analysis, this.analyzeOpts());
     b.sig = sig;
     return b.analysis;
   }
@@ -395,6 +399,20 @@ export class ReachabilityModel {
     return staged ? this.whatIf(cur) : cur.analysis;
   }
 
+  /**
+   * The current analysis (or the what-if one) and exactly the texts it was built from (last good texts of broken
+   * files): the one analysis the panel, explanations, suggestions and language-model tools share.
+   */
+  state(staged = false): { files: SourceFile[]; analysis: Analysis } {
+    const analysis = this.analysisFor(staged);
+    const files: SourceFile[] = [];
+    for (const path of this.project.paths()) {
+      const text = this.analysedText.get(path);
+      if (text !== undefined) files.push({ path, text });
+    }
+    return { files, analysis };
+  }
+
   explain(params: ExplainParams): ExplainResponse {
     const a = this.analysisFor(params.staged);
     const trace = a.trace(params.src, params.dst);
@@ -462,6 +480,7 @@ export function registerReachability(
     },
     compute: (params) => model.compute(params),
     explain: (params) => model.explain(params),
+    state: (staged) => model.state(staged),
     dispose() {
       disposed = true;
       if (timer) clearTimeout(timer);

@@ -53,7 +53,10 @@ describe('extension package', () => {
       assert.ok(shipped(s.media.image), `${s.media.image} is in the .vsix`);
       assert.ok(s.media.altText);
     }
-    for (const ex of ['shop', 'calico']) assert.ok(shipped(`examples/${ex}/namespaces.yaml`) && existsSync(join(root, 'examples', ex)), ex);
+    // Every example Open Example Workspace offers (client/src/first-run.ts) is in the .vsix.
+    const offered = [...readFileSync(join(root, 'client/src/first-run.ts'), 'utf8').matchAll(/\{ name: '([a-z-]+)', label:/g)].map((m) => m[1]);
+    assert.deepEqual(offered, ['shop', 'calico', 'cluster-policy']);
+    for (const ex of offered) assert.ok(shipped(`examples/${ex}/policies.yaml`) && existsSync(join(root, 'examples', ex)), ex);
     for (const f of ['LICENSE', 'CHANGELOG.md', 'THIRD-PARTY-NOTICES.md', 'dist/webview/graph-worker.js']) assert.ok(shipped(f), f);
   });
 

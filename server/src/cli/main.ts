@@ -1,10 +1,11 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
@@ -12,7 +13,7 @@ import { verify } from './verify';
 import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 const USAGE = `Usage:
-  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+  policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
   policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
@@ -23,12 +24,14 @@ const USAGE = `Usage:
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
-  PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
-  --output, -o         text (default) or json
-  --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
-  --default-namespace  namespace for objects without metadata.namespace (default: default)
-  --suggest            with --explain: propose verified policy edits that allow the flow (block it when it is
-                       allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
+  PATH                   YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  --output, -o           text (default) or json
+  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
+  --default-namespace    namespace for objects without metadata.namespace (default: default)
+  --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
+                         (CNI-specific; default: external addresses only)
+  --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
+                         allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
 `;
 
 export interface CliIO {
@@ -90,6 +93,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let output = 'text';
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
+  let ipBlockMatchesPods = false;
   const suggestOpts: SuggestCliOptions = { enabled: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -109,6 +113,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       }
       explain = [s, d];
     } else if (a === '--default-namespace') defaultNamespace = rest[++i];
+    else if (a === '--ipblock-matches-pods') ipBlockMatchesPods = true;
     else if (a.startsWith('-')) {
       io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
       return 2;
@@ -129,8 +134,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
-  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
   if (explain) {
     const [src, dst] = explain;
@@ -148,9 +153,11 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
     const calico = cluster.calico?.policies ?? [];
     const staged = calico.filter((p) => p.staged).length;
+    const cps = cluster.clusterPolicies ?? [];
+    const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
     const policies = calico.length
-      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
-      : `${cluster.policies.length} network policies`;
+      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+      : `${cluster.policies.length} network policies${clusterWide}`;
     io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   }

@@ -48,7 +48,7 @@ export class Analysis {
     this.world = buildWorld(cluster);
     this.model = buildModel(cluster, opts);
     this.evaluation = new Evaluation(this.world, this.model, { previous: opts.previous?.evaluation, changedWorkloads: opts.changedWorkloads });
-    this.evaluatedAs = evaluatedAs(cluster);
+    this.evaluatedAs = evaluatedAs(cluster, opts);
     this.nClasses = this.evaluation.classes.length;
   }
 
@@ -334,6 +334,8 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
 
 function sameWorkload(a: Workload, b: Workload): boolean {
   if (a.namespace !== b.namespace || a.serviceAccount !== b.serviceAccount || a.kind !== b.kind || !sameLabels(a.labels, b.labels)) return false;
+  // Pod IPs: address peers (CNP networks, Calico nets, ipBlock when it applies to pods) match workloads by them.
+  if ((a.ips ?? []).join(',') !== (b.ips ?? []).join(',')) return false;
   if (a.ports.length !== b.ports.length) return false;
   for (let i = 0; i < a.ports.length; i++) {
     const p = a.ports[i];
@@ -345,7 +347,7 @@ function sameWorkload(a: Workload, b: Workload): boolean {
 
 /**
  * Workloads of `cluster` that are new since `previous` or changed in anything a matcher can see: labels, ports,
- * service account, kind, or their namespace's labels.
+ * service account, kind, pod IPs, or their namespace's labels.
  */
 export function workloadChanges(previous: Analysis, cluster: Cluster): Set<string> {
   const out = new Set<string>();

@@ -7,6 +7,9 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
+import { POLICY_API_GROUP } from './dialects/admin/model';
+import { parseIPv4, parseIPv6 } from './ip';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -42,10 +45,13 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
  */
 export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluster {
   const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  const b = new ClusterBuilder(cluster);
+  // The parts may belong to a cache (the lint project's documents): the builder copies an object before changing it.
+  const b = new ClusterBuilder(cluster, true);
+  const ctx = new ParseContext('', 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics);
   for (const m of parts) {
-    for (const ns of m.namespaces) if (ns.range) b.addNamespace({ ...ns, labels: { ...ns.labels } });
-    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, new ParseContext(w.range?.file ?? '', w.range?.doc ?? 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics));
+    // Namespaces a document only refers to are re-created by finish(); declared ones keep their range and labels.
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace(ns);
+    for (const w of m.workloads) b.addWorkload(w, ctx);
     cluster.policies.push(...m.policies);
     if (m.calico) {
       const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
@@ -53,6 +59,8 @@ export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluste
       cc.networkSets.push(...m.calico.networkSets);
       cc.tiers.push(...m.calico.tiers);
     }
+    if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+    if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
     const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
     if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
     cluster.diagnostics.push(...m.diagnostics);
@@ -219,6 +227,7 @@ export class ClusterBuilder {
         }
         const own = this.writable(prev, this.cluster.workloads, this.workloadsById, w.id);
         own.podCount += w.podCount;
+        if (w.ips?.length) own.ips = [...(own.ips ?? []), ...w.ips.filter((ip) => !own.ips?.includes(ip))];
         for (const p of w.ports) if (!own.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) own.ports.push(p);
         return;
       }
@@ -238,6 +247,7 @@ export class ClusterBuilder {
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -276,12 +286,25 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     return;
   }
   if (apiVersion.startsWith('projectcalico.org/')) return; // other Calico kinds (HostEndpoint, Profile, ...) are not modelled
+  const cpKind = clusterPolicyKindFor(apiVersion, kind);
+  if (cpKind) {
+    const p = parseClusterPolicy(obj, ctx, apiVersion, cpKind);
+    if (p) (b.cluster.clusterPolicies ??= []).push(p);
+    return;
+  }
+  if (apiVersion.startsWith(`${POLICY_API_GROUP}/`)) return; // other versions/kinds of the group are not modelled
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
       return;
     case 'Pod':
       parsePod(obj, ctx, b);
+      return;
+    case 'Node':
+      if (apiVersion === '' || apiVersion === 'v1') {
+        const n = parseNode(obj, ctx);
+        if (n) (b.cluster.nodes ??= []).push(n);
+      }
       return;
     case 'CronJob': {
       const spec = getMap(ctx, obj, 'spec');
@@ -350,6 +373,7 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       wlKind = getString(ctx, owner, 'kind') || 'Pod';
     }
   }
+  const ips = parsePodIPs(ctx, obj);
   b.addWorkload(
     {
       id: `${namespace}/${wlName}`,
@@ -361,9 +385,29 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       serviceAccount: getString(ctx, spec, 'serviceAccountName') ?? getString(ctx, spec, 'serviceAccount'),
       range: metaNameRange(ctx, meta, obj),
       podCount: 1,
+      ...(ips.length ? { ips } : {}),
     },
     ctx,
   );
+}
+
+/** status.podIP and status.podIPs[].ip (valid IPv4/IPv6 addresses, each once). */
+function parsePodIPs(ctx: ParseContext, obj: YAMLMap): string[] {
+  const status = getMap(ctx, obj, 'status');
+  if (!status) return [];
+  const out: string[] = [];
+  const add = (n: Node | undefined) => {
+    if (!n || !isScalar(n) || typeof n.value !== 'string') return;
+    const v = n.value.trim();
+    if (parseIPv4(v) === undefined && parseIPv6(v) === undefined) {
+      ctx.report('invalid-field', 'warning', `"${v}" is not an IP address; it is ignored.`, n);
+      return;
+    }
+    if (!out.includes(v)) out.push(v);
+  };
+  add(getNode(status, 'podIP'));
+  for (const item of getSeq(ctx, status, 'podIPs') ?? []) if (isMap(item)) add(getNode(item, 'ip'));
+  return out;
 }
 
 function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: string, ctx: ParseContext, b: ClusterBuilder): void {

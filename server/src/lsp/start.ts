@@ -35,6 +35,14 @@ export interface InitOptions {
   reachabilityDebounceMs?: number;
   /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
   reachabilityFromScratch?: boolean;
+  /** Setting policyLens.kubernetes.ipBlockAppliesToPods: Kubernetes ipBlock peers also match pod IPs. */
+  ipBlockAppliesToPods?: boolean;
+}
+
+/** The analysis options of the settings (initializationOptions or a `policyLens` configuration section). */
+export function analyzeOptionsOf(settings: { ipBlockAppliesToPods?: unknown; kubernetes?: { ipBlockAppliesToPods?: unknown } } | undefined): { ipBlockMatchesPods: boolean } {
+  const v = settings?.kubernetes?.ipBlockAppliesToPods ?? settings?.ipBlockAppliesToPods;
+  return { ipBlockMatchesPods: v === true };
 }
 
 export interface ServerHandle {
@@ -67,7 +75,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     initOptions = init;
-    index = new WorkspaceIndex({ defaultNamespace: typeof init.defaultNamespace === 'string' && init.defaultNamespace ? init.defaultNamespace : undefined });
+    index = new WorkspaceIndex({ defaultNamespace: typeof init.defaultNamespace === 'string' && init.defaultNamespace ? init.defaultNamespace : undefined, analyzeOptions: analyzeOptionsOf(init) });
     handle.index = index;
     progressSupported = !!params.capabilities.window?.workDoneProgress;
     watcherRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -134,6 +142,14 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   });
   documents.onDidClose((e) => {
     void index.close(e.document.uri).then(() => schedule());
+  });
+
+  // Settings pushed by the client (synchronize.configurationSection = policyLens).
+  connection.onDidChangeConfiguration((p) => {
+    const section = (p.settings as { policyLens?: Parameters<typeof analyzeOptionsOf>[0] } | undefined)?.policyLens;
+    if (!section) return;
+    index.project.setAnalyzeOptions(analyzeOptionsOf(section));
+    schedule();
   });
 
   connection.onDidChangeWatchedFiles(async (p) => {

@@ -19,7 +19,11 @@ export type FixHint =
   | { kind: 'replace-port'; names: string[] }
   | { kind: 'add-dns' }
   | { kind: 'rename-key'; to: string }
-  | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] };
+  | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] }
+  /** Replace an AdminNetworkPolicy / BaselineAdminNetworkPolicy by the equivalent ClusterNetworkPolicy (proved by the engine first). */
+  | { kind: 'migrate-to-cnp' }
+  /** Replace `tcp: {}` (rejected by the CRD) by a destinationPort range covering every port. */
+  | { kind: 'cnp-all-ports' };
 
 /** A finding with chunk-relative offsets. */
 export interface LocalFinding {

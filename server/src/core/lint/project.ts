@@ -9,6 +9,9 @@ import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './
 import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
+import { lintClusterPolicies } from '../dialects/admin/lint';
+import { podIpSplitDiagnostics } from './pod-ips';
+import type { AnalyzeOptions } from '../analysis';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
@@ -50,6 +53,8 @@ export interface ProjectResult {
 export interface ProjectOptions extends ParseOptions {
   /** Model parser (default: the core's parseFiles). */
   parse?: ModelParser;
+  /** Options of the analysis the workspace lints consult (e.g. ipBlockMatchesPods). */
+  analyzeOptions?: AnalyzeOptions;
 }
 
 function isRange(v: object): v is SourceRange {
@@ -101,10 +106,24 @@ export class LintProject {
   private cache?: ProjectResult;
   private readonly parse: ModelParser;
   readonly parseOptions: ParseOptions;
+  private analyzeOpts: AnalyzeOptions;
 
   constructor(opts: ProjectOptions = {}) {
     this.parse = opts.parse ?? ((files, o) => parseFiles(files, o));
     this.parseOptions = { defaultNamespace: opts.defaultNamespace };
+    this.analyzeOpts = { ...(opts.analyzeOptions ?? {}) };
+  }
+
+  /** Options of the analysis the lints consult. */
+  get analyzeOptions(): AnalyzeOptions {
+    return this.analyzeOpts;
+  }
+
+  /** Changes the analysis options (e.g. a setting changed); the next result() recomputes the workspace lints. */
+  setAnalyzeOptions(opts: AnalyzeOptions): void {
+    if (JSON.stringify(opts) === JSON.stringify(this.analyzeOpts)) return;
+    this.analyzeOpts = { ...opts };
+    this.version++;
   }
 
   get projectVersion(): number {
@@ -236,17 +255,21 @@ export class LintProject {
           cc.networkSets.push(...m.calico.networkSets);
           cc.tiers.push(...m.calico.tiers);
         }
+        if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+        if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
-    const facts = new WorkspaceFacts(cluster);
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined });
+    const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);
       if (cluster.calico) ws.push(...lintCalico(cluster));
+      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis() }));
+      ws.push(...podIpSplitDiagnostics(cluster, this.analyzeOpts));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
       if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];

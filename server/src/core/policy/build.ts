@@ -1,21 +1,32 @@
 // Assembles the policy model of a cluster from every dialect's lowering, and the world the matchers look at.
 //
 // Tier layout:
-// * Kubernetes only: one tier holding every NetworkPolicy (end action Deny for isolated endpoints), then the
-//   default: allow.
+// * Kubernetes only: the Admin tier (ClusterNetworkPolicy tier Admin and AdminNetworkPolicy, by priority, end
+//   action Pass), one tier holding every NetworkPolicy (end action Deny for isolated endpoints), the Baseline tier
+//   (ClusterNetworkPolicy tier Baseline by priority, then the BaselineAdminNetworkPolicy; end action Pass), then
+//   the default: allow ([TIERS] in dialects/admin/lower.ts). Empty tiers are left out.
 // * With Calico resources: Calico's tiers by order (the default tier at 1,000,000 holds the Kubernetes
 //   NetworkPolicies at order 1000, [K8S] in dialects/calico/lower.ts), a tier's policies by order then name,
 //   then the namespace profile (allow). The universe adds ICMP, ICMPv6 and every protocol the rules name.
+//   ClusterNetworkPolicies join the Calico tiers kube-admin (order 1,000) and kube-baseline (10,000,000), both
+//   with default action Pass, at order = priority ([CALICO] in dialects/admin/lower.ts); ANP/BANP likewise (BANP
+//   after every ordered policy of kube-baseline).
 import type { Cluster, Labels } from '../model';
 import { ConnSet, ICMP_MAX } from '../ports';
 import { lowerNetworkPolicy } from '../dialects/kubernetes/lower';
 import { calicoExtraProtocols, calicoSortKey, calicoTierInfo, DEFAULT_TIER, enforcedCalicoPolicies, lowerCalicoPolicy } from '../dialects/calico/lower';
-import { K8S_NETWORK_POLICY_ORDER } from '../dialects/calico/model';
+import { K8S_NETWORK_POLICY_ORDER, KUBE_ADMIN_TIER, KUBE_BASELINE_TIER } from '../dialects/calico/model';
+import { clusterPolicyOrder, evaluatedClusterPolicies, lowerClusterPolicy, nodesKeyOf, type ClusterLowerEnv } from '../dialects/admin/lower';
 import type { Policy, PolicyModel, Tier, WorldView } from './ir';
 
 export interface ModelOptions {
   /** Evaluate Calico staged policies as if they were enforced (what-if). */
   staged?: boolean;
+  /**
+   * Kubernetes NetworkPolicy ipBlock peers also match pods whose every pod IP is inside (whether a CNI does this is
+   * implementation-specific). Default false: ipBlock matches external addresses only.
+   */
+  ipBlockMatchesPods?: boolean;
 }
 
 /** Universes are interned by content so that memoised lowerings stay valid across analyses. */
@@ -38,17 +49,40 @@ function hasCalico(c: Cluster): boolean {
   return !!c.calico && (c.calico.policies.length > 0 || c.calico.networkSets.length > 0 || c.calico.tiers.length > 0);
 }
 
-/** Which semantics evaluate the cluster, in words. */
-export function evaluatedAs(c: Cluster): string {
-  return hasCalico(c) ? 'Calico' : 'Kubernetes NetworkPolicy';
+/** Which semantics evaluate the cluster, in words (and which reading of ipBlock applied, when it matters). */
+export function evaluatedAs(c: Cluster, opts: ModelOptions = {}): string {
+  const parts = [hasCalico(c) ? 'Calico' : 'Kubernetes NetworkPolicy'];
+  const cps = evaluatedClusterPolicies(c.clusterPolicies);
+  if (cps.some((p) => p.kind === 'ClusterNetworkPolicy')) parts.push('ClusterNetworkPolicy');
+  if (cps.some((p) => p.kind !== 'ClusterNetworkPolicy')) parts.push('AdminNetworkPolicy (deprecated)');
+  let out = parts.join(' + ');
+  if (c.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.peers?.some((x) => x.ipBlock)))) {
+    out += opts.ipBlockMatchesPods ? '; ipBlock also matches pod IPs' : '; ipBlock matches external addresses only';
+  }
+  return out;
+}
+
+function clusterEnv(cluster: Cluster, universe: ConnSet, calico: boolean): ClusterLowerEnv {
+  const nodes = cluster.nodes ?? [];
+  return { universe, calico, nodes, nodesKey: nodesKeyOf(nodes) };
 }
 
 export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyModel {
+  const k8sOpts = { ipBlockMatchesPods: !!opts.ipBlockMatchesPods };
+  const clusterPolicies = evaluatedClusterPolicies(cluster.clusterPolicies).sort(clusterPolicyOrder);
   if (!hasCalico(cluster)) {
     const universe = KUBERNETES_UNIVERSE;
-    const policies = cluster.policies.map((p) => lowerNetworkPolicy(p, universe)).sort(byName);
-    const tiers: Tier[] = policies.length ? [{ name: 'kubernetes', label: 'Kubernetes NetworkPolicy', endAction: 'Deny', policies }] : [];
-    return { universe, tiers, defaultLabel: 'allowed (Kubernetes allows what no policy isolates)', boundaries: [], networkSets: [] };
+    const env = clusterEnv(cluster, universe, false);
+    const policies = cluster.policies.map((p) => lowerNetworkPolicy(p, universe, k8sOpts)).sort(byName);
+    const admin = clusterPolicies.filter((p) => p.tier === 'Admin').map((p) => lowerClusterPolicy(p, env));
+    const baseline = clusterPolicies.filter((p) => p.tier === 'Baseline').map((p) => lowerClusterPolicy(p, env));
+    const tiers: Tier[] = [
+      { name: KUBE_ADMIN_TIER, label: 'Admin tier', endAction: 'Pass' as const, policies: admin },
+      { name: 'kubernetes', label: 'Kubernetes NetworkPolicy', endAction: 'Deny' as const, policies },
+      { name: KUBE_BASELINE_TIER, label: 'Baseline tier', endAction: 'Pass' as const, policies: baseline },
+    ].filter((t) => t.policies.length > 0);
+    const defaultLabel = clusterPolicies.length ? 'allowed (no tier decided it: Kubernetes allows by default)' : 'allowed (Kubernetes allows what no policy isolates)';
+    return { universe, tiers, defaultLabel, boundaries: [], networkSets: [] };
   }
   const input = cluster.calico!;
   let u = ConnSet.ALL.union(ConnSet.of('ICMP', 0, ICMP_MAX)).union(ConnSet.of('ICMPv6', 0, ICMP_MAX));
@@ -61,7 +95,11 @@ export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyMod
     placed.push({ tier: p.tier, order: k.order, name: k.name, policy: lowerCalicoPolicy(p, universe) });
   }
   for (const p of cluster.policies) {
-    placed.push({ tier: DEFAULT_TIER, order: K8S_NETWORK_POLICY_ORDER, name: `${p.name}/${p.namespace}/KubernetesNetworkPolicy`, policy: lowerNetworkPolicy(p, universe) });
+    placed.push({ tier: DEFAULT_TIER, order: K8S_NETWORK_POLICY_ORDER, name: `${p.name}/${p.namespace}/KubernetesNetworkPolicy`, policy: lowerNetworkPolicy(p, universe, k8sOpts) });
+  }
+  const env = clusterEnv(cluster, universe, true);
+  for (const p of clusterPolicies) {
+    placed.push({ tier: p.tier === 'Admin' ? KUBE_ADMIN_TIER : KUBE_BASELINE_TIER, order: p.priority ?? Infinity, name: `${p.name}//${p.kind}`, policy: lowerClusterPolicy(p, env) });
   }
   placed.sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const tierNames = new Set<string>(placed.map((p) => p.tier));

@@ -10,8 +10,9 @@
 //   every port and protocol. Peers: podSelector alone = pods of the policy's namespace; namespaceSelector alone =
 //   all pods of the selected namespaces; both = pods matching podSelector in the selected namespaces (AND);
 //   ipBlock = addresses in cidr minus except (external addresses only by default: whether a CNI applies ipBlock to
-//   pod IPs is implementation-specific). A peer with none of the three fields is rejected by the API server: it
-//   matches nothing here.
+//   pod IPs is implementation-specific: the concepts page meant ipBlock for cluster-external addresses and leaves
+//   pod IPs to the network plugin; with `ipBlockMatchesPods` a pod whose every IP is inside matches too). A peer with none
+//   of the three fields is rejected by the API server: it matches nothing here.
 // - A named port resolves on the destination pod: its container port with that name and protocol. endPort makes
 //   port..endPort a range.
 import type { NetworkPolicy, Peer, PolicyPort, PolicyRule } from '../../model';
@@ -52,10 +53,22 @@ export function ipBlockOf(cidr: string, except: string[]): AddressBlock | undefi
   return { family: c.family, lo: c.lo, hi: c.hi, except: ex };
 }
 
-function peerMatcher(policyNs: string, peer: Peer): Matcher {
+export interface KubernetesLowerOptions {
+  /** ipBlock peers also match pods whose every IP is inside (CNI-specific; default: external addresses only). */
+  ipBlockMatchesPods?: boolean;
+}
+
+/** The explanation note of a rule with ipBlock peers: which reading of ipBlock applied. */
+export function ipBlockNote(matchesPods: boolean): string {
+  return matchesPods
+    ? 'its ipBlock also matches pods whose IPs are inside (setting ipBlockAppliesToPods on)'
+    : 'its ipBlock matches external addresses only, not pod IPs (CNI-specific; setting ipBlockAppliesToPods off)';
+}
+
+function peerMatcher(policyNs: string, peer: Peer, opts: KubernetesLowerOptions): Matcher {
   if (peer.ipBlock) {
     const b = ipBlockOf(peer.ipBlock.cidr, peer.ipBlock.except);
-    return b ? addressMatcher([b], 'ipblock') : NOTHING;
+    return b ? addressMatcher([b], 'ipblock', { pods: !!opts.ipBlockMatchesPods }) : NOTHING;
   }
   if (!peer.podSelector && !peer.namespaceSelector) return NOTHING;
   if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!);
@@ -77,25 +90,28 @@ export function portsSpec(ports: PolicyPort[] | undefined, universe: ConnSet): C
   return { base: universe, ports: { ranges, named } };
 }
 
-function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet): Rule {
-  return {
+function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet, opts: KubernetesLowerOptions): Rule {
+  const rule: Rule = {
     index: r.index,
     action: 'Allow',
-    peers: r.peers ? r.peers.map((peer) => peerMatcher(p.namespace, peer)) : undefined,
+    peers: r.peers ? r.peers.map((peer) => peerMatcher(p.namespace, peer, opts)) : undefined,
     conns: portsSpec(r.ports, universe),
     range: r.range,
   };
+  if (r.peers?.some((peer) => peer.ipBlock)) rule.note = ipBlockNote(!!opts.ipBlockMatchesPods);
+  return rule;
 }
 
-const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; policy: Policy }>();
+const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; ipPods: boolean; policy: Policy }>();
 
 /**
  * Lowers one NetworkPolicy. The result is memoised per parsed object and universe, so an unchanged policy keeps
  * its Policy/Rule objects across analyses (the evaluator reuses rows of unchanged chains).
  */
-export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet): Policy {
+export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: KubernetesLowerOptions = {}): Policy {
   const hit = cache.get(p);
-  if (hit && hit.universe === universe) return hit.policy;
+  const ipPods = !!opts.ipBlockMatchesPods;
+  if (hit && hit.universe === universe && hit.ipPods === ipPods) return hit.policy;
   const policy: Policy = {
     uid: `NetworkPolicy ${p.namespace}/${p.name}`,
     dialect: 'kubernetes',
@@ -108,9 +124,9 @@ export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet): Policy 
     directions: [...p.policyTypes],
     isolates: [...p.policyTypes],
     // Rules of a direction missing from policyTypes have no effect.
-    ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe)) : [],
-    egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe)) : [],
+    ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
+    egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
   };
-  cache.set(p, { universe, policy });
+  cache.set(p, { universe, ipPods, policy });
   return policy;
 }
