@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { analyze, panelData, parseFiles, reach, ConnSet } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
-import { panelStatus, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
+import { panelStatus, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints, visibleSets } from '../../client/webview/render';
 import type { Item } from '../../client/webview/data';
 import { countOf } from '../../server/src/core/explain/format';
 
@@ -213,7 +213,7 @@ describe('panel view model', () => {
     assert.ok(lines.includes('front/app=web (3 workloads),back/api,TCP 8080,,,front/web-1 front/web-2 front/web-3,back/api'), csv);
     assert.ok(lines.includes('back/api,198.51.100.0/24,TCP 8443,TCP 8443,TCP 443,back/api,198.51.100.0-198.51.100.255'), csv);
     const md = exportMarkdown(idx, state(), { baseline: 'the saved files' });
-    assert.match(md, /^### Reachability \(Kubernetes NetworkPolicy\)/);
+    assert.match(md, /^### Reachability \(Kubernetes NetworkPolicy[;)]/);
     assert.match(md, /#### Changes vs the saved files\n\n\| from \| to \| newly allowed \| newly blocked \|/);
     assert.match(md, /\| back\/api \| 198\.51\.100\.0\/24 \| TCP 8443 \| TCP 443 \|/);
     assert.match(md, /\| front\/app=web \(3 workloads\) \| back\/api \| TCP 8080 \|/);
@@ -252,6 +252,7 @@ spec:
     assert.equal(rangeLabel('api.example.com'), 'api.example.com');
     const v = pairViews(r, state()).get(pairKey('front/web', 'api.example.com'));
     assert.deepEqual(v?.now, { TCP: [[443, 443]] });
-    assert.deepEqual(blastRadius(r, state(), 'front/web').out.filter((x) => x.dst === 'api.example.com').map((x) => x.now), [{ TCP: [[443, 443]] }]);
+    const out = blastRadius(indexPanel(data), state(), 'front/web')!.out;
+    assert.deepEqual(out.filter((x) => x.eps.some((i) => data.endpoints[i].id === 'api.example.com')).map((x) => x.value.now), [{ TCP: [[443, 443]] }]);
   });
 });
