@@ -115,14 +115,23 @@ export function renderGraph(ctx: GraphContext): HTMLElement {
     area.append(h('p', { class: 'pl-empty' }, 'The graph layout is not available here; use the matrix.'));
     return wrap;
   }
-  const input = elkInput(model, measureFor(), { compact: availableWidth() < COMPACT_BELOW });
+  const compact = availableWidth() < COMPACT_BELOW;
+  const input = elkInput(model, measureFor(), { compact });
   const key = JSON.stringify(input);
   const draw = (laid: Laid) => {
     area.replaceChildren(drawSvg(ctx, model, laid));
     applyZoom(area);
   };
-  // "Fit" follows the panel's width (also once the view is attached and laid out by the browser).
-  new ResizeObserver(() => applyZoom(area)).observe(area);
+  // "Fit" follows the panel's width (also once the view is attached and laid out by the browser); crossing the
+  // compact threshold (e.g. the panel maximised) lays the graph out again for the new width.
+  let relayout: ReturnType<typeof setTimeout> | undefined;
+  new ResizeObserver(() => {
+    applyZoom(area);
+    if (relayout) clearTimeout(relayout);
+    relayout = setTimeout(() => {
+      if (area.isConnected && (availableWidth() < COMPACT_BELOW) !== compact) ctx.update({});
+    }, 250);
+  }).observe(area);
   const hit = cached(key);
   if (hit) {
     draw(hit);
@@ -335,7 +344,12 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
     g.append(s('path', { d, class: 'pl-edge-line', 'marker-end': `url(#pl-arrow-${mk})`, 'marker-start': a.container ? `url(#pl-dot-${mk})` : undefined }));
     const act = () => {
       if (!e.rep) return;
-      ctx.select({ src: srcId!, dst: dstId!, row: e.src, col: e.dst, rowLabel: a.item.eps.length > 1 ? nodeTitle(a) : undefined, colLabel: b.item.eps.length > 1 ? nodeTitle(b) : undefined });
+      const group = a.item.eps.length > 1 || b.item.eps.length > 1;
+      const what = `${a.item.eps.length > 1 ? `every workload in ${nodeTitle(a)}` : nodeTitle(a)} → ${b.item.eps.length > 1 ? `every workload in ${nodeTitle(b)}` : nodeTitle(b)}`;
+      const note = !group ? undefined : e.value.kind === 'partial'
+        ? `One pair of ${what}: the pairs between these boxes do not all allow the same (◐); open the boxes to see each.`
+        : `One pair of ${what}: every pair between them allows the same (${words}).`;
+      ctx.select({ src: srcId!, dst: dstId!, row: e.src, col: e.dst, rowLabel: a.item.eps.length > 1 ? nodeTitle(a) : undefined, colLabel: b.item.eps.length > 1 ? nodeTitle(b) : undefined, note });
     };
     g.addEventListener('click', act);
     onEnter(g, act);

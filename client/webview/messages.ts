@@ -29,6 +29,8 @@ export interface ViewState {
     col?: string;
     rowLabel?: string;
     colLabel?: string;
+    /** Says what the shown pair stands for, when the view knows better than "a pair of two classes" (the graph). */
+    note?: string;
   };
   /** Workload whose blast radius is shown. */
   focus?: string;

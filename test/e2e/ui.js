@@ -397,6 +397,9 @@ async function main() {
     await runFirstCommand(['View: Focus Last Editor Group', 'View: Focus Second Editor Group']);
     await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
     await page.waitForTimeout(800);
+    // Wider now: the graph is laid out again without the compact (narrow-panel) placement.
+    await panel().locator('svg.pl-graph').waitFor({ timeout: 60000 });
+    await page.waitForTimeout(400);
     await shot('07c-graph-maximised');
     const wide = await graphProblems(panel());
     await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Reset Editor Group Sizes']);
@@ -550,14 +553,13 @@ async function main() {
     await waitUntil('the welcome buttons', async () => /Open Example Workspace/.test(await page.locator('.part.sidebar').innerText()), 15000);
     await shot('17-activity-bar');
     if ((await page.locator('.statusbar-item', { hasText: 'Policy Lens' }).count()) === 0) throw new Error('no Policy Lens status-bar entry');
+    // One editor group, so the Welcome page is wide enough to show the step's picture (it hides it when narrow).
+    await runCommand('View: Close All Editor Groups');
     await runCommand('Policy Lens: Get Started');
     await waitUntil('the walkthrough', async () => /Get started with Policy Lens/.test(await page.locator('.part.editor').innerText()), 20000);
-    // Wide enough for the step's picture (the Welcome page hides it in a narrow group): it loads from the package.
-    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
-    await waitUntil('the step picture', async () => page.locator('.part.editor img[src*="problems.png"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
+    await waitUntil('the step picture from the package', async () => page.locator('.part.editor img[src*="problems.png"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
     await page.waitForTimeout(500);
     await shot('18-walkthrough');
-    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Reset Editor Group Sizes']);
     await runCommand('View: Close Editor');
     await runCommand('View: Show Explorer');
   });
