@@ -346,9 +346,10 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
       if (!e.rep) return;
       const group = a.item.eps.length > 1 || b.item.eps.length > 1;
       const what = `${a.item.eps.length > 1 ? `every workload in ${nodeTitle(a)}` : nodeTitle(a)} → ${b.item.eps.length > 1 ? `every workload in ${nodeTitle(b)}` : nodeTitle(b)}`;
+      const pair = `${srcId} → ${dstId}`;
       const note = !group ? undefined : e.value.kind === 'partial'
-        ? `One pair of ${what}: the pairs between these boxes do not all allow the same (◐); open the boxes to see each.`
-        : `One pair of ${what}: every pair between them allows the same (${words}).`;
+        ? `Shown for ${pair}. The arrow stands for ${what}, whose pairs do not all allow the same (◐): open the boxes to see each.`
+        : `Shown for ${pair}. The arrow stands for ${what}; every such pair allows the same (${words}).`;
       ctx.select({ src: srcId!, dst: dstId!, row: e.src, col: e.dst, rowLabel: a.item.eps.length > 1 ? nodeTitle(a) : undefined, colLabel: b.item.eps.length > 1 ? nodeTitle(b) : undefined, note });
     };
     g.addEventListener('click', act);

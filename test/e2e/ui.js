@@ -557,7 +557,7 @@ async function main() {
     await runCommand('View: Close All Editor Groups');
     await runCommand('Policy Lens: Get Started');
     await waitUntil('the walkthrough', async () => /Get started with Policy Lens/.test(await page.locator('.part.editor').innerText()), 20000);
-    await waitUntil('the step picture from the package', async () => page.locator('.part.editor img[src*="problems.png"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
+    await waitUntil('the step picture from the package', async () => page.locator('.part.editor img[alt^="The example shop open in VS Code"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
     await page.waitForTimeout(500);
     await shot('18-walkthrough');
     await runCommand('View: Close Editor');
