@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { analyze, panelData, parseFiles, reach, ConnSet } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
-import { panelStatus, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints, visibleSets } from '../../client/webview/render';
+import { panelStatus, rangeLabel, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
 import type { Item } from '../../client/webview/data';
 import { countOf } from '../../server/src/core/explain/format';
 
@@ -213,7 +213,7 @@ describe('panel view model', () => {
     assert.ok(lines.includes('front/app=web (3 workloads),back/api,TCP 8080,,,front/web-1 front/web-2 front/web-3,back/api'), csv);
     assert.ok(lines.includes('back/api,198.51.100.0/24,TCP 8443,TCP 8443,TCP 443,back/api,198.51.100.0-198.51.100.255'), csv);
     const md = exportMarkdown(idx, state(), { baseline: 'the saved files' });
-    assert.match(md, /^### Reachability \(Kubernetes NetworkPolicy[;)]/);
+    assert.match(md, /^### Reachability \(Kubernetes NetworkPolicy[^)]*\)/);
     assert.match(md, /#### Changes vs the saved files\n\n\| from \| to \| newly allowed \| newly blocked \|/);
     assert.match(md, /\| back\/api \| 198\.51\.100\.0\/24 \| TCP 8443 \| TCP 443 \|/);
     assert.match(md, /\| front\/app=web \(3 workloads\) \| back\/api \| TCP 8080 \|/);
@@ -243,16 +243,19 @@ spec:
     - {action: Deny, to: [{networks: [0.0.0.0/0, "::/0"]}]}
 `;
     const files = [{ path: '/w/pods.yaml', text: pods }, { path: '/w/cnp.yaml', text: cnp }];
-    const result = reach(files);
     const data = panelData(analyze(parseFiles(files)));
     assert.ok(data.endpoints.some((e) => e.id === 'api.example.com' && e.kind === 'External'), 'the compact payload has the domain endpoint');
-    const r: ReachabilityResponse = { compare: 'none', data, result, version: 1, stale: false, staleFiles: [] };
+    const r: ReachabilityResponse = { compare: 'none', data, version: 1, stale: false, staleFiles: [] };
     const ext = visibleEndpoints(r, state()).filter((e) => e.kind === 'External').map((e) => e.id);
     assert.ok(ext.includes('api.example.com'), ext.join(' '));
     assert.equal(rangeLabel('api.example.com'), 'api.example.com');
     const v = pairViews(r, state()).get(pairKey('front/web', 'api.example.com'));
     assert.deepEqual(v?.now, { TCP: [[443, 443]] });
-    const out = blastRadius(indexPanel(data), state(), 'front/web')!.out;
-    assert.deepEqual(out.filter((x) => x.eps.some((i) => data.endpoints[i].id === 'api.example.com')).map((x) => x.value.now), [{ TCP: [[443, 443]] }]);
+    // The matrix column of the domain is its own (named by the domain), and the blast radius lists it.
+    const idx = indexPanel(data);
+    const cols = buildItems(idx, state(), visibleSets(idx, state()).cols);
+    assert.ok(cols.some((c) => c.kind === 'ep' && c.label === 'api.example.com'), cols.map((c) => c.label).join(' | '));
+    const br = blastRadius(idx, state(), 'front/web')!;
+    assert.deepEqual(br.out.filter((x) => x.label === 'api.example.com').map((x) => x.value.now), [{ TCP: [[443, 443]] }]);
   });
 });

@@ -81,7 +81,7 @@ export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyMod
       { name: 'kubernetes', label: 'Kubernetes NetworkPolicy', endAction: 'Deny' as const, policies },
       { name: KUBE_BASELINE_TIER, label: 'Baseline tier', endAction: 'Pass' as const, policies: baseline },
     ].filter((t) => t.policies.length > 0);
-    const defaultLabel = clusterPolicies.length ? 'allowed (no tier decided it: Kubernetes allows by default)' : 'allowed (Kubernetes allows what no policy isolates)';
+    const defaultLabel = clusterPolicies.length ? 'no tier decided it, and Kubernetes allows by default' : 'no policy isolates it, and Kubernetes allows by default';
     return { universe, tiers, defaultLabel, boundaries: [], networkSets: [] };
   }
   const input = cluster.calico!;
@@ -122,7 +122,7 @@ export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyMod
   return {
     universe,
     tiers: tiers.filter((t) => t.policies.length > 0),
-    defaultLabel: 'allowed by the namespace profile (Calico allows what passed every tier)',
+    defaultLabel: "the namespace's profile allows what passed every tier (Calico)",
     boundaries: networkSets.flatMap((s) => s.nets),
     networkSets,
   };
