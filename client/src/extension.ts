@@ -9,6 +9,7 @@ import {
   REACHABILITY_REQUEST,
   SUGGEST_CONTEXT_NOTIFICATION,
   SUGGEST_REQUEST,
+  WORKSPACE_TRUSTED_NOTIFICATION,
   type ExplainParams,
   type ExplainResponse,
   type ReachabilityChangedParams,
@@ -62,10 +63,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       configurationSection: 'policyLens',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
     },
-    initializationOptions: {
+    // A function: evaluated at every (re)start, so a restarted server sees the current Workspace Trust.
+    initializationOptions: () => ({
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
       ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
-    },
+      // Restricted Mode: the server runs no git (no Git HEAD baseline). See package.json capabilities.untrustedWorkspaces.
+      workspaceTrusted: vscode.workspace.isTrusted,
+    }),
     outputChannel: output,
   };
   client = new LanguageClient('policyLens', 'Policy Lens', serverOptions, clientOptions);
@@ -130,6 +134,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   const ensureStarted = async () => {
     await started;
   };
+
+  // Trust granted while running (Restricted Mode left): tell the server, which then may read the Git HEAD baseline.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await ensureStarted();
+      await client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION, {});
+      await ReachabilityPanel.current?.refresh();
+    }),
+  );
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type CompareMode, type ExportFormat, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
+import { checkWebviewMessage, isCompareMode, mayOpen, ShownFiles } from './webview-guard';
 
 export type { CompareMode };
 
@@ -45,6 +46,10 @@ export class ReachabilityPanel {
   private disposables: vscode.Disposable[] = [];
   private ready = false;
   private lastResponse?: ReachabilityResponse;
+  /** Files of the source ranges the webview was given: the only ones (with workspace files) it may have opened. */
+  private readonly shown = new ShownFiles();
+  /** Refused webview messages logged so far (the log is capped so a misbehaving webview cannot flood it). */
+  private refusedLogged = 0;
   /** Last explanation sent to the webview (for tests and diagnostics). */
   lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
   /** Last export the webview asked for (for tests and diagnostics). */
@@ -67,8 +72,10 @@ export class ReachabilityPanel {
 
   static revive(panel: vscode.WebviewPanel, state: unknown, deps: PanelDeps): ReachabilityPanel {
     panel.webview.options = ReachabilityPanel.webviewOptions(deps.extensionUri);
+    // The persisted state comes from the webview too: only a valid compare mode is taken from it.
     const view = (state as { view?: Partial<ViewState> } | undefined)?.view;
-    return new ReachabilityPanel(panel, deps, view);
+    const compare = typeof view === 'object' && view !== null && isCompareMode(view.compare) ? view.compare : undefined;
+    return new ReachabilityPanel(panel, deps, compare ? { compare } : undefined);
   }
 
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -91,7 +98,7 @@ export class ReachabilityPanel {
     panel.webview.html = this.html();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.visible) void this.refresh();
       }),
@@ -141,6 +148,19 @@ export class ReachabilityPanel {
     return new Promise((r) => this.readyWaiters.push(r));
   }
 
+  /** Every message from the webview is checked first; what is refused is logged (capped) and otherwise ignored. */
+  private async receive(raw: unknown) {
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok) return this.refused(checked.reason);
+    await this.onMessage(checked.message);
+  }
+
+  private refused(reason: string) {
+    if (this.refusedLogged >= 50) return;
+    this.refusedLogged++;
+    this.deps.output.appendLine(`ignored a message from the reachability webview: ${reason}${this.refusedLogged === 50 ? ' (further ones are not logged)' : ''}`);
+  }
+
   private async onMessage(m: FromWebview) {
     switch (m.type) {
       case 'ready':
@@ -160,14 +180,22 @@ export class ReachabilityPanel {
           await this.deps.ensureStarted();
           const explanation = await this.deps.source.explain(m.src, m.dst, this.compare === 'staged');
           this.lastExplanation = { src: m.src, dst: m.dst, explanation };
+          this.shown.add(explanation);
           this.post({ type: 'explanation', src: m.src, dst: m.dst, explanation });
         } catch (e) {
           this.post({ type: 'error', message: `explain failed: ${errText(e)}` });
         }
         break;
-      case 'open':
-        await this.open(m.range);
+      case 'open': {
+        const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+        if (!mayOpen(m.range.file, this.shown.set, folders)) return this.refused(`open: ${m.range.file.slice(0, 200)} is neither a file the panel showed nor inside the workspace`);
+        try {
+          await this.open(m.range);
+        } catch (e) {
+          this.deps.output.appendLine(`could not open ${m.range.file}: ${errText(e)}`);
+        }
         break;
+      }
       case 'export':
         await this.export(m.format, m.action, m.text);
         break;
@@ -257,6 +285,7 @@ export class ReachabilityPanel {
       const response = await this.deps.source.reachability(this.compare, false, cts.token);
       if (mine !== this.seq) return response; // a newer refresh is under way
       this.lastResponse = response;
+      this.shown.reset(response);
       this.post({ type: 'update', response });
       return response;
     } catch (e) {

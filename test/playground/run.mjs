@@ -94,7 +94,13 @@ async function openPage(browser, url, errors) {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
-  await page.goto(url);
+  // Content-Security-Policy violations (the server sends a strict CSP) are errors too.
+  await page.exposeFunction('policyLensCspViolation', (v) => errors.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => window.policyLensCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}`));
+  });
+  const response = await page.goto(url);
+  page.csp = response?.headers()['content-security-policy'];
   await page.waitForFunction(() => window.policyLensPlayground?.analyzed() > 0, null, { timeout: 30_000 });
   return page;
 }
@@ -357,7 +363,14 @@ try {
     await p.close();
   });
 
-  await test('no page errors or console errors during the run', async () => {
+  await test('the page is served with a strict Content-Security-Policy (no inline script) and works under it', async () => {
+    assert(typeof page.csp === 'string' && page.csp.includes("default-src 'none'"), `CSP header: ${page.csp}`);
+    const scriptSrc = page.csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    assert(scriptSrc.trim() === "script-src 'self'", `script-src: ${scriptSrc}`);
+    assert((await page.locator('script:not([src])').count()) === 0, 'an inline script in the page');
+  });
+
+  await test('no page errors, console errors or CSP violations during the run', async () => {
     assert(errors.length === 0, errors.join('\n'));
   });
 } catch (e) {

@@ -33,6 +33,8 @@ export interface InitOptions {
   defaultNamespace?: string;
   /** Debounce of the reachability re-analysis (ms). */
   reachabilityDebounceMs?: number;
+  /** False in VS Code's Restricted Mode (and when a client does not say): no git runs, so no HEAD baseline. */
+  workspaceTrusted?: boolean;
   /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
   reachabilityFromScratch?: boolean;
   /** Setting policyLens.kubernetes.ipBlockAppliesToPods: Kubernetes ipBlock peers also match pod IPs. */
