@@ -84,7 +84,7 @@ test('open: only files the panel showed, or file: inside a workspace folder', ()
   assert.equal(ok('file:///work/space/%2e%2e/%2e%2e/etc/passwd'), false);
   assert.equal(ok('/work/spaceship/a.yaml'), false, 'a sibling with the same prefix is outside');
   assert.equal(ok('relative/a.yaml'), false);
-  for (const scheme of ['command:workbench.action.terminal.new', 'https://example.invalid/x.yaml', 'vscode-remote://x/a.yaml', 'untitled:Other', 'git:/work/space/a.yaml?%7B%7D']) {
+  for (const scheme of ['command:workbench.action.terminal.new', 'https://attacker.invalid/x.yaml', 'vscode-remote://x/a.yaml', 'untitled:Other', 'git:/work/space/a.yaml?%7B%7D']) {
     assert.equal(ok(scheme), false, scheme);
   }
   // An explanation sent later adds its files; a new response forgets them.
