@@ -21,6 +21,7 @@ import {
   type SuggestWorkspaceEdit,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { registerFirstRun } from './first-run';
 import { mcpServerDefinitions, registerAiIntegration } from './ai';
 import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
 import { FlowImports } from './flows';
@@ -49,6 +50,7 @@ export interface PolicyLensApi {
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
   const output = vscode.window.createOutputChannel('Policy Lens');
   context.subscriptions.push(output);
+  registerFirstRun(context);
 
   const serverModule = context.asAbsolutePath('dist/server/server.js');
   const serverOptions: ServerOptions = {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
-import { DEFAULT_VIEW_STATE, type CompareMode, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
+import { DEFAULT_VIEW_STATE, type CompareMode, type ExportFormat, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
 import { checkWebviewMessage, isCompareMode, mayOpen, ShownFiles } from './webview-guard';
 
 export type { CompareMode };
@@ -110,6 +110,7 @@ export class ReachabilityPanel {
     const base = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.css'));
+    const graphWorker = webview.asWebviewUri(vscode.Uri.joinPath(base, 'graph-worker.js'));
     const n = nonce();
     const csp = [
       `default-src 'none'`,
@@ -117,6 +118,9 @@ export class ReachabilityPanel {
       `img-src ${webview.cspSource} data:`,
       `font-src ${webview.cspSource}`,
       `script-src 'nonce-${n}'`,
+      // The graph's layout worker: its script is fetched from the extension's own files and started from a blob.
+      `connect-src ${webview.cspSource}`,
+      `worker-src blob:`,
     ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -128,7 +132,7 @@ export class ReachabilityPanel {
 <title>Policy Lens: Reachability</title>
 </head>
 <body class="pl-webview">
-<main id="root" aria-label="Policy Lens reachability"></main>
+<main id="root" aria-label="Policy Lens reachability" data-graph-worker="${graphWorker}"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>
 </html>`;
@@ -198,9 +202,13 @@ export class ReachabilityPanel {
     }
   }
 
-  /** Saves exported text through a save dialog, or copies it to the clipboard. */
-  async export(format: 'csv' | 'markdown', action: 'save' | 'copy', text: string) {
+  /** Saves exported text (or a picture of the graph: SVG text, PNG as base64) through a save dialog, or copies text. */
+  async export(format: ExportFormat, action: 'save' | 'copy', text: string) {
     this.lastExport = { format, action, text };
+    if (format === 'svg' || format === 'png') {
+      await this.saveGraphPicture(format, text);
+      return;
+    }
     const what = format === 'csv' ? 'CSV' : 'markdown';
     if (action === 'copy') {
       await vscode.env.clipboard.writeText(text);
@@ -218,6 +226,21 @@ export class ReachabilityPanel {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     this.lastExport.uri = uri.toString();
     void vscode.window.showInformationMessage(`Policy Lens: reachability saved to ${uri.fsPath || uri.toString()}.`);
+  }
+
+  private async saveGraphPicture(format: 'svg' | 'png', data: string) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `reachability-graph.${format}`;
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Policy Lens: save the reachability graph as ${format.toUpperCase()}`,
+    });
+    if (!uri) return;
+    const bytes = format === 'png' ? Buffer.from(data, 'base64') : new TextEncoder().encode(data);
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    if (this.lastExport) this.lastExport.uri = uri.toString();
+    void vscode.window.showInformationMessage(`Policy Lens: graph saved to ${uri.fsPath || uri.toString()}.`);
   }
 
   /** The server announced a newer workspace content version: the webview shows "updating" until data catches up. */

@@ -27,7 +27,8 @@ export function renderExplanation(model: PanelModel, idx: PanelIndex | undefined
     return e.kind === 'External' ? endpointLabel(e, e.id) : e.id;
   };
   pane.append(h('h2', {}, `${name(si)} → ${name(di)}`));
-  if (sel.rowLabel || sel.colLabel) {
+  if (sel.note) pane.append(h('p', { class: 'pl-hint', 'data-testid': 'group-note' }, sel.note));
+  else if (sel.rowLabel || sel.colLabel) {
     pane.append(h('p', { class: 'pl-hint', 'data-testid': 'group-note' },
       `Shown for one pair of ${sel.rowLabel ?? name(si)} → ${sel.colLabel ?? name(di)}: no policy tells the members of these groups apart, so every pair between them is the same.`));
   }

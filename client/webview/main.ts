@@ -3,6 +3,7 @@
 import './panel.css';
 import { DEFAULT_VIEW_STATE, type FromWebview, type ToWebview, type ViewState } from './messages';
 import { pairKey, renderPanel, type PanelModel } from './render';
+import { setGraphWorkerFactory, workerFromUrl } from './graph-layout';
 
 interface VsCodeApi {
   postMessage(msg: FromWebview): void;
@@ -13,6 +14,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
+// The graph's layout worker (dist/webview/graph-worker.js), named by the extension in the page.
+if (root.dataset.graphWorker) setGraphWorkerFactory(workerFromUrl(root.dataset.graphWorker));
 
 function restoredState(): ViewState {
   const saved = vscode.getState() as { view?: Partial<ViewState> } | undefined;

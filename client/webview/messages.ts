@@ -7,7 +7,8 @@ export type CompareMode = 'none' | 'saved' | 'head' | 'staged';
 export type ViewKind = 'matrix' | 'graph' | 'blast';
 /** A posture finding (PanelData.posture) the matrix is narrowed to. */
 export type PostureKey = 'notIsolatedIngress' | 'notIsolatedEgress' | 'reachableFromOutside' | 'canReachInternet' | 'namespacesWithoutDefaultDeny';
-export type ExportFormat = 'csv' | 'markdown';
+/** Text exports of the matrix (csv, markdown) and pictures of the graph (svg; png is sent as base64). */
+export type ExportFormat = 'csv' | 'markdown' | 'svg' | 'png';
 
 /** Everything the user chose in the panel; saved with the webview state so it survives reloads. */
 export interface ViewState {
@@ -28,6 +29,8 @@ export interface ViewState {
     col?: string;
     rowLabel?: string;
     colLabel?: string;
+    /** Says what the shown pair stands for, when the view knows better than "a pair of two classes" (the graph). */
+    note?: string;
   };
   /** Workload whose blast radius is shown. */
   focus?: string;
@@ -36,6 +39,10 @@ export interface ViewState {
   search?: string;
   /** Namespaces / classes opened or closed by the user (key -> open); others use the size-based default. */
   open?: Record<string, boolean>;
+  /** Graph boxes (namespaces, classes, external peers) opened or closed by the user (key -> open). */
+  graphOpen?: Record<string, boolean>;
+  /** The graph shows only the flows into and out of this box (a namespace key such as `ns:backend`). */
+  graphFocus?: string;
   /** Narrow the matrix to one posture finding. */
   posture?: PostureKey;
 }

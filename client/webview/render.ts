@@ -6,17 +6,14 @@ import { exportCsv, exportMarkdown, isExternal, plural, type PanelIndex } from '
 import type { ExportFormat, PostureKey, ViewState } from './messages';
 import { renderBlast } from './blast';
 import { renderExplanation } from './explain';
-import { renderGraph } from './graph';
+import { graphPngBase64, graphSvgText, renderGraph } from './graph';
 import { renderMatrix } from './matrix';
-import { h, panelIndex, pairViews, shortFile, visibleEndpoints, type PanelCallbacks, type PanelModel } from './shared';
+import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
 
 export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
 export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
 export type { PairView, PanelCallbacks, PanelModel } from './shared';
-
-/** Most endpoints the graph draws (it lays out every endpoint; the matrix handles any size). */
-const GRAPH_LIMIT = 300;
 
 /** What the diff compares with, in words. */
 export function baselineWords(model: PanelModel): string {
@@ -62,6 +59,13 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   const idx = response ? panelIndex(response) : undefined;
   const exportAs = (format: ExportFormat, action: 'save' | 'copy') => {
     if (!idx) return;
+    if (format === 'svg' || format === 'png') {
+      // The graph as drawn (see graph.ts); PNG rendering is asynchronous (an image decode and a canvas).
+      void (format === 'svg' ? Promise.resolve(graphSvgText()) : graphPngBase64()).then((data) => {
+        if (data) cb.export?.(format, 'save', data);
+      });
+      return;
+    }
     const text = format === 'csv' ? exportCsv(idx, state) : exportMarkdown(idx, state, { baseline: idx.data.diff ? baselineWords(model) : undefined });
     cb.export?.(format, action, text);
   };
@@ -127,16 +131,15 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     main.append(m.el);
     mount = m.mount;
   } else if (state.view === 'graph') {
-    const eps = visibleEndpoints(response, state);
-    if (eps.length > GRAPH_LIMIT) {
-      main.append(h('p', { class: 'pl-empty' }, `The graph draws at most ${GRAPH_LIMIT} endpoints; ${eps.length} are shown by the filters. Narrow the namespaces or use the matrix.`));
-    } else {
-      const byId = new Map(d.endpoints.map((e) => [e.id, e] as const));
-      main.append(renderGraph(response, state, pairViews(response, state), byId, (src, dst) => {
-        update({ selected: { src, dst } });
-        cb.explain(src, dst);
-      }, (id) => update({ focus: id, selected: undefined })));
-    }
+    main.append(renderGraph({
+      idx,
+      state,
+      update,
+      select(sel) {
+        update({ selected: sel });
+        cb.explain(sel.src, sel.dst);
+      },
+    }));
   } else {
     main.append(renderBlast(idx, state, (src, dst, l) => {
       update({ selected: { src, dst, rowLabel: l.row, colLabel: l.col } });

@@ -102,6 +102,17 @@ export function renderToolbar(model: PanelModel, update: (p: Partial<ViewState>)
     });
     menu.append(b);
   }
+  // Pictures of the graph (only while it is shown: the picture is the drawing on screen).
+  for (const [f, label] of [['svg', 'Save graph as SVG…'], ['png', 'Save graph as PNG…']] as [ExportFormat, string][]) {
+    const b = h('button', { role: 'menuitem', 'data-export': `${f}-save`, 'data-focus-key': `export-${f}-save`, disabled: !response || state.view !== 'graph',
+      title: state.view === 'graph' ? undefined : 'Switch to the graph view first' }, label);
+    b.addEventListener('click', () => {
+      exportOpen = false;
+      exp.open = false;
+      exportAs(f, 'save');
+    });
+    menu.append(b);
+  }
   exp.append(menu);
   // Open towards the side with room (the toolbar wraps, so Export can be anywhere in a row).
   const place = () => {

@@ -8,7 +8,8 @@ import schemas from 'virtual:schemas';
 import exampleText from '../examples/shop.yaml';
 import '../../client/webview/panel.css';
 import '../playground.css';
-import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
+import { DEFAULT_VIEW_STATE, type ExportFormat, type ViewState } from '../../client/webview/messages';
+import { setGraphWorkerFactory } from '../../client/webview/graph-layout';
 import { pairKey, renderPanel, type PanelModel } from '../../client/webview/render';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ReachabilityResponse } from '../../server/src/protocol';
@@ -23,6 +24,9 @@ function workerFor(label: string): Worker {
   const file = label === 'yaml' ? 'yaml.worker.js' : 'editor.worker.js';
   return new Worker(new URL(file, import.meta.url), { name: label });
 }
+
+// The reachability graph's layout worker (ELK), built next to this page.
+setGraphWorkerFactory(() => new Worker(new URL('graph.worker.js', import.meta.url), { name: 'graph-layout' }));
 
 (globalThis as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
   getWorker: (_moduleId: string, label: string) => workerFor(label),
@@ -351,8 +355,17 @@ function renderReach() {
   });
 }
 
-/** Copies exported text, or downloads it as a file (the playground has no save dialog). */
-async function exportText(format: 'csv' | 'markdown', action: 'save' | 'copy', text: string) {
+/** Copies exported text, or downloads it (or a picture of the graph) as a file (the playground has no save dialog). */
+async function exportText(format: ExportFormat, action: 'save' | 'copy', text: string) {
+  if (format === 'svg' || format === 'png') {
+    const a = document.createElement('a');
+    a.href = format === 'png' ? `data:image/png;base64,${text}` : URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    a.download = `reachability-graph.${format}`;
+    a.click();
+    if (format === 'svg') setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    showBanner(`Graph downloaded as ${a.download}.`);
+    return;
+  }
   const what = format === 'csv' ? 'CSV' : 'markdown';
   if (action === 'copy') {
     try {

@@ -4,11 +4,12 @@
 // and checked for clipped headers and cells.
 // Usage: node ui.js <base-url> <workspace> <screenshot-dir> <results-json>
 'use strict';
-const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require('node:fs');
 const { join, dirname } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { launchChromium } = require('./browser');
 const { waitFor } = require('./wait');
+const { graphProblems } = require('./graph-checks');
 
 const [base, workspace, shots, resultsFile] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
@@ -196,9 +197,13 @@ async function photographViews(tag, pick) {
         await waitUntil('a blast-radius explanation', async () => /Allowed|Denied/.test(await panel().locator('#pl-explain').innerText()));
       }
     }
+    // The graph is laid out in a worker: wait for the drawing, then check it (no arrow through a box, labels on
+    // their arrows, no cut text; see graph-checks.js).
+    if (view === 'graph') await panel().locator('svg.pl-graph').waitFor({ timeout: 90000 });
     await page.waitForTimeout(400);
     await shot(`${tag}-${view}`);
-    if (view !== 'graph') for (const p of await clipProblems()) problems.push(`${view}: ${p}`);
+    for (const p of await clipProblems()) problems.push(`${view}: ${p}`);
+    if (view === 'graph') for (const p of await graphProblems(panel())) problems.push(`graph: ${p}`);
   }
   await panel().locator('button.pl-tab[data-view="matrix"]').click();
   return problems;
@@ -367,17 +372,68 @@ async function main() {
     await waitUntil('explanation of worker -> postgres', async () => /backend\/worker → data\/postgres/.test(await panel().locator('#pl-explain').innerText()));
   });
 
-  await check('graph view draws workloads, flows and external destinations', async () => {
+  await check('graph view: namespaces as boxes, labelled arrows, external peers by CIDR, no arrow through a box', async () => {
     await panel().locator('button.pl-tab[data-view="graph"]').click();
-    await panel().locator('svg.pl-graph').waitFor();
+    const svg = panel().locator('svg.pl-graph');
+    await svg.waitFor({ timeout: 60000 });
+    console.log(`       graph layout (ELK in the worker): ${await svg.getAttribute('data-layout-ms')} ms`);
     const edges = await panel().locator('g.pl-edge').count();
-    const ext = await panel().locator('g.pl-node.external').count();
-    if (edges < 5 || ext < 1) throw new Error(`edges=${edges} externals=${ext}`);
-    // Activate the edge from the keyboard (SVG edges are focusable buttons).
-    await panel().locator('g.pl-edge[data-src="backend/api"][data-dst="data/postgres"]').focus();
+    const boxes = await panel().locator('g.pl-container').count();
+    if (edges < 5 || boxes < 4) throw new Error(`arrows=${edges} namespace boxes=${boxes}`);
+    // External peers are named in full (the shop's ipBlock 0.0.0.0/0 except 203.0.113.0/24).
+    const ext = await panel().locator('g.pl-node.external').allTextContents();
+    if (!ext.some((t) => /0\.0\.0\.0\/0 except 203\.0\.113\.0\/24/.test(t))) throw new Error(`external names: ${ext.join(' | ')}`);
+    // Labels are on the arrows, in the formatter's words.
+    const labels = await panel().locator('g.pl-edge-label').allTextContents();
+    if (!labels.includes('TCP 8080') || !labels.some((l) => /TCP 53; UDP 53/.test(l))) throw new Error(`labels: ${labels.join(' | ')}`);
+    const problems = await graphProblems(panel());
+    if (problems.length) throw new Error(problems.join('\n'));
+    // api and worker both reach postgres on 5432: one arrow from the backend box; Enter explains a member pair.
+    await panel().locator('g.pl-edge[data-src-key="ns:backend"][data-dst="data/postgres"]').focus();
     await page.keyboard.press('Enter');
     await waitUntil('edge explanation', async () => /backend\/api → data\/postgres/.test(await panel().locator('#pl-explain').innerText()));
     await shot('07-graph');
+    // Maximised, for the marketplace page and the walkthrough (docs/images/graph.png).
+    await runFirstCommand(['View: Focus Last Editor Group', 'View: Focus Second Editor Group']);
+    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
+    await page.waitForTimeout(800);
+    // Wider now: the graph is laid out again without the compact (narrow-panel) placement.
+    await panel().locator('svg.pl-graph').waitFor({ timeout: 60000 });
+    await page.waitForTimeout(400);
+    await shot('07c-graph-maximised');
+    const wide = await graphProblems(panel());
+    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Reset Editor Group Sizes']);
+    if (wide.length) throw new Error(wide.join('\n'));
+    // Clicking a workload highlights what it can reach (others dim).
+    await panel().locator('g.pl-node[data-id="frontend/web"]').click();
+    await waitUntil('blast highlight', async () => (await panel().locator('g.pl-node.focus[data-id="frontend/web"]').count()) === 1 && (await panel().locator('g.pl-edge.dim').count()) > 0);
+    await panel().locator('g.pl-node[data-id="frontend/web"]').click();
+    // A namespace closes to one box and opens again.
+    await panel().locator('g.pl-container-head[data-toggle="ns:data"]').click();
+    await panel().locator('g.pl-node[data-key="ns:data"]').waitFor({ timeout: 60000 });
+    await panel().locator('g.pl-node[data-key="ns:data"]').click();
+    await panel().locator('g.pl-container[data-key="ns:data"]').waitFor({ timeout: 60000 });
+  });
+
+  await check('graph export: Save graph as SVG / PNG write the picture through the save dialog', async () => {
+    for (const format of ['svg', 'png']) {
+      const file = join(workspace, `reachability-graph.${format}`);
+      await panel().locator('details.pl-export summary').click();
+      await panel().locator(`[data-export="${format}-save"]`).click();
+      // VS Code's save dialog (code-server's simple dialog) proposes the workspace folder and the file name.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await waitUntil('the proposed file name', async () => (await input.inputValue()).endsWith(`reachability-graph.${format}`), 10000);
+      await page.keyboard.press('Enter');
+      await waitUntil(`${file} to be written`, async () => existsSync(file) && statSync(file).size > 0, 30000);
+      await page.waitForTimeout(300);
+      const bytes = readFileSync(file);
+      if (format === 'svg') {
+        const text = bytes.toString('utf8');
+        if (!/^<\?xml/.test(text) || !/<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/.test(text) || !/namespace backend/.test(text) || !/TCP 8080/.test(text) || /var\(--/.test(text)) throw new Error(`SVG: ${text.slice(0, 300)}`);
+      } else if (bytes.subarray(1, 4).toString() !== 'PNG' || bytes.length < 5000) throw new Error(`PNG: ${bytes.length} bytes`);
+    }
+    await shot('07b-graph-exported');
   });
 
   await check('blast radius of backend/api lists external egress and its callers', async () => {
@@ -492,6 +548,22 @@ async function main() {
     if (problems.length) throw new Error(problems.join('\n'));
   });
 
+  await check('first run: the Policy Lens activity-bar view offers the example and the walkthrough; a status-bar entry opens the panel', async () => {
+    await page.locator('.activitybar [aria-label^="Policy Lens"]').first().click();
+    await waitUntil('the welcome buttons', async () => /Open Example Workspace/.test(await page.locator('.part.sidebar').innerText()), 15000);
+    await shot('17-activity-bar');
+    if ((await page.locator('.statusbar-item', { hasText: 'Policy Lens' }).count()) === 0) throw new Error('no Policy Lens status-bar entry');
+    // One editor group, so the Welcome page is wide enough to show the step's picture (it hides it when narrow).
+    await runCommand('View: Close All Editor Groups');
+    await runCommand('Policy Lens: Get Started');
+    await waitUntil('the walkthrough', async () => /Get started with Policy Lens/.test(await page.locator('.part.editor').innerText()), 20000);
+    await waitUntil('the step picture from the package', async () => page.locator('.part.editor img[alt^="The example shop open in VS Code"]').first().evaluate((i) => i.complete && i.naturalWidth > 0).catch(() => false), 20000);
+    await page.waitForTimeout(500);
+    await shot('18-walkthrough');
+    await runCommand('View: Close Editor');
+    await runCommand('View: Show Explorer');
+  });
+
   await check('generated 200-workload workspace: namespaces and classes expand, every view unclipped', async () => {
     const dir = `${workspace}-gen200`;
     await generateWorkspace(dir, 200, 120);
@@ -517,6 +589,24 @@ async function main() {
       await waitUntil('explanation', async () => /Allowed/.test(await panel().locator('#pl-explain').innerText()));
     });
     if (problems.length) throw new Error(problems.join('\n'));
+  });
+
+  await check('generated 200-workload workspace: the graph starts with one box per namespace and opens one on click', async () => {
+    await panel().locator('button.pl-tab[data-view="graph"]').click();
+    await panel().locator('svg.pl-graph').waitFor({ timeout: 90000 });
+    const closed = await panel().locator('g.pl-node.namespace.group').count();
+    if (closed < 2 || (await panel().locator('g.pl-node.workload').count()) > 0) throw new Error(`closed namespace boxes: ${closed}`);
+    let problems = await graphProblems(panel());
+    if (problems.length) throw new Error(problems.join('\n'));
+    await panel().locator('g.pl-node[data-key="ns:ns1"]').click();
+    await panel().locator('g.pl-container[data-key="ns:ns1"]').waitFor({ timeout: 90000 });
+    console.log(`       gen200 graph with ns1 open: layout ${await panel().locator('svg.pl-graph').getAttribute('data-layout-ms')} ms`);
+    problems = await graphProblems(panel());
+    await shot('14b-gen200-graph-ns1-open');
+    if (problems.length) throw new Error(problems.join('\n'));
+    await panel().locator('[data-graph-action="close-all"]').click();
+    await panel().locator('g.pl-node[data-key="ns:ns1"]').waitFor({ timeout: 60000 });
+    await panel().locator('button.pl-tab[data-view="matrix"]').click();
   });
 
   await check('generated 5,000-pod workspace: the panel opens, an edit changes a cell', async () => {

@@ -188,7 +188,7 @@ spec:
     const dir = mkdtempSync(join(tmpdir(), 'pl-reach-'));
     try {
       const git = (...args: string[]) =>
-        execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+        execFileSync('git', ['-c', 'user.email=t@localhost', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
       git('init', '-q');
       writeFileSync(join(dir, 'pods.yaml'), workloads);
       writeFileSync(join(dir, 'np.yaml'), policy(5432));
