@@ -22,6 +22,7 @@ import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
+import { mergeCiliumInput } from './core/dialects/cilium/model';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
@@ -177,6 +178,8 @@ function mergeClusters(parts: Cluster[]): Cluster {
       cc.networkSets.push(...m.calico.networkSets);
       cc.tiers.push(...m.calico.tiers);
     }
+    mergeCiliumInput(cluster, m);
+    if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
     const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
     if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
     cluster.diagnostics.push(...m.diagnostics);

@@ -139,4 +139,18 @@ export interface Cluster {
   diagnostics: Diagnostic[];
   /** projectcalico.org/v3 resources, when any were found. */
   calico?: import('./dialects/calico/lower').CalicoInput;
+  /** cilium.io resources (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumCIDRGroup) and cilium-config. */
+  cilium?: import('./dialects/cilium/model').CiliumInput;
+  /** Objects that say which CNI runs the cluster (core/policy/cni.ts detects it from them). */
+  cniMarkers?: CniMarker[];
+}
+
+/** An object that tells which CNI enforces the manifests (e.g. the kube-system/cilium-config ConfigMap). */
+export interface CniMarker {
+  cni: 'cilium' | 'calico';
+  /** The object in words, e.g. "ConfigMap kube-system/cilium-config". */
+  what: string;
+  /** An installation object (agent configuration, operator Installation) rather than a policy or other resource. */
+  strong: boolean;
+  range: SourceRange;
 }

@@ -7,6 +7,7 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { recordCniObject } from './dialects/cni-objects';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -189,6 +190,7 @@ export class ClusterBuilder {
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    for (const p of this.cluster.cilium?.policies ?? []) if (p.namespace) this.ensureNamespace(p.namespace);
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -215,6 +217,8 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
     return;
   }
+  // cilium.io objects, cilium-config, Calico installation objects: which CNI runs the cluster (core/policy/cni.ts).
+  if (recordCniObject(obj, ctx, b.cluster, apiVersion, kind)) return;
   if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
     const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text, offsetBase: ctx.offsetBase });
     ctx.diagnostics.push(...r.diagnostics);

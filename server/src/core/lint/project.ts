@@ -9,6 +9,7 @@ import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './
 import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
+import { mergeCiliumInput } from '../dialects/cilium/model';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
@@ -225,6 +226,8 @@ export class LintProject {
           cc.networkSets.push(...m.calico.networkSets);
           cc.tiers.push(...m.calico.tiers);
         }
+        mergeCiliumInput(cluster, m);
+        if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }

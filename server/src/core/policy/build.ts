@@ -3,6 +3,9 @@
 // Tier layout:
 // * Kubernetes only: one tier holding every NetworkPolicy (end action Deny for isolated endpoints), then the
 //   default: allow.
+// * Which layout applies is the CNI's (core/policy/cni.ts: the setting, or detected from the objects). Cilium:
+//   buildCiliumModel in build-cilium.ts. Calico objects are ignored when the CNI is not Calico, Cilium objects
+//   when it is not Cilium.
 // * With Calico resources: Calico's tiers by order (the default tier at 1,000,000 holds the Kubernetes
 //   NetworkPolicies at order 1000, [K8S] in dialects/calico/lower.ts), a tier's policies by order then name,
 //   then the namespace profile (allow). The universe adds ICMP, ICMPv6 and every protocol the rules name.
@@ -12,10 +15,18 @@ import { lowerNetworkPolicy } from '../dialects/kubernetes/lower';
 import { calicoExtraProtocols, calicoSortKey, calicoTierInfo, DEFAULT_TIER, enforcedCalicoPolicies, lowerCalicoPolicy } from '../dialects/calico/lower';
 import { K8S_NETWORK_POLICY_ORDER } from '../dialects/calico/model';
 import type { Policy, PolicyModel, Tier, WorldView } from './ir';
+import { chooseCni, describeChoice, type CniSetting } from './cni';
+import { buildCiliumModel } from './build-cilium';
+import { ciliumExtraProtocols } from '../dialects/cilium/lower';
+import type { CiliumOptions } from '../dialects/cilium/model';
 
 export interface ModelOptions {
   /** Evaluate Calico staged policies as if they were enforced (what-if). */
   staged?: boolean;
+  /** Which CNI enforces the manifests (default auto: detected from the objects). */
+  cni?: CniSetting;
+  /** Cilium agent settings (override the cilium-config ConfigMap). */
+  cilium?: CiliumOptions;
 }
 
 /** Universes are interned by content so that memoised lowerings stay valid across analyses. */
@@ -38,22 +49,29 @@ function hasCalico(c: Cluster): boolean {
   return !!c.calico && (c.calico.policies.length > 0 || c.calico.networkSets.length > 0 || c.calico.tiers.length > 0);
 }
 
-/** Which semantics evaluate the cluster, in words. */
-export function evaluatedAs(c: Cluster): string {
-  return hasCalico(c) ? 'Calico' : 'Kubernetes NetworkPolicy';
+/** Which semantics evaluate the cluster, in words (names the CNI and how it was chosen). */
+export function evaluatedAs(c: Cluster, opts: ModelOptions = {}): string {
+  return describeChoice(chooseCni(c, opts.cni));
+}
+
+/** TCP/UDP/SCTP plus ICMP and ICMPv6 and the named extra protocols (Calico, Cilium). */
+function withIcmp(extra: string[]): ConnSet {
+  let u = ConnSet.ALL.union(ConnSet.of('ICMP', 0, ICMP_MAX)).union(ConnSet.of('ICMPv6', 0, ICMP_MAX));
+  for (const p of extra) u = u.union(ConnSet.of(p, 0, 0));
+  return intern(u);
 }
 
 export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyModel {
-  if (!hasCalico(cluster)) {
+  const cni = chooseCni(cluster, opts.cni).cni;
+  if (cni === 'cilium') return buildCiliumModel(cluster, withIcmp(ciliumExtraProtocols(cluster.cilium)), opts.cilium);
+  if (cni === 'kubernetes') {
     const universe = KUBERNETES_UNIVERSE;
     const policies = cluster.policies.map((p) => lowerNetworkPolicy(p, universe)).sort(byName);
     const tiers: Tier[] = policies.length ? [{ name: 'kubernetes', label: 'Kubernetes NetworkPolicy', endAction: 'Deny', policies }] : [];
     return { universe, tiers, defaultLabel: 'allowed (Kubernetes allows what no policy isolates)', boundaries: [], networkSets: [] };
   }
-  const input = cluster.calico!;
-  let u = ConnSet.ALL.union(ConnSet.of('ICMP', 0, ICMP_MAX)).union(ConnSet.of('ICMPv6', 0, ICMP_MAX));
-  for (const p of calicoExtraProtocols(input)) u = u.union(ConnSet.of(p, 0, 0));
-  const universe = intern(u);
+  const input = cluster.calico ?? { policies: [], networkSets: [], tiers: [] };
+  const universe = withIcmp(calicoExtraProtocols(input));
   interface Placed { tier: string; order: number; name: string; policy: Policy }
   const placed: Placed[] = [];
   for (const p of enforcedCalicoPolicies(input, !!opts.staged)) {
