@@ -1,5 +1,5 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--cni CNI]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -9,15 +9,21 @@ import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
 import { verify } from './verify';
+import { portabilityCommand } from './portability';
+import { describeChoice, isCniSetting, type CniSetting } from '../core/policy/cni';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
+                            [--cni auto|kubernetes|calico|cilium]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
   policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
                             [--fail-on any-change|new-exposure|removed-allowed]
   policy-lens verify --rules FILE PATH... [--format text|json|markdown]
   policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens portability PATH... [--cni calico,cilium,kubernetes] [--format text|json|markdown]
+                            flows whose verdict differs between CNIs, and why
+Every command accepts --cni auto|kubernetes|calico|cilium (default auto: detected from the objects).
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
@@ -25,6 +31,8 @@ Options of reach:
   --output, -o         text (default) or json
   --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
   --default-namespace  namespace for objects without metadata.namespace (default: default)
+  --cni                whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
+                       cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
 `;
 
 export interface CliIO {
@@ -78,6 +86,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   if (cmd === 'diff') return diff(rest, io);
   if (cmd === 'verify') return verify(rest, io);
   if (cmd === 'mcp') return mcp(rest, io);
+  if (cmd === 'portability') return portabilityCommand(rest, io);
   if (cmd !== 'reach') {
     io.err(`policy-lens: unknown command "${cmd}"\n${USAGE}`);
     return 2;
@@ -86,6 +95,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let output = 'text';
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
+  let cni: CniSetting = 'auto';
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--output' || a === '-o') output = rest[++i] ?? '';
@@ -99,6 +109,14 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       }
       explain = [s, d];
     } else if (a === '--default-namespace') defaultNamespace = rest[++i];
+    else if (a === '--cni' || a.startsWith('--cni=')) {
+      const v = a === '--cni' ? rest[++i] : a.slice('--cni='.length);
+      if (!isCniSetting(v)) {
+        io.err(`policy-lens: --cni must be one of auto, kubernetes, calico, cilium, not "${v ?? ''}"\n`);
+        return 2;
+      }
+      cni = v;
+    }
     else if (a.startsWith('-')) {
       io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
       return 2;
@@ -115,7 +133,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { cni });
   for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
 
   if (explain) {
@@ -133,10 +151,13 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
     const calico = cluster.calico?.policies ?? [];
     const staged = calico.filter((p) => p.staged).length;
-    const policies = calico.length
-      ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}`
+    const cilium = cluster.cilium?.policies ?? [];
+    const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
+    const policies = parts.length
+      ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}`
       : `${cluster.policies.length} network policies`;
     io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
+    if (analysis.cni.how !== 'default') io.out(`evaluated as ${describeChoice(analysis.cni)}\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   }
   return 0;

@@ -1,7 +1,7 @@
 // The engine tools (reach, explain, what_if, check, blast_radius) behind the MCP server and the VS Code
 // language-model tools. Every answer comes from the engine (analyze / explain / allowedBetween / result) or the
 // LintProject; this module only selects, filters and shapes. Node-free except through tools/findings.ts (crypto).
-import { analyzeFiles, ConnSet, type Analysis, type Connection, type InputFile, type ProtocolPorts, type ReachResult } from '../core/index';
+import { analyzeFiles, ConnSet, type Analysis, type AnalyzeOptions, type Connection, type InputFile, type ProtocolPorts, type ReachResult } from '../core/index';
 import { LintProject } from '../core/lint/project';
 import { countBySeverity, isLintedFile, projectFindings, SEVERITY_RANK, type CheckFinding, type CheckSeverity } from './findings';
 import { globMatch } from './endpoints';
@@ -22,6 +22,8 @@ export interface ToolWorkspace {
   /** The workspace key of a path given by the caller (relative to the workspace root). */
   keyOf(file: string): string;
   defaultNamespace?: string;
+  /** Analysis options (e.g. the CNI) of every answer. */
+  analyzeOptions?: AnalyzeOptions;
 }
 
 interface Analysed {
@@ -30,9 +32,9 @@ interface Analysed {
   policies: number;
 }
 
-function analyse(files: InputFile[], defaultNamespace?: string): Analysed {
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
-  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) };
+function analyse(files: InputFile[], defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): Analysed {
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, analyzeOptions);
+  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) + (cluster.cilium?.policies.length ?? 0) };
 }
 
 function conn(c: { src: string; dst: string; protocols: ProtocolPorts }) {
@@ -54,7 +56,7 @@ export interface ReachArgs {
 }
 
 export function reachTool(ws: ToolWorkspace, args: ReachArgs) {
-  const { result, policies } = analyse(ws.files(), ws.defaultNamespace);
+  const { result, policies } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
   const external = new Set(result.endpoints.filter((e) => e.kind === 'External').map((e) => e.id));
   const nsOf = new Map(result.endpoints.map((e) => [e.id, e.namespace]));
   const proto = args.protocol?.toUpperCase();
@@ -113,7 +115,7 @@ function need(ok: boolean, what: string): void {
 
 export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string }) {
   need(typeof args?.src === 'string' && typeof args?.dst === 'string', 'src and dst (endpoint ids) are required');
-  const { analysis, result } = analyse(ws.files(), ws.defaultNamespace);
+  const { analysis, result } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
   const ids = new Set(result.endpoints.map((e) => e.id));
   for (const id of [args.src, args.dst]) if (!ids.has(id)) throw unknownEndpoint(result, id);
   if (args.src === args.dst) throw new ToolError(`${args.src} is the same endpoint: connections of a workload to itself are not analysed`);
@@ -133,7 +135,7 @@ export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string 
 
 function lintOf(ws: ToolWorkspace, files: InputFile[], reuse: boolean): LintProject {
   if (reuse && ws.lintProject) return ws.lintProject();
-  const p = new LintProject({ defaultNamespace: ws.defaultNamespace });
+  const p = new LintProject({ defaultNamespace: ws.defaultNamespace, analyzeOptions: ws.analyzeOptions });
   for (const f of files) if (isLintedFile(f.path, f.text, false)) p.setFile(f.path, f.text);
   return p;
 }
@@ -165,8 +167,8 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
   }
   const known = new Set(before.map((f) => f.path));
   for (const [k, text] of edited) if (!known.has(k) && text !== undefined) after.push({ path: k, text });
-  const a = analyse(before, ws.defaultNamespace);
-  const b = analyse(after, ws.defaultNamespace);
+  const a = analyse(before, ws.defaultNamespace, ws.analyzeOptions);
+  const b = analyse(after, ws.defaultNamespace, ws.analyzeOptions);
   const d = semanticDiff(a.analysis, b.analysis, { before: a.result, after: b.result });
   const limit = args.limit ?? 200;
   const flows: FlowChange[] = d.changes.slice(0, limit).map((c) => ({
@@ -175,7 +177,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
     after: { ...c.after, rules: displayRules(ws, c.after.rules) },
   }));
   // Diagnostics of the edited files, linted together with the rest of the edited workspace.
-  const project = new LintProject({ defaultNamespace: ws.defaultNamespace });
+  const project = new LintProject({ defaultNamespace: ws.defaultNamespace, analyzeOptions: ws.analyzeOptions });
   for (const f of after) if (isLintedFile(f.path, f.text, edited.has(f.path))) project.setFile(f.path, f.text);
   const findings: CheckFinding[] = projectFindings(project, (p) => ws.display(p), (p) => edited.has(p));
   return {
@@ -191,7 +193,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
 
 export function blastRadiusTool(ws: ToolWorkspace, args: { workload: string; maxHops?: number }) {
   need(typeof args?.workload === 'string', 'workload (namespace/name) is required');
-  const { result } = analyse(ws.files(), ws.defaultNamespace);
+  const { result } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
   const ep = result.endpoints.find((e) => e.id === args.workload);
   if (!ep) throw unknownEndpoint(result, args.workload);
   const out = new Map<string, Connection[]>();

@@ -10,6 +10,7 @@ import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } 
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
 import { mergeCiliumInput } from '../dialects/cilium/model';
+import type { AnalyzeOptions } from '../analysis';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
 
@@ -51,6 +52,8 @@ export interface ProjectResult {
 export interface ProjectOptions extends ParseOptions {
   /** Model parser (default: the core's parseFiles). */
   parse?: ModelParser;
+  /** Options of the analysis the workspace lints consult (e.g. the CNI). */
+  analyzeOptions?: AnalyzeOptions;
 }
 
 function isRange(v: object): v is SourceRange {
@@ -102,10 +105,24 @@ export class LintProject {
   private cache?: ProjectResult;
   private readonly parse: ModelParser;
   readonly parseOptions: ParseOptions;
+  private analyzeOpts: AnalyzeOptions;
 
   constructor(opts: ProjectOptions = {}) {
     this.parse = opts.parse ?? ((files, o) => parseFiles(files, o));
     this.parseOptions = { defaultNamespace: opts.defaultNamespace };
+    this.analyzeOpts = { ...(opts.analyzeOptions ?? {}) };
+  }
+
+  /** Options of the analysis the lints consult. */
+  get analyzeOptions(): AnalyzeOptions {
+    return this.analyzeOpts;
+  }
+
+  /** Changes the analysis options (e.g. a setting changed); the next result() recomputes the workspace lints. */
+  setAnalyzeOptions(opts: AnalyzeOptions): void {
+    if (JSON.stringify(opts) === JSON.stringify(this.analyzeOpts)) return;
+    this.analyzeOpts = { ...opts };
+    this.version++;
   }
 
   get projectVersion(): number {
@@ -234,7 +251,7 @@ export class LintProject {
     }
     b.finish();
     for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
-    const facts = new WorkspaceFacts(cluster);
+    const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);

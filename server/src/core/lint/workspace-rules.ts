@@ -3,7 +3,7 @@
 // Pure: no LSP imports.
 import type { Cluster, ContainerPort, Labels, LabelSelector, Namespace, NetworkPolicy, Peer, PolicyPort, PolicyRule, SourceRange, Workload } from '../model';
 import { describeSelector, isEmptySelector, selectorMatches } from '../selectors';
-import { analyze, type Analysis } from '../analysis';
+import { analyze, type Analysis, type AnalyzeOptions } from '../analysis';
 import { ConnSet } from '../ports';
 import type { FixHint } from './doc-rules';
 import { editDistance } from './net';
@@ -45,10 +45,14 @@ export class WorkspaceFacts {
   private analysisCache?: Analysis;
   /** The reachability analysis of the workspace (built on first use). */
   analysis(): Analysis {
-    return (this.analysisCache ??= analyze(this.cluster));
+    return (this.analysisCache ??= analyze(this.cluster, this.analyzeOptions));
   }
 
-  constructor(readonly cluster: Cluster) {
+  constructor(
+    readonly cluster: Cluster,
+    /** Options of the analysis the lints consult (e.g. the CNI). */
+    readonly analyzeOptions: AnalyzeOptions = {},
+  ) {
     for (const w of cluster.workloads) {
       let l = this.byNamespace.get(w.namespace);
       if (!l) this.byNamespace.set(w.namespace, (l = []));
@@ -234,8 +238,10 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
   const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
   const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
   const allowsDns = (q: NetworkPolicy) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels));
-  if (facts.cluster.calico?.policies.length) {
-    // With Calico policies, DNS may be allowed (or denied) by higher tiers or lower orders: ask the engine
+  const tiered = !!facts.cluster.calico?.policies.length || !!facts.cluster.cilium?.policies.length;
+  if (tiered) {
+    // With Calico policies, DNS may be allowed (or denied) by higher tiers or lower orders, with Cilium policies by a
+    // CiliumNetworkPolicy (or denied by a deny rule): ask the engine
     // whether the egress side of each selected workload lets UDP 53 reach a DNS pod.
     const selected = facts.selectedWorkloads(p);
     if (selected.length === 0 || dnsWorkloads.length === 0) return;
@@ -246,7 +252,7 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
     });
     if (selected.every(dnsOk)) return;
   } else if (allowsDns(p)) return;
-  const blocked = facts.cluster.calico?.policies.length ? true : pods.some((labels) => {
+  const blocked = tiered ? true : pods.some((labels) => {
     const policies = facts.policiesSelecting(p.namespace, labels, 'Egress');
     if (!policies.includes(p)) policies.push(p);
     return !policies.some(allowsDns);
