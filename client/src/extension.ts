@@ -49,6 +49,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     },
     initializationOptions: {
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+      cni: vscode.workspace.getConfiguration('policyLens').get<string>('cni', 'auto'),
+      cilium: vscode.workspace.getConfiguration('policyLens').get<Record<string, unknown>>('cilium', {}),
     },
     outputChannel: output,
   };

@@ -23,6 +23,8 @@ import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
 import { mergeCiliumInput } from './core/dialects/cilium/model';
+import { isCniSetting, type Cni } from './core/policy/cni';
+import { portability, type PortabilityReport } from './tools/portability';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
@@ -154,6 +156,8 @@ interface Current {
   staleFiles: string[];
   /** What-if analysis with Calico staged policies applied, computed on first use. */
   whatIf?: Analysis;
+  /** The same cluster analysed as other CNIs enforce it (compare: 'cni'), computed on first use. */
+  asCni?: Map<Cni, Analysis>;
   /** Payloads by compare mode and baseline. */
   payloads: Map<string, PanelData>;
 }
@@ -261,7 +265,7 @@ export class ReachabilityModel {
       }
     }
     for (const k of [...this.lastGood.keys()]) if (!paths.includes(k)) this.lastGood.delete(k);
-    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}`, cluster: mergeClusters(parts), staleFiles };
+    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.project.analyzeOptions)}`, cluster: mergeClusters(parts), staleFiles };
   }
 
   private partIds = new WeakMap<Cluster, number>();
@@ -282,16 +286,29 @@ export class ReachabilityModel {
       this.current = { ...this.current, version, staleFiles: snap.staleFiles };
       return this.current;
     }
-    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous);
+    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous, this.project.analyzeOptions);
     this.previous = analysis;
     this.current = { key: snap.key, version, cluster: snap.cluster, analysis, staleFiles: snap.staleFiles, payloads: new Map() };
     return this.current;
   }
 
+  /** The current state analysed as another CNI enforces it (the portability comparison). */
+  private asCni(cur: Current, cni: Cni): Analysis {
+    cur.asCni ??= new Map();
+    let a = cur.asCni.get(cni);
+    if (!a) {
+      a = cni === cur.analysis.cni.cni ? cur.analysis : analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousAsCni.get(cni), { ...this.project.analyzeOptions, cni });
+      cur.asCni.set(cni, a);
+      this.previousAsCni.set(cni, a);
+    }
+    return a;
+  }
+  private previousAsCni = new Map<Cni, Analysis>();
+
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
-      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { staged: true });
+      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { ...this.project.analyzeOptions, staged: true });
       this.previousWhatIf = cur.whatIf;
     }
     return cur.whatIf;
@@ -319,7 +336,7 @@ export class ReachabilityModel {
     for (const p of b.project.paths()) if (!seen.has(p)) b.project.removeFile(p);
     // A baseline file with broken YAML contributes what the parser could read of it.
     const parts = b.project.paths().flatMap((p) => partsOf(b!.project, p));
-    b.analysis = analyzeIncremental(mergeClusters(parts), b.analysis);
+    b.analysis = analyzeIncremental(mergeClusters(parts), b.analysis, this.project.analyzeOptions);
     b.sig = sig;
     return b.analysis;
   }
@@ -343,9 +360,17 @@ export class ReachabilityModel {
     let shown = cur.analysis;
     let baseline: Analysis | undefined;
     let baselineError: string | undefined;
+    let portabilityReport: PortabilityReport | undefined;
     if (compare === 'staged') {
       shown = this.whatIf(cur);
       baseline = cur.analysis;
+    } else if (compare === 'cni') {
+      // The same manifests as another CNI enforces them: the diff shows what would change on that CNI, and the
+      // portability report says why each differing flow differs.
+      const other = params.cni && isCniSetting(params.cni) && params.cni !== 'auto' ? params.cni : cur.analysis.cni.cni === 'cilium' ? 'calico' : 'cilium';
+      baseline = this.asCni(cur, other);
+      const mine = cur.analysis.cni.cni;
+      if (other !== mine) portabilityReport = portability((c) => this.asCni(cur, c), [other, mine], { display: (f) => f });
     } else if (compare === 'saved' || compare === 'head') {
       try {
         baseline = await this.baseline(compare);
@@ -362,6 +387,8 @@ export class ReachabilityModel {
       data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
     };
     if (baselineError) response.baselineError = baselineError;
+    response.cni = { cni: cur.analysis.cni.cni, how: cur.analysis.cni.how, evaluatedAs: cur.analysis.evaluatedAs };
+    if (portabilityReport) response.portability = portabilityReport;
     if (params.legacy) {
       // The full expanded result (every connection with its rules); only for small workspaces.
       response.result = shown.result();
@@ -372,7 +399,7 @@ export class ReachabilityModel {
 
   /** The payload for a compare mode, cached per analysis and baseline. */
   private async payload(cur: Current, compare: string, shown: Analysis, baseline: Analysis | undefined, cancelled: () => boolean, progress?: (p: PanelProgress & { version: number }) => void): Promise<PanelData> {
-    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`;
+    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`; // (a CNI baseline has its own id)
     const hit = cur.payloads.get(key);
     if (hit) return hit;
     const data = await panelDataAsync(shown, { baseline, leftOut: leftOutOf(cur.cluster) }, {

@@ -26,6 +26,8 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   range: SourceRange;
+  /** A quick fix the language server can offer for it (the same hints as the lint findings). */
+  fix?: import('./lint/doc-rules').FixHint;
 }
 
 export type Labels = Record<string, string>;

@@ -19,6 +19,8 @@ import { hover } from './hover';
 import { findExtensionRoot, SchemaRegistry } from './schemas';
 import { documentSymbols } from './symbols';
 import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
+import type { AnalyzeOptions } from '../core/analysis';
+import { isCniSetting } from '../core/policy/cni';
 
 export interface ServerOptions {
   /** Folder holding schemas/ and docs/rules (default: found by walking up from this module). */
@@ -35,6 +37,25 @@ export interface InitOptions {
   reachabilityDebounceMs?: number;
   /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
   reachabilityFromScratch?: boolean;
+  /** Setting policyLens.cni: auto (detect), kubernetes, calico or cilium. */
+  cni?: string;
+  /** Settings policyLens.cilium.*: agent settings that override the cilium-config ConfigMap. */
+  cilium?: { policyEnforcementMode?: string; policyCidrMatchMode?: string; clusterName?: string };
+}
+
+/** The analysis options of the settings (initializationOptions, or the `policyLens` section of a configuration change). */
+export function analyzeOptionsOf(settings: { cni?: unknown; cilium?: { policyEnforcementMode?: unknown; policyCidrMatchMode?: unknown; clusterName?: unknown } } | undefined): AnalyzeOptions {
+  const out: AnalyzeOptions = {};
+  if (isCniSetting(settings?.cni) && settings.cni !== 'auto') out.cni = settings.cni;
+  const c = settings?.cilium;
+  const cilium: NonNullable<AnalyzeOptions['cilium']> = {};
+  const mode = c?.policyEnforcementMode;
+  if (mode === 'default' || mode === 'always' || mode === 'never') cilium.policyEnforcementMode = mode;
+  if (c?.policyCidrMatchMode === 'nodes') cilium.policyCidrMatchMode = 'nodes';
+  else if (c?.policyCidrMatchMode === 'default') cilium.policyCidrMatchMode = '';
+  if (typeof c?.clusterName === 'string' && c.clusterName) cilium.clusterName = c.clusterName;
+  if (Object.keys(cilium).length) out.cilium = cilium;
+  return out;
 }
 
 export interface ServerHandle {
@@ -67,7 +88,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     initOptions = init;
-    index = new WorkspaceIndex({ defaultNamespace: typeof init.defaultNamespace === 'string' && init.defaultNamespace ? init.defaultNamespace : undefined });
+    index = new WorkspaceIndex({ defaultNamespace: typeof init.defaultNamespace === 'string' && init.defaultNamespace ? init.defaultNamespace : undefined, analyzeOptions: analyzeOptionsOf(init) });
     handle.index = index;
     progressSupported = !!params.capabilities.window?.workDoneProgress;
     watcherRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -134,6 +155,14 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
   });
   documents.onDidClose((e) => {
     void index.close(e.document.uri).then(() => schedule());
+  });
+
+  // Settings pushed by the client (synchronize.configurationSection = policyLens): the CNI and Cilium settings.
+  connection.onDidChangeConfiguration((p) => {
+    const section = (p.settings as { policyLens?: Parameters<typeof analyzeOptionsOf>[0] } | undefined)?.policyLens;
+    if (!section) return;
+    index.project.setAnalyzeOptions(analyzeOptionsOf(section));
+    schedule();
   });
 
   connection.onDidChangeWatchedFiles(async (p) => {

@@ -5,6 +5,7 @@ import { asMap, asSeq, keySpan, nodeSpan, pairOf, scalar, valueOf } from '../cor
 import type { PlacedChunk } from '../core/lint/project';
 import { positionOf } from '../core/lint/chunks';
 import type { LintProject } from '../core/lint/project';
+import { isCiliumPolicyKind } from '../core/dialects/cilium/model';
 
 export function documentSymbols(project: LintProject, uri: string): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
@@ -28,10 +29,10 @@ export function documentSymbols(project: LintProject, uri: string): DocumentSymb
     const sym: DocumentSymbol = {
       name: `${p.kind} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(unnamed)'}`,
       detail: p.apiVersion,
-      kind: p.kind === 'NetworkPolicy' ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
+      kind: p.kind === 'NetworkPolicy' || isCiliumPolicyKind(p.kind) ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
       range: whole,
       selectionRange: contains(whole, sel) ? sel : whole,
-      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : [],
+      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : isCiliumPolicyKind(p.kind) ? ciliumChildren(c, range) : [],
     };
     out.push(sym);
   }
@@ -72,5 +73,49 @@ function policyChildren(c: PlacedChunk, range: (s: [number, number] | undefined)
     const s = pairSym(pair, dir, SymbolKind.Array, rules);
     if (s) out.push(s);
   }
+  return out;
+}
+
+/** CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: per rule (spec / specs[i]) its selector and rule lists. */
+function ciliumChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
+  const p = c.entry.parsed;
+  const root = p.doc.contents;
+  const sym = (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol | undefined => {
+    if (!pair) return undefined;
+    const k = keySpan(pair, p.text);
+    const v = pair.value ? nodeSpan(pair.value, p.text) : undefined;
+    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
+    const sr = range(k);
+    if (!r || !sr) return undefined;
+    return { name, detail, kind, range: r, selectionRange: sr, children };
+  };
+  const ruleSyms = (spec: unknown): DocumentSymbol[] => {
+    const out: DocumentSymbol[] = [];
+    for (const key of ['endpointSelector', 'nodeSelector']) {
+      const s = sym(pairOf(spec, key), key, SymbolKind.Field, [], key === 'nodeSelector' ? 'host policy' : undefined);
+      if (s) out.push(s);
+    }
+    for (const dir of ['ingressDeny', 'egressDeny', 'ingress', 'egress']) {
+      const pair = pairOf(spec, dir);
+      const rules: DocumentSymbol[] = [];
+      asSeq(pair?.value)?.items.forEach((item, i) => {
+        const r = range(nodeSpan(item as Node, p.text));
+        if (!r) return;
+        const peers = asMap(item)?.items.map((x) => String((x.key as { value?: unknown })?.value ?? '')).filter((k) => /^(from|to)/.test(k) && k !== 'toPorts') ?? [];
+        rules.push({ name: `rule ${i + 1}`, detail: [dir.endsWith('Deny') ? 'deny' : 'allow', ...peers].join(' · '), kind: SymbolKind.Event, range: r, selectionRange: r });
+      });
+      const s = sym(pair, dir, SymbolKind.Array, rules, dir.endsWith('Deny') ? 'evaluated first' : undefined);
+      if (s) out.push(s);
+    }
+    return out;
+  };
+  const out: DocumentSymbol[] = [];
+  const specPair = pairOf(root, 'spec');
+  if (specPair) out.push(...ruleSyms(specPair.value));
+  const specsPair = pairOf(root, 'specs');
+  asSeq(specsPair?.value)?.items.forEach((item, i) => {
+    const r = range(nodeSpan(item as Node, p.text));
+    if (r) out.push({ name: `specs[${i}]`, kind: SymbolKind.Object, range: r, selectionRange: r, children: ruleSyms(item) });
+  });
   return out;
 }

@@ -19,7 +19,13 @@ export type FixHint =
   | { kind: 'replace-port'; names: string[] }
   | { kind: 'add-dns' }
   | { kind: 'rename-key'; to: string }
-  | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] };
+  | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] }
+  /** Cilium: replace an empty peer list `[]` (at the finding) with `[{}]` (every endpoint). */
+  | { kind: 'cilium-select-all' }
+  /** Remove the key/value pair whose key starts at the finding (and its parent mapping when that becomes empty). */
+  | { kind: 'remove-key' }
+  /** Cilium: add an egress rule allowing DNS to kube-dns with an L7 DNS rule (so toFQDNs names are learnt). */
+  | { kind: 'cilium-add-dns' };
 
 /** A finding with chunk-relative offsets. */
 export interface LocalFinding {

@@ -10,6 +10,8 @@ import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } 
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
 import { mergeCiliumInput } from '../dialects/cilium/model';
+import { lintCilium, lintCiliumChunk } from '../dialects/cilium/lint';
+import { chooseCni } from '../policy/cni';
 import type { AnalyzeOptions } from '../analysis';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
@@ -186,7 +188,7 @@ export class LintProject {
     const parsed = parseChunk(text);
     let local: LocalFinding[] = [];
     try {
-      local = lintChunk(parsed);
+      local = [...lintChunk(parsed), ...lintCiliumChunk(parsed)];
     } catch (e) {
       local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
     }
@@ -250,12 +252,13 @@ export class LintProject {
       }
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range });
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.fix });
     const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);
       if (cluster.calico) ws.push(...lintCalico(cluster));
+      if (cluster.cilium || cluster.calico) ws.push(...lintCilium(cluster, { cni: chooseCni(cluster, this.analyzeOpts.cni), analysis: () => facts.analysis() }));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
       if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];

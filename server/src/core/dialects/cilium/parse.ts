@@ -271,6 +271,12 @@ class Reader {
     const protocol = protoRaw as CiliumProtocol;
     const out: CiliumPort = { protocol, range: this.range(node) };
     const portNode = getNode(node, 'port');
+    if (portNode && isScalar(portNode) && typeof portNode.value === 'number') {
+      // The CRD declares port as a string: the API server rejects `port: 80` ("must be of type string").
+      this.rejected ??= 'port must be a string';
+      const range = this.range(portNode);
+      if (range) this.ctx.diagnostics.push({ code: 'cilium-field-value', severity: 'error', message: `\`port\` must be a string: write "${portNode.value}". The API server rejects an integer here (the CRD field is a string), so this policy is not created.`, range, fix: { kind: 'replace-port', names: [`"${portNode.value}"`] } });
+    }
     const portText = portNode && isScalar(portNode) && portNode.value !== null ? String(portNode.value).trim() : undefined;
     if (portText === undefined || portText === '') {
       // rule_validation.go PortProtocol.sanitize: "port must be specified" (unless extended IP protocols are on).
