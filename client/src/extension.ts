@@ -5,11 +5,17 @@ import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
   REACHABILITY_REQUEST,
+  SUGGEST_CONTEXT_NOTIFICATION,
+  SUGGEST_REQUEST,
   type ExplainParams,
   type ExplainResponse,
   type ReachabilityChangedParams,
   type ReachabilityParams,
   type ReachabilityResponse,
+  type SuggestContextParams,
+  type SuggestParams,
+  type SuggestResponse,
+  type SuggestWorkspaceEdit,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
 import { mcpServerDefinitions, registerAiIntegration } from './ai';
@@ -22,6 +28,10 @@ export interface PolicyLensApi {
   client(): LanguageClient | undefined;
   reachability(compare?: CompareMode): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
+  /** "How do I allow / block this?": verified proposals with their WorkspaceEdits (policyLens/suggest). */
+  suggest(params: SuggestParams): Promise<SuggestResponse>;
+  /** Applies a proposal's WorkspaceEdit (what the `policyLens.applySuggestion` command does). */
+  applySuggestion(edit: SuggestWorkspaceEdit): Promise<boolean>;
   panel(): ReachabilityPanel | undefined;
   /** Resolves once the client saw a `reachabilityChanged` notification with version > `after`. */
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
@@ -71,8 +81,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     async explain(src, dst, staged) {
       if (!client) throw new Error('Policy Lens language server is not running');
       const params: ExplainParams = { src, dst, staged };
-      return client.sendRequest<ExplainResponse>(EXPLAIN_REQUEST, params);
+      const r = await client.sendRequest<ExplainResponse>(EXPLAIN_REQUEST, params);
+      // The pair the user looks at: code actions on its policies offer the verified allow/block edits.
+      const ctx: SuggestContextParams = { src, dst, staged };
+      void client.sendNotification(SUGGEST_CONTEXT_NOTIFICATION, ctx);
+      return r;
     },
+  };
+
+  const suggestFlow = async (params: SuggestParams): Promise<SuggestResponse> => {
+    await ensureStarted();
+    if (!client) throw new Error('Policy Lens language server is not running');
+    return client.sendRequest<SuggestResponse>(SUGGEST_REQUEST, params);
+  };
+  /** Applies a WorkspaceEdit computed by the server (versioned: refused when a buffer changed since). */
+  const applySuggestion = async (edit: SuggestWorkspaceEdit): Promise<boolean> => {
+    await ensureStarted();
+    if (!client || !edit) return false;
+    const we = await client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]);
+    const ok = we ? await vscode.workspace.applyEdit(we) : false;
+    if (!ok) void vscode.window.showWarningMessage('Policy Lens: the suggestion could not be applied (a file changed since it was computed). Ask again.');
+    return ok;
   };
 
   const started = client.start().then(
@@ -147,6 +176,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       const panel = await ReachabilityPanel.show(panelDeps);
       panel.focusWorkload(workloadId);
     }),
+    vscode.commands.registerCommand('policyLens.applySuggestion', (edit: SuggestWorkspaceEdit) => applySuggestion(edit)),
+    vscode.commands.registerCommand('policyLens.suggest', async (src?: string, dst?: string, port?: number) => {
+      await ensureStarted();
+      if (!src || !dst) {
+        const r = await source.reachability('none');
+        const items = r.data.endpoints.map((e) => ({ label: e.id, description: e.kind }));
+        const s = await vscode.window.showQuickPick(items, { title: 'Policy Lens: allow or block a flow — source' });
+        if (!s) return;
+        const d = await vscode.window.showQuickPick(items.filter((i) => i.label !== s.label), { title: `Policy Lens: from ${s.label} to…` });
+        if (!d) return;
+        const p = await vscode.window.showInputBox({ title: 'Port (optional)', prompt: 'A TCP port, or empty for the destination\'s declared ports', validateInput: (v) => (v === '' || /^\d+$/.test(v) ? undefined : 'a port number or nothing') });
+        if (p === undefined) return;
+        src = s.label;
+        dst = d.label;
+        port = p ? Number(p) : undefined;
+      }
+      const answer = await suggestFlow({ src, dst, port });
+      if (answer.problem || answer.proposals.length === 0) {
+        void vscode.window.showInformationMessage(`Policy Lens: ${answer.problem ?? answer.notes.join(' ')}`);
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(
+        answer.proposals.map((p) => ({ label: p.title, description: p.exact ? 'verified, exact' : 'verified, also changes other flows', detail: p.preview.split('\n').filter((l) => /^[+-][^+-]/.test(l)).slice(0, 4).join('  '), proposal: p })),
+        { title: `Policy Lens: how to ${answer.mode} ${src} → ${dst}`, matchOnDetail: true },
+      );
+      if (pick) await applySuggestion(pick.proposal.edit);
+    }),
     vscode.commands.registerCommand('policyLens.restartServer', async () => {
       await client?.restart();
     }),
@@ -182,6 +238,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       await ensureStarted();
       return source.explain(src, dst);
     },
+    suggest: suggestFlow,
+    applySuggestion,
     panel: () => ReachabilityPanel.current,
     mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
     waitForChange(after, timeoutMs = 10_000) {

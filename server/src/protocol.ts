@@ -2,6 +2,8 @@
 // Pure types and names: no vscode / LSP imports here, so the webview and playground can use them too.
 import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './core/reach-types';
 import type { PortabilityReport } from './tools/portability';
+import type { Position } from './core/model';
+import type { Proposal, SuggestMode, SuggestResult } from './core/suggest/types';
 
 /** Client -> server request: the reachability of the whole workspace (open buffers take precedence over disk). */
 export const REACHABILITY_REQUEST = 'policyLens/reachability';
@@ -75,66 +77,17 @@ export interface ReachabilityChangedParams {
   version: number;
 }
 
-// ---------------------------------------------------------------- compact panel payload (policyLens/reachability v2)
+// ---------------------------------------------------------------- compact panel payload (policyLens/reachability)
 
 /**
  * The reachability of the workspace in the compact form the panel renders: equivalence classes of endpoints (no
  * policy can tell the members of a class apart, so every pair between two classes has the same connections) and
- * the allowed class pairs. 5,000 workloads stay a few MB. Explanations are fetched on demand (policyLens/explain).
+ * the allowed class pairs; the diff against a baseline on groups; the posture summary. Defined (and documented
+ * field by field) in the core, which computes it: server/src/core/panel-data.ts.
  */
-export interface PanelData {
-  /** Workloads first (sorted by namespace, then name), then external endpoints. Cells refer to endpoints by index. */
-  endpoints: Endpoint[];
-  /** Each workload is in exactly one class; each external endpoint is a class of its own. */
-  classes: PanelClass[];
-  /** Distinct connection sets; cells refer to them by index. */
-  conns: ProtocolPorts[];
-  /**
-   * Allowed class pairs [srcClass, dstClass, connIndex]. A pair (c, c) holds between distinct members of c.
-   * Pairs with nothing allowed are absent; external -> external pairs are never analysed.
-   */
-  cells: [number, number, number][];
-  /** What changed against the baseline, on groups of endpoints (see PanelDiff). */
-  diff?: PanelDiff;
-  /** At-a-glance findings (computed by the server). */
-  posture?: Posture;
-  /** Objects of policy kinds that are not modelled (their rules are not part of this reachability). */
-  leftOut: { kind: string; count: number }[];
-  /** Counts of diagnostics by severity over the analysed files. */
-  problems: { errors: number; warnings: number };
-  /** Which semantics evaluated the workspace ("Kubernetes NetworkPolicy", "Calico", ...). */
-  evaluatedAs: string;
-}
-
-export interface PanelClass {
-  /** Endpoint indices, sorted. */
-  members: number[];
-}
-
-/**
- * The difference with the baseline, on the common refinement of the current and the baseline classes: every group
- * is a set of endpoints that both analyses treat alike. Each entry [srcGroup, dstGroup, connIndex] says which
- * connections (PanelData.conns) became newly allowed (`added`) or newly blocked (`removed`) between every member of
- * the source group and every member of the destination group (distinct endpoints).
- */
-export interface PanelDiff {
-  groups: number[][];
-  added: [number, number, number][];
-  removed: [number, number, number][];
-}
-
-export interface Posture {
-  /** Workloads no policy isolates for ingress / egress (endpoint indices). */
-  notIsolatedIngress: number[];
-  notIsolatedEgress: number[];
-  /** Workloads some external address can reach, and workloads that can reach some external address. */
-  reachableFromOutside: number[];
-  canReachInternet: number[];
-  /** Namespaces holding workloads where some workload is not isolated in both directions (no default deny). */
-  namespacesWithoutDefaultDeny: string[];
-  /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
-  largestBlastRadius: [number, number][];
-}
+import type { PanelPayload } from './core/panel-data';
+export type { PanelDiff, Posture } from './core/panel-data';
+export type PanelData = PanelPayload;
 
 // ---------------------------------------------------------------- engine tools (VS Code language-model tools)
 
@@ -149,3 +102,54 @@ export interface ToolParams {
   input: Record<string, unknown>;
 }
 export type ToolResponse = { ok: true; result: Record<string, unknown> } | { ok: false; error: string };
+
+// ---------------------------------------------------------------- suggestions (policyLens/suggest)
+
+/**
+ * Client -> server request: "How do I allow / block this?" for one pair (and optionally one protocol/port). The
+ * answer lists verified proposals (core/suggest), each with the LSP WorkspaceEdit that applies it; the client applies
+ * one with the `policyLens.applySuggestion` command (vscode.workspace.applyEdit).
+ */
+export const SUGGEST_REQUEST = 'policyLens/suggest';
+export interface SuggestParams {
+  src: string;
+  dst: string;
+  /** TCP, UDP, SCTP (Calico: also ICMP, ICMPv6, ...). Default TCP when a port is given. */
+  protocol?: string;
+  /** A port or an inclusive range. Default: the destination's declared container ports (allow), what is allowed (block). */
+  port?: number | [number, number];
+  /** allow / block; default: block when the flow is already allowed, else allow. */
+  mode?: SuggestMode;
+  /** Suggest against the what-if state with Calico staged policies applied. */
+  staged?: boolean;
+}
+
+/** An LSP WorkspaceEdit (structurally: documentChanges of versioned text edits and file creations). */
+export interface SuggestWorkspaceEdit {
+  documentChanges: (
+    | { textDocument: { uri: string; version: number | null }; edits: { range: { start: Position; end: Position }; newText: string }[] }
+    | { kind: 'create'; uri: string; options?: { ignoreIfExists?: boolean } }
+  )[];
+}
+
+export interface SuggestionProposal extends Proposal {
+  /** Applies the proposal; versioned, so it is refused if an open buffer changed since. */
+  edit: SuggestWorkspaceEdit;
+  /** The edits as a unified diff (file names relative to the workspace folder when possible). */
+  preview: string;
+}
+
+export interface SuggestResponse extends Omit<SuggestResult, 'proposals'> {
+  proposals: SuggestionProposal[];
+}
+
+/**
+ * Client -> server notification: the pair the user is looking at (sent when the panel explains a pair). Code actions
+ * on the policies involved in that pair then offer the verified "Allow ..." / "Block ..." edits.
+ */
+export const SUGGEST_CONTEXT_NOTIFICATION = 'policyLens/suggestContext';
+export interface SuggestContextParams {
+  src: string;
+  dst: string;
+  staged?: boolean;
+}

@@ -16,13 +16,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
-import { LineCounter } from 'yaml';
-import { analyzeIncremental, ClusterBuilder, diffReach, panelDataAsync, PanelCancelled, ParseContext, type Analysis, type PanelProgress } from './core/index';
+import { analyzeIncremental, diffReach, panelDataAsync, PanelCancelled, type Analysis, type PanelProgress } from './core/index';
+import { mergeClusters } from './core/parse';
 import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
-import { mergeCiliumInput } from './core/dialects/cilium/model';
 import { isCniSetting, type Cni } from './core/policy/cni';
 import { portability, type PortabilityReport } from './tools/portability';
 import {
@@ -75,6 +74,8 @@ export interface ReachabilityHandle {
   compute(params?: ReachabilityParams): Promise<ReachabilityResponse>;
   /** Explains one pair against the current state. */
   explain(params: ExplainParams): ExplainResponse;
+  /** The shared current analysis and the texts it was built from. */
+  state(staged?: boolean): { files: SourceFile[]; analysis: Analysis };
   dispose(): void;
 }
 
@@ -167,34 +168,9 @@ function brokenParts(parts: FileParts): boolean {
   return parts.some((m) => m.diagnostics.some((d) => d.severity === 'error' && /^yaml/i.test(d.code)));
 }
 
-/** Merges per-document models (as parseFiles of all files would): pods of one owner folded, namespaces merged. */
-function mergeClusters(parts: Cluster[]): Cluster {
-  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
-  const b = new ClusterBuilder(cluster);
-  const ctx = new ParseContext('', 0, new LineCounter(), 'default', cluster.diagnostics);
-  for (const m of parts) {
-    for (const ns of m.namespaces) b.addNamespace({ ...ns, labels: { ...ns.labels } });
-    for (const w of m.workloads) b.addWorkload({ ...w, labels: { ...w.labels }, ports: [...w.ports] }, ctx);
-    cluster.policies.push(...m.policies);
-    if (m.calico) {
-      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
-      cc.policies.push(...m.calico.policies);
-      cc.networkSets.push(...m.calico.networkSets);
-      cc.tiers.push(...m.calico.tiers);
-    }
-    mergeCiliumInput(cluster, m);
-    if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
-    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
-    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
-    cluster.diagnostics.push(...m.diagnostics);
-  }
-  b.finish();
-  return cluster;
-}
-
 /** Every document model of a project's files, per file. */
 function partsOf(project: LintProject, path: string): FileParts {
-  return project.chunks(path).map((c) => c.entry.model);
+  return project.models(path);
 }
 
 /**
@@ -208,6 +184,8 @@ export class ReachabilityModel {
   /** When the model was given a file list (tests), it keeps its own project in sync with it. */
   private readonly getFiles?: () => SourceFile[];
   private lastGood = new Map<string, FileParts>();
+  /** The text each file's analysed objects come from (its last good text while its YAML is broken). */
+  private analysedText = new Map<string, string>();
   private current?: Current;
   private previous?: Analysis;
   private previousWhatIf?: Analysis;
@@ -247,8 +225,6 @@ export class ReachabilityModel {
 
   /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
   private snapshot(): { key: string; cluster: Cluster; staleFiles: string[] } {
-    // result() places every document's ranges at its current position (and is what diagnostics use anyway).
-    this.project.result();
     const staleFiles: string[] = [];
     const parts: Cluster[] = [];
     const ids: string[] = [];
@@ -258,14 +234,19 @@ export class ReachabilityModel {
       if (brokenParts(p)) {
         staleFiles.push(path);
         p = this.lastGood.get(path) ?? [];
-      } else this.lastGood.set(path, p);
+      } else {
+        this.lastGood.set(path, p);
+        this.analysedText.set(path, this.project.getText(path) ?? '');
+      }
       for (const m of p) {
         parts.push(m);
         ids.push(String(this.partId(m)));
       }
     }
-    for (const k of [...this.lastGood.keys()]) if (!paths.includes(k)) this.lastGood.delete(k);
-    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.project.analyzeOptions)}`, cluster: mergeClusters(parts), staleFiles };
+    const live = new Set(paths);
+    for (const k of [...this.lastGood.keys()]) if (!live.has(k)) this.lastGood.delete(k);
+    for (const k of [...this.analysedText.keys()]) if (!live.has(k)) this.analysedText.delete(k);
+    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.project.analyzeOptions)}`, cluster: mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), staleFiles };
   }
 
   private partIds = new WeakMap<Cluster, number>();
@@ -336,7 +317,7 @@ export class ReachabilityModel {
     for (const p of b.project.paths()) if (!seen.has(p)) b.project.removeFile(p);
     // A baseline file with broken YAML contributes what the parser could read of it.
     const parts = b.project.paths().flatMap((p) => partsOf(b!.project, p));
-    b.analysis = analyzeIncremental(mergeClusters(parts), b.analysis, this.project.analyzeOptions);
+    b.analysis = analyzeIncremental(mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), b.analysis, this.project.analyzeOptions);
     b.sig = sig;
     return b.analysis;
   }
@@ -426,6 +407,20 @@ export class ReachabilityModel {
     return staged ? this.whatIf(cur) : cur.analysis;
   }
 
+  /**
+   * The current analysis (or the what-if one) and exactly the texts it was built from (last good texts of broken
+   * files): the one analysis the panel, explanations, suggestions and language-model tools share.
+   */
+  state(staged = false): { files: SourceFile[]; analysis: Analysis } {
+    const analysis = this.analysisFor(staged);
+    const files: SourceFile[] = [];
+    for (const path of this.project.paths()) {
+      const text = this.analysedText.get(path);
+      if (text !== undefined) files.push({ path, text });
+    }
+    return { files, analysis };
+  }
+
   explain(params: ExplainParams): ExplainResponse {
     const a = this.analysisFor(params.staged);
     const trace = a.trace(params.src, params.dst);
@@ -493,6 +488,7 @@ export function registerReachability(
     },
     compute: (params) => model.compute(params),
     explain: (params) => model.explain(params),
+    state: (staged) => model.state(staged),
     dispose() {
       disposed = true;
       if (timer) clearTimeout(timer);

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { createConnection, createMessageConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-languageserver/node';
 import type { CodeAction, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, Hover, PublishDiagnosticsParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import { startServer, type ServerHandle } from '../../server/src/lsp/start';
+import type { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { repoRoot } from '../helpers/paths';
 
 export const FIXTURES = join(repoRoot(), 'test', 'server', 'fixtures');
@@ -27,11 +28,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(workspace: string | undefined, init: Record<string, unknown> = {}): Promise<TestServer> {
+/** `attach` registers more features on the server connection once the index exists (as server.ts does). */
+export async function startTestServer(workspace: string | undefined, init: Record<string, unknown> = {}, attach?: (connection: ReturnType<typeof createConnection>, index: WorkspaceIndex) => void): Promise<TestServer> {
   const up = new PassThrough();
   const down = new PassThrough();
   const serverConn = createConnection(ProposedFeatures.all, new StreamMessageReader(up), new StreamMessageWriter(down));
-  const handle = startServer(serverConn);
+  const handle = startServer(serverConn, attach ? { onReady: (index) => attach(serverConn, index) } : {});
   serverConn.listen();
   const client = createMessageConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();

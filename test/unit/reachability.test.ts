@@ -327,3 +327,30 @@ describe('ReachabilityModel cancellation', () => {
     assert.ok(find(await m.compute(), 'app/client', 'app/db'), 'a later request still answers');
   });
 });
+
+describe('ReachabilityModel merging', () => {
+  it('folding pods of one owner across documents never changes the parsed objects the lint project caches', async () => {
+    const pod = (name: string, port: number) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: app
+  labels: {role: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, controller: true}]
+spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: ${port}}]}]}
+`;
+    let files: SourceFile[] = [{ path: '/w/pods.yaml', text: `${pod('web-abc-1', 8080)}---\n${pod('web-abc-2', 9090)}` }];
+    const m = new ReachabilityModel(() => files);
+    const endpoint = (r: ReachabilityResponse) => r.data.endpoints.filter((e) => e.id === 'app/web-abc');
+    const first = await m.compute();
+    assert.equal(endpoint(first).length, 1, 'the two pods are one workload');
+    // Recompute several times with an unrelated change: nothing accumulates in the cached per-document objects.
+    for (let i = 0; i < 3; i++) {
+      files = [files[0], { path: '/w/other.yaml', text: `apiVersion: v1\nkind: Namespace\nmetadata: {name: n${i}}\n` }];
+      await m.compute();
+    }
+    const project = (m as unknown as { project: import('../../server/src/core/lint/project').LintProject }).project;
+    const cached = project.models('/w/pods.yaml').flatMap((c) => c.workloads);
+    assert.deepEqual(cached.map((w) => [w.podCount, w.ports.length]), [[1, 1], [1, 1]], 'each document keeps its own pod');
+  });
+});

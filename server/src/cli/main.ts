@@ -11,10 +11,12 @@ import { mcp } from './mcp';
 import { verify } from './verify';
 import { portabilityCommand } from './portability';
 import { describeChoice, isCniSetting, type CniSetting } from '../core/policy/cni';
+import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
                             [--cni auto|kubernetes|calico|cilium]
+  policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
   policy-lens diff --base REF|PATH [PATH...] [--format text|json|markdown]
@@ -33,6 +35,8 @@ Options of reach:
   --default-namespace  namespace for objects without metadata.namespace (default: default)
   --cni                whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
                        cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
+  --suggest            with --explain: propose verified policy edits that allow the flow (block it when it is
+                       allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
 `;
 
 export interface CliIO {
@@ -96,9 +100,15 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
   let cni: CniSetting = 'auto';
+  const suggestOpts: SuggestCliOptions = { enabled: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
-    if (a === '--output' || a === '-o') output = rest[++i] ?? '';
+    const s = takeSuggestArg(rest, i, suggestOpts);
+    if (typeof s === 'string') {
+      io.err(`policy-lens: ${s}\n`);
+      return 2;
+    } else if (s !== undefined) i = s;
+    else if (a === '--output' || a === '-o') output = rest[++i] ?? '';
     else if (a.startsWith('--output=')) output = a.slice('--output='.length);
     else if (a === '--explain') {
       const s = rest[++i];
@@ -130,6 +140,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     io.err(`policy-lens: no PATH given\n${USAGE}`);
     return 2;
   }
+  if ((suggestOpts.enabled || suggestOpts.port !== undefined || suggestOpts.protocol !== undefined) && !(explain && suggestOpts.enabled)) {
+    io.err('policy-lens: --suggest needs --explain SRC DST; --port and --protocol need --suggest\n');
+    return 2;
+  }
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
@@ -138,6 +152,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
 
   if (explain) {
     const [src, dst] = explain;
+    if (suggestOpts.enabled) return runSuggest(io, files, analysis, src, dst, suggestOpts, output, defaultNamespace);
     const t = analysis.trace(src, dst);
     if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
     else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));

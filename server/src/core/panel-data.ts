@@ -6,30 +6,73 @@ import { ConnSet } from './ports';
 import type { Endpoint, ProtocolPorts } from './reach-types';
 import type { Direction } from './policy/ir';
 
-/** Mirrors PanelData of server/src/protocol.ts (kept structural so the core does not import the protocol). */
+/**
+ * The compact panel payload (`data` of the policyLens/reachability response; protocol.ts names it PanelData).
+ * 5,000 workloads stay a few MB: cells are per class pair, never per workload pair.
+ */
 export interface PanelPayload {
+  /** Workloads first (sorted by namespace, then name), then external endpoints. Cells refer to endpoints by index. */
   endpoints: Endpoint[];
+  /** Each workload is in exactly one class (members: endpoint indices, sorted); each external endpoint is a class of its own. */
   classes: { members: number[] }[];
+  /** Distinct connection sets; cells refer to them by index. */
   conns: ProtocolPorts[];
+  /**
+   * Allowed class pairs [srcClass, dstClass, connIndex]. A pair (c, c) holds between distinct members of c.
+   * Pairs with nothing allowed are absent; external -> external pairs are never analysed.
+   */
   cells: [number, number, number][];
-  diff?: { groups: number[][]; added: [number, number, number][]; removed: [number, number, number][] };
-  posture: {
-    notIsolatedIngress: number[];
-    notIsolatedEgress: number[];
-    reachableFromOutside: number[];
-    canReachInternet: number[];
-    namespacesWithoutDefaultDeny: string[];
-    largestBlastRadius: [number, number][];
-  };
+  /** What changed against the baseline (see PanelDiff). */
+  diff?: PanelDiff;
+  /** At-a-glance findings. */
+  posture: Posture;
+  /** Objects of policy kinds that are not modelled (their rules are not part of this reachability). */
   leftOut: { kind: string; count: number }[];
+  /** Counts of diagnostics by severity over the analysed files. */
   problems: { errors: number; warnings: number };
+  /** Which semantics evaluated the workspace ("Kubernetes NetworkPolicy", "Calico", ...). */
   evaluatedAs: string;
+}
+
+/**
+ * The difference with the baseline, on the common refinement of the current and the baseline classes: every group
+ * is a set of endpoint indices that both analyses treat alike. Each entry [srcGroup, dstGroup, connIndex] says which
+ * connections (PanelPayload.conns) became newly allowed (`added`) or newly blocked (`removed`) between every member
+ * of the source group and every member of the destination group (distinct endpoints). An external endpoint is a
+ * group of its own, compared with the baseline's external ranges it overlaps (what any of them gained or lost).
+ */
+export interface PanelDiff {
+  groups: number[][];
+  added: [number, number, number][];
+  removed: [number, number, number][];
+}
+
+export interface Posture {
+  /** Workloads no policy isolates for ingress / egress (endpoint indices). */
+  notIsolatedIngress: number[];
+  notIsolatedEgress: number[];
+  /** Workloads some external address can reach, and workloads that can reach some external endpoint. */
+  reachableFromOutside: number[];
+  canReachInternet: number[];
+  /** Namespaces holding a workload that is not isolated in both directions (no default deny). */
+  namespacesWithoutDefaultDeny: string[];
+  /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
+  largestBlastRadius: [number, number][];
 }
 
 class ConnTable {
   readonly list: ProtocolPorts[] = [];
   private readonly index = new Map<string, number>();
+  /** By identity first: the evaluator hands out the same set object for the same result most of the time. */
+  private readonly byObject = new Map<ConnSet, number>();
   add(c: ConnSet): number {
+    const hit = this.byObject.get(c);
+    if (hit !== undefined) return hit;
+    const i = this.addByValue(c);
+    this.byObject.set(c, i);
+    return i;
+  }
+  private addByValue(c: ConnSet): number {
     const j = c.toJSON();
     const k = JSON.stringify(j);
     let i = this.index.get(k);
@@ -60,13 +103,6 @@ function endpointOrder(a: Analysis): { endpoints: Endpoint[]; wlPos: number[]; e
     endpoints.push(all[k]);
   }
   return { endpoints, wlPos, extPos };
-}
-
-/** What external column k allows for class c in direction d (ingress only from address ranges). */
-function extCell(a: Analysis, c: number, d: Direction, k: number): ConnSet {
-  const ev = a.evaluation;
-  if (d === 'Ingress' && ev.externals[k].kind !== 'address') return ConnSet.EMPTY;
-  return ev.cell(c, d, ev.classes.length + k);
 }
 
 export interface PanelDataOptions {
@@ -134,16 +170,23 @@ function* panelDataSteps(a: Analysis, opts: PanelDataOptions): Generator<PanelPr
   const total = C + baseGroups;
   for (let x = 0; x < C; x++) {
     yield { done: x, total };
-    for (let y = 0; y < C; y++) {
+    // Only the columns the source's egress allows anything to need the destination's ingress.
+    for (const y of ev.egressTargets(x)) {
+      if (y >= C) break;
       if (x === y && ev.classes[x].members.length < 2) continue;
       const c = ev.classPair(x, y);
       if (!c.isEmpty()) cells.push([x, y, conns.add(c)]);
     }
-    for (let k = 0; k < K; k++) {
-      const out = extCell(a, x, 'Egress', k);
-      if (!out.isEmpty()) cells.push([x, C + k, conns.add(out)]);
-      const inn = extCell(a, x, 'Ingress', k);
-      if (!inn.isEmpty()) cells.push([C + k, x, conns.add(inn)]);
+    if (K) {
+      const eRow = ev.rowCells(x, 'Egress');
+      const iRow = ev.rowCells(x, 'Ingress');
+      for (let k = 0; k < K; k++) {
+        const out = Array.isArray(eRow) ? eRow[C + k] : eRow;
+        if (out && !out.isEmpty()) cells.push([x, C + k, conns.add(out)]);
+        if (ev.externals[k].kind !== 'address') continue;
+        const inn = Array.isArray(iRow) ? iRow[C + k] : iRow;
+        if (inn && !inn.isEmpty()) cells.push([C + k, x, conns.add(inn)]);
+      }
     }
   }
   const payload: PanelPayload = {

@@ -8,6 +8,7 @@ import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
 import { recordCniObject } from './dialects/cni-objects';
+import { mergeCiliumInput } from './dialects/cilium/model';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -33,6 +34,36 @@ export function parseFiles(files: InputFile[], opts: ParseOptions = {}, extra?: 
   const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
   const b = new ClusterBuilder(cluster);
   for (const f of files) parseFileInto(f, opts, b, extra);
+  b.finish();
+  return cluster;
+}
+
+/**
+ * Merges clusters parsed per file (or per document) as parseFiles merges files: pods of one owner folded, namespaces
+ * merged. The parts are not modified (namespaces and workloads are copied before the builder folds them).
+ */
+export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluster {
+  const cluster: Cluster = { namespaces: [], workloads: [], policies: [], diagnostics: [] };
+  // The parts may belong to a cache (the lint project's documents): the builder copies an object before changing it.
+  const b = new ClusterBuilder(cluster, true);
+  const ctx = new ParseContext('', 0, new LineCounter(), opts.defaultNamespace ?? 'default', cluster.diagnostics);
+  for (const m of parts) {
+    // Namespaces a document only refers to are re-created by finish(); declared ones keep their range and labels.
+    for (const ns of m.namespaces) if (ns.range) b.addNamespace(ns);
+    for (const w of m.workloads) b.addWorkload(w, ctx);
+    cluster.policies.push(...m.policies);
+    if (m.calico) {
+      const cc = (cluster.calico ??= { policies: [], networkSets: [], tiers: [] });
+      cc.policies.push(...m.calico.policies);
+      cc.networkSets.push(...m.calico.networkSets);
+      cc.tiers.push(...m.calico.tiers);
+    }
+    mergeCiliumInput(cluster, m);
+    if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
+    const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
+    if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
+    cluster.diagnostics.push(...m.diagnostics);
+  }
   b.finish();
   return cluster;
 }
@@ -148,15 +179,35 @@ function parseLargeList(f: InputFile, opts: ParseOptions, b: ClusterBuilder, ext
 export class ClusterBuilder {
   private workloadsById = new Map<string, Workload>();
   private namespacesByName = new Map<string, Namespace>();
-  constructor(readonly cluster: Cluster) {}
+  /** With `shared`, the objects added belong to someone else (a cache): they are copied before any change. */
+  private readonly owned = new Set<object>();
+  private readonly position = new Map<object, number>();
+  constructor(
+    readonly cluster: Cluster,
+    private readonly shared = false,
+  ) {}
+
+  /** The object itself, or (when objects are shared) a copy the builder may change, put in its place. */
+  private writable<T extends Workload | Namespace>(x: T, list: T[], byKey: Map<string, T>, key: string): T {
+    if (!this.shared || this.owned.has(x)) return x;
+    const copy = { ...x, labels: { ...x.labels } } as T;
+    if ('ports' in copy) (copy as Workload).ports = [...(copy as Workload).ports];
+    this.owned.add(copy);
+    const at = this.position.get(x) ?? list.indexOf(x);
+    list[at] = copy;
+    this.position.set(copy, at);
+    byKey.set(key, copy);
+    return copy;
+  }
 
   addNamespace(ns: Namespace): void {
     const prev = this.namespacesByName.get(ns.name);
     if (prev) {
-      Object.assign(prev.labels, ns.labels);
+      Object.assign(this.writable(prev, this.cluster.namespaces, this.namespacesByName, ns.name).labels, ns.labels);
       return;
     }
     this.namespacesByName.set(ns.name, ns);
+    if (this.shared) this.position.set(ns, this.cluster.namespaces.length);
     this.cluster.namespaces.push(ns);
   }
 
@@ -173,20 +224,24 @@ export class ClusterBuilder {
             range: w.range,
           });
         }
-        prev.podCount += w.podCount;
-        for (const p of w.ports) if (!prev.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) prev.ports.push(p);
+        const own = this.writable(prev, this.cluster.workloads, this.workloadsById, w.id);
+        own.podCount += w.podCount;
+        for (const p of w.ports) if (!own.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) own.ports.push(p);
         return;
       }
       // A different kind with the same namespace/name: keep both, disambiguate the later id with its kind.
+      if (this.shared) w = { ...w };
       w.id = `${w.id}[${w.kind}]`;
       if (this.workloadsById.has(w.id)) return;
     }
     this.workloadsById.set(w.id, w);
+    if (this.shared) this.position.set(w, this.cluster.workloads.length);
     this.cluster.workloads.push(w);
   }
 
   finish(): void {
     // Every namespace that holds a workload or a policy exists, even without a Namespace object.
+    if (this.shared) for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) this.writable(ns, this.cluster.namespaces, this.namespacesByName, ns.name);
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);

@@ -20,6 +20,9 @@ function sameDiag(d: Diagnostic, f: Finding): boolean {
   return d.code === f.code && d.range.start.line === f.range.start.line && d.range.start.character === f.range.start.character;
 }
 
+/** More code action providers per workspace index (e.g. the verified suggestions, lsp/suggest.ts). */
+export const codeActionProviders = new WeakMap<WorkspaceIndex, ((params: CodeActionParams) => CodeAction[])[]>();
+
 export function codeActions(index: WorkspaceIndex, params: CodeActionParams): CodeAction[] {
   const only = params.context.only;
   if (only && !only.some((k) => k === CodeActionKind.QuickFix || k.startsWith(CodeActionKind.QuickFix))) return [];
@@ -68,5 +71,6 @@ export function codeActions(index: WorkspaceIndex, params: CodeActionParams): Co
       });
     }
   }
+  for (const provider of codeActionProviders.get(index) ?? []) out.push(...provider(params));
   return out;
 }

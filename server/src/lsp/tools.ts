@@ -8,10 +8,11 @@ import { blastRadiusTool, checkTool, explainTool, reachTool, ToolError, whatIfTo
 import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../protocol';
 import { uriToPath, type WorkspaceIndex } from './workspace';
 
-export function indexWorkspace(index: WorkspaceIndex, folders: string[], defaultNamespace?: string): ToolWorkspace {
+export function indexWorkspace(index: WorkspaceIndex, folders: string[], defaultNamespace?: string, current?: ToolWorkspace['current']): ToolWorkspace {
   const root = folders[0];
   return {
-    files: () => index.getFiles(),
+    files: () => current?.().files ?? index.getFiles(),
+    current,
     lintProject: () => index.project,
     display(key: string): string {
       const p = uriToPath(key);
@@ -57,8 +58,8 @@ export function runTool(ws: ToolWorkspace, p: ToolParams): ToolResponse {
 }
 
 /** Registers `policyLens/tool`; answers wait until the initial workspace indexing finished (`indexed()`). */
-export function registerTools(connection: Connection, index: WorkspaceIndex, folders: string[], defaultNamespace: string | undefined, indexed: () => Promise<void>): void {
-  const ws = indexWorkspace(index, folders, defaultNamespace);
+export function registerTools(connection: Connection, index: WorkspaceIndex, folders: string[], defaultNamespace: string | undefined, indexed: () => Promise<void>, current?: ToolWorkspace['current']): void {
+  const ws = indexWorkspace(index, folders, defaultNamespace, current);
   connection.onRequest(TOOL_REQUEST, async (p: ToolParams) => {
     await indexed();
     return runTool(ws, p);

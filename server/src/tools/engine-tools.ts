@@ -15,6 +15,11 @@ export class ToolError extends Error {}
 export interface ToolWorkspace {
   /** Every manifest of the workspace. `path` is the workspace's key (a file path or a URI). */
   files(): InputFile[];
+  /**
+   * The workspace's current analysis and exactly the files it was built from, when something keeps one (the
+   * language server's reachability service); else the tools analyse `files()`.
+   */
+  current?(): { files: InputFile[]; analysis: Analysis };
   /** The lint project of the same files, when the workspace keeps one (the language server); else built here. */
   lintProject?(): LintProject;
   /** Path shown in answers (relative to the workspace root). */
@@ -32,7 +37,13 @@ interface Analysed {
   policies: number;
 }
 
-function analyse(files: InputFile[], defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): Analysed {
+function analyse(ws: ToolWorkspace): Analysed {
+  const shared = ws.current?.();
+  const { cluster, analysis } = shared ? { cluster: shared.analysis.cluster, analysis: shared.analysis } : analyzeFiles(ws.files(), { defaultNamespace: ws.defaultNamespace }, ws.analyzeOptions);
+  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) + (cluster.cilium?.policies.length ?? 0) };
+}
+
+function analyseFiles(files: InputFile[], defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): Analysed {
   const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, analyzeOptions);
   return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) + (cluster.cilium?.policies.length ?? 0) };
 }
@@ -56,7 +67,7 @@ export interface ReachArgs {
 }
 
 export function reachTool(ws: ToolWorkspace, args: ReachArgs) {
-  const { result, policies } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
+  const { result, policies } = analyse(ws);
   const external = new Set(result.endpoints.filter((e) => e.kind === 'External').map((e) => e.id));
   const nsOf = new Map(result.endpoints.map((e) => [e.id, e.namespace]));
   const proto = args.protocol?.toUpperCase();
@@ -115,7 +126,7 @@ function need(ok: boolean, what: string): void {
 
 export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string }) {
   need(typeof args?.src === 'string' && typeof args?.dst === 'string', 'src and dst (endpoint ids) are required');
-  const { analysis, result } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
+  const { analysis, result } = analyse(ws);
   const ids = new Set(result.endpoints.map((e) => e.id));
   for (const id of [args.src, args.dst]) if (!ids.has(id)) throw unknownEndpoint(result, id);
   if (args.src === args.dst) throw new ToolError(`${args.src} is the same endpoint: connections of a workload to itself are not analysed`);
@@ -167,8 +178,8 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
   }
   const known = new Set(before.map((f) => f.path));
   for (const [k, text] of edited) if (!known.has(k) && text !== undefined) after.push({ path: k, text });
-  const a = analyse(before, ws.defaultNamespace, ws.analyzeOptions);
-  const b = analyse(after, ws.defaultNamespace, ws.analyzeOptions);
+  const a = ws.current ? analyse(ws) : analyseFiles(before, ws.defaultNamespace, ws.analyzeOptions);
+  const b = analyseFiles(after, ws.defaultNamespace, ws.analyzeOptions);
   const d = semanticDiff(a.analysis, b.analysis, { before: a.result, after: b.result });
   const limit = args.limit ?? 200;
   const flows: FlowChange[] = d.changes.slice(0, limit).map((c) => ({
@@ -193,7 +204,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
 
 export function blastRadiusTool(ws: ToolWorkspace, args: { workload: string; maxHops?: number }) {
   need(typeof args?.workload === 'string', 'workload (namespace/name) is required');
-  const { result } = analyse(ws.files(), ws.defaultNamespace, ws.analyzeOptions);
+  const { result } = analyse(ws);
   const ep = result.endpoints.find((e) => e.id === args.workload);
   if (!ep) throw unknownEndpoint(result, args.workload);
   const out = new Map<string, Connection[]>();

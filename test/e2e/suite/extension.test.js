@@ -146,6 +146,34 @@ suite('Policy Lens in a real VS Code', function () {
     }
   });
 
+  test('"How do I allow this?": a verified proposal applied with policyLens.applySuggestion; code actions in context', async () => {
+    const doc = await openDoc('policies/data.yaml');
+    const answer = await api.suggest({ src: 'backend/api', dst: 'data/redis', port: 6379 });
+    assert.strictEqual(answer.mode, 'allow');
+    const p = answer.proposals.find((x) => x.exact && x.edit.documentChanges.every((c) => c.textDocument && c.textDocument.uri.endsWith('/policies/data.yaml')));
+    assert.ok(p, `no exact proposal editing data.yaml: ${answer.proposals.map((x) => x.title).join(' | ')}`);
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('policyLens.applySuggestion', p.edit), true);
+      const after = await waitFor('reachability to allow api -> redis', async () => {
+        const r = await api.reachability('saved');
+        return conn(r, 'backend/api', 'data/redis') ? r : undefined;
+      });
+      assert.deepStrictEqual(conn(after, 'backend/api', 'data/redis').protocols, { TCP: [[6379, 6379]] });
+      assert.deepStrictEqual(after.diff.added.map((c) => `${c.src}>${c.dst}`), ['backend/api>data/redis']);
+      assert.deepStrictEqual(after.diff.removed, []);
+    } finally {
+      await revert(doc);
+    }
+    // The panel explains a pair: the policies it involves offer the verified edits as code actions.
+    await api.explain('backend/api', 'data/redis');
+    const pos = positionOf(doc, 'name: redis');
+    const actions = await waitFor('verified code actions', async () => {
+      const list = await vscode.commands.executeCommand('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(pos, pos));
+      return (list || []).some((a) => /\(verified\)/.test(a.title)) ? list : undefined;
+    });
+    assert.ok(actions.find((a) => /^Allow TCP 6379 from backend\/api to data\/redis \(verified\): /.test(a.title)));
+  });
+
   test('live: the server notifies changes while typing and keeps the last good state when the YAML breaks', async () => {
     const doc = await openDoc('policies/frontend.yaml');
     const good = await api.reachability('none');

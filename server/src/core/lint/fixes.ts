@@ -37,12 +37,12 @@ export function editsAreSafe(text: string, edits: FixEdit[]): boolean {
   }
 }
 
-function spaces(n: number): string {
+export function spaces(n: number): string {
   return ' '.repeat(Math.max(0, n));
 }
 
 /** Re-indents a block of lines so that its first line starts at `col` (first line text is unindented). */
-function reindent(block: string, fromCol: number, toCol: number): string {
+export function reindent(block: string, fromCol: number, toCol: number): string {
   const lines = block.split('\n');
   return lines
     .map((l, i) => {
@@ -55,7 +55,7 @@ function reindent(block: string, fromCol: number, toCol: number): string {
 }
 
 /** Where a new pair can be appended to a block mapping: after the line of its last value. */
-function appendPoint(text: string, map: YAMLMap): { offset: number; col: number } | undefined {
+export function appendPoint(text: string, map: YAMLMap): { offset: number; col: number } | undefined {
   if (isFlow(map) || map.items.length === 0) return undefined;
   const last = map.items[map.items.length - 1] as Pair;
   const first = map.items[0] as Pair;
@@ -66,7 +66,7 @@ function appendPoint(text: string, map: YAMLMap): { offset: number; col: number 
 }
 
 /** Block sequence item indentation: column of the dash and of the content. */
-function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number } | undefined {
+export function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number } | undefined {
   const first = seq.items[0] as Node | undefined;
   const s = first ? nodeSpan(first, text) : undefined;
   if (!s) return undefined;
@@ -75,7 +75,7 @@ function seqStyle(text: string, seq: YAMLSeq): { dash: number; content: number }
   return { dash: columnOf(text, d), content: columnOf(text, s[0]) };
 }
 
-function seqItemLines(text: string, item: Node): [number, number] | undefined {
+export function seqItemLines(text: string, item: Node): [number, number] | undefined {
   const s = nodeSpan(item, text);
   if (!s) return undefined;
   const d = dashOffset(text, s[0]);

@@ -171,6 +171,17 @@ export class LintProject {
     return this.files.get(path)?.chunks ?? [];
   }
 
+  /**
+   * The parsed model of each document of a file, with its ranges at the document's current position — what the
+   * reachability service analyses (the same parse the diagnostics use; no lint runs for it).
+   */
+  models(path: string): Cluster[] {
+    return this.chunks(path).map((c) => {
+      place(c.entry, c);
+      return c.entry.model;
+    });
+  }
+
   /** The chunk holding a file offset. */
   chunkAt(path: string, offset: number): PlacedChunk | undefined {
     const cs = this.chunks(path);

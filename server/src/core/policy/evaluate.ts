@@ -74,23 +74,21 @@ export interface EvaluationOptions {
 }
 
 /**
- * Stable numbers for matcher keys across evaluations (class signatures compare across evaluations and must be
- * cheap to build). Bounded: cleared when it grows past a limit (signatures are only compared with the previous
- * evaluation's, and a cleared registry just makes that comparison miss).
+ * Matchers interned by key with stable indices, shared (append-only) by an evaluation and the evaluations derived
+ * from it, so that class signatures, matcher results and rows compare across evaluations by index.
  */
-const keyIds = new Map<string, number>();
-let keyEpoch = 0;
-function keyId(key: string): number {
-  let id = keyIds.get(key);
-  if (id === undefined) {
-    if (keyIds.size > 1_000_000) {
-      keyIds.clear();
-      keyEpoch++;
+class MatcherTable {
+  readonly list: Matcher[] = [];
+  readonly index = new Map<string, number>();
+  intern(m: Matcher): number {
+    let i = this.index.get(m.key);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(m);
+      this.index.set(m.key, i);
     }
-    id = keyIds.size + 1;
-    keyIds.set(key, id);
+    return i;
   }
-  return id;
 }
 
 function cmpBig(a: bigint, b: bigint): number {
@@ -98,27 +96,28 @@ function cmpBig(a: bigint, b: bigint): number {
 }
 
 export class Evaluation {
-  readonly matchers: Matcher[] = [];
-  private readonly matcherIndex = new Map<string, number>();
-  /** Per matcher: sorted workload indices it matches. */
-  private readonly sets: number[][] = [];
+  private readonly table: MatcherTable;
+  /** Indices (in the table) of the matchers this model uses, ascending. */
+  private readonly active: number[];
+  /** Per matcher index: sorted workload indices it matches (set for active matchers only). */
+  private readonly sets: (number[] | undefined)[];
   private readonly flat: FlatPolicy[] = [];
   private readonly bySubject = new Map<number, FlatPolicy[]>();
   /** Per workload: its class. */
-  readonly classOf: number[] = [];
-  readonly classes: { rep: number; members: number[]; sig: string }[] = [];
-  readonly externals: ExternalColumn[] = [];
+  classOf: number[] = [];
+  classes: { rep: number; members: number[]; sig: string }[] = [];
+  externals: ExternalColumn[] = [];
   /** Per class: matcher indices matched by its members. */
-  private readonly classMatched: Set<number>[] = [];
-  private readonly extMatched: Set<number>[] = [];
-  private readonly colsCache = new Map<number, number[]>();
+  private classMatched: Set<number>[] = [];
+  private extMatched: Set<number>[] = [];
+  private colsCache = new Map<number, number[]>();
   private readonly egressRows: (Row | undefined)[] = [];
   private readonly ingressRows: (Row | undefined)[] = [];
   private readonly egressChains: (ChainTier[] | undefined)[] = [];
   private readonly ingressChains: (ChainTier[] | undefined)[] = [];
   readonly usesNamedPorts: boolean;
   private readonly wlIndex = new Map<string, number>();
-  private readonly extIndex = new Map<string, number>();
+  private extIndex = new Map<string, number>();
 
   constructor(
     readonly world: WorldView,
@@ -126,6 +125,16 @@ export class Evaluation {
     opts: EvaluationOptions = {},
   ) {
     world.workloads.forEach((w, i) => this.wlIndex.set(w.id, i));
+    const prev = opts.previous;
+    // Share the previous evaluation's matcher table unless it grew far beyond what is in use.
+    this.table = prev && prev.table.list.length < 4 * prev.active.length + 1024 ? prev.table : new MatcherTable();
+    const shared = !!prev && this.table === prev.table;
+    const used = new Set<number>();
+    this.intern = (m: Matcher) => {
+      const i = this.table.intern(m);
+      used.add(i);
+      return i;
+    };
     let named = false;
     model.tiers.forEach((tier, ti) => {
       for (const p of tier.policies) {
@@ -146,60 +155,66 @@ export class Evaluation {
       }
     });
     this.usesNamedPorts = named;
-    this.computeSets(opts);
-    this.computeClasses();
-    this.computeExternals();
-    if (opts.previous) this.reuse(opts.previous, opts.changedWorkloads);
+    this.active = [...used].sort((x, y) => x - y);
+    this.sets = new Array(this.table.list.length);
+    const sameWorkloads = shared && !!opts.changedWorkloads && prev!.world.workloads.length === world.workloads.length && prev!.world.workloads.every((w, i) => world.workloads[i].id === w.id);
+    const changedIdx = sameWorkloads ? [...opts.changedWorkloads!].map((id) => this.wlIndex.get(id)).filter((i): i is number => i !== undefined) : [];
+    this.computeSets(sameWorkloads ? prev : undefined, changedIdx);
+    // Same matchers, same workloads, nothing changed that a matcher sees: the partition and the externals stay.
+    const samePartition = sameWorkloads && changedIdx.length === 0 && prev!.usesNamedPorts === named && sameList(prev!.active, this.active);
+    if (samePartition) {
+      this.classOf = prev!.classOf;
+      this.classes = prev!.classes;
+      this.classMatched = prev!.classMatched;
+    } else this.computeClasses();
+    if (samePartition && sameBoundaries(prev!.model, model)) {
+      this.externals = prev!.externals;
+      this.extMatched = prev!.extMatched;
+      this.extIndex = prev!.extIndex;
+      this.colsCache = prev!.colsCache;
+    } else this.computeExternals();
+    if (prev) this.reuse(prev, opts.changedWorkloads, samePartition && this.externals === prev.externals);
   }
 
-  private intern(m: Matcher): number {
-    let i = this.matcherIndex.get(m.key);
-    if (i === undefined) {
-      i = this.matchers.length;
-      this.matchers.push(m);
-      this.matcherIndex.set(m.key, i);
-    }
-    return i;
+  private readonly intern: (m: Matcher) => number;
+
+  /** The matchers of the model (by table index; only active ones are meaningful here). */
+  get matchers(): readonly Matcher[] {
+    return this.table.list;
   }
 
   // ------------------------------------------------------------------ matchers and classes
 
-  private computeSets(opts: EvaluationOptions): void {
-    const prev = opts.previous;
-    const changed = opts.changedWorkloads;
-    // The previous matcher results stay valid for unchanged workloads when the workload list is the same.
-    const sameWorkloads = !!prev && !!changed && prev.world.workloads.length === this.world.workloads.length && prev.world.workloads.every((w, i) => this.world.workloads[i].id === w.id);
-    const changedIdx = sameWorkloads ? [...changed!].map((id) => this.wlIndex.get(id)).filter((i): i is number => i !== undefined) : [];
-    for (const m of this.matchers) {
-      const pi = sameWorkloads ? prev!.matcherIndex.get(m.key) : undefined;
-      if (pi === undefined) {
-        this.sets.push(m.workloads(this.world));
+  private computeSets(prev: Evaluation | undefined, changedIdx: number[]): void {
+    // The previous matcher results stay valid for unchanged workloads when the workload list is the same; only
+    // the previous evaluation's active matchers have results that were kept up to date.
+    for (const m of this.active) {
+      const old = prev?.sets[m];
+      if (!old) {
+        this.sets[m] = this.table.list[m].workloads(this.world);
         continue;
       }
       if (changedIdx.length === 0) {
-        this.sets.push(prev!.sets[pi]);
+        this.sets[m] = old;
         continue;
       }
-      const s = new Set(prev!.sets[pi]);
+      const matcher = this.table.list[m];
+      const s = new Set(old);
       for (const i of changedIdx) {
-        if (m.matchesWorkload(this.world, i)) s.add(i);
+        if (matcher.matchesWorkload(this.world, i)) s.add(i);
         else s.delete(i);
       }
-      this.sets.push([...s].sort((a, b) => a - b));
+      this.sets[m] = [...s].sort((a, b) => a - b);
     }
   }
 
   private computeClasses(): void {
     const perWorkload: number[][] = this.world.workloads.map(() => []);
-    this.sets.forEach((set, m) => {
-      for (const i of set) perWorkload[i].push(m);
-    });
+    // Active matchers in ascending index order: each workload's list comes out sorted.
+    for (const m of this.active) for (const i of this.sets[m]!) perWorkload[i].push(m);
     const bySig = new Map<string, number>();
-    const ids = this.matchers.map((m) => keyId(m.key));
-    const epoch = keyEpoch;
     this.world.workloads.forEach((w, i) => {
-      // Matcher key ids (not indices) so that signatures compare across evaluations.
-      let sig = `${epoch}:${perWorkload[i].map((m) => ids[m]).sort((a, b) => a - b).join(',')}`;
+      let sig = perWorkload[i].join(',');
       if (this.usesNamedPorts) sig += `\u0002${w.ports.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',')}`;
       let c = bySig.get(sig);
       if (c === undefined) {
@@ -222,7 +237,8 @@ export class Evaluation {
       if (b.hi < FAMILY_MAX[b.family]) s.add(b.hi + 1n);
     };
     const domains = new Set<string>();
-    for (const m of this.matchers) {
+    for (const mi of this.active) {
+      const m = this.table.list[mi];
       for (const b of m.boundaries?.() ?? []) add(b);
       for (const d of m.domains?.() ?? []) domains.add(d);
     }
@@ -238,12 +254,14 @@ export class Evaluation {
       });
     }
     for (const d of [...domains].sort()) this.externals.push({ id: d, kind: 'domain', domain: d });
+    this.extIndex = new Map();
     this.externals.forEach((x, k) => {
       this.extIndex.set(x.id, k);
       const s = new Set<number>();
-      this.matchers.forEach((m, mi) => {
+      for (const mi of this.active) {
+        const m = this.table.list[mi];
         if (x.atom ? m.matchesAtom(x.atom) : (m.matchesDomain?.(x.domain!) ?? false)) s.add(mi);
-      });
+      }
       this.extMatched.push(s);
     });
   }
@@ -263,7 +281,7 @@ export class Evaluation {
     let cols = this.colsCache.get(m);
     if (cols) return cols;
     const seen = new Set<number>();
-    for (const i of this.sets[m]) seen.add(this.classOf[i]);
+    for (const i of this.sets[m]!) seen.add(this.classOf[i]);
     cols = [...seen].sort((a, b) => a - b);
     const C = this.classes.length;
     this.extMatched.forEach((s, k) => {
@@ -456,6 +474,26 @@ export class Evaluation {
     return (d === 'Egress' ? this.egressRows : this.ingressRows)[c];
   }
 
+  /** A direction's row of class `c`: per column (undefined = nothing), or one set for every column. */
+  rowCells(c: number, d: Direction): readonly (ConnSet | undefined)[] | ConnSet {
+    const r = this.row(c, d);
+    return 'uniform' in r ? r.uniform : r.cells;
+  }
+
+  /** The columns (ascending) towards which the egress of class `c` allows something. */
+  egressTargets(c: number): number[] {
+    const r = this.row(c, 'Egress');
+    if ('uniform' in r) return this.allColumns();
+    // Rows are immutable and shared by later evaluations: remember the answer with the row.
+    let out = targetsOfRow.get(r);
+    if (out) return out;
+    out = [];
+    const cells = r.cells;
+    for (let j = 0; j < cells.length; j++) if (cells[j] !== undefined && !cells[j]!.isEmpty()) out.push(j);
+    targetsOfRow.set(r, out);
+    return out;
+  }
+
   /** What direction `d` of class `c` allows towards column `j`. */
   cell(c: number, d: Direction, j: number): ConnSet {
     const r = this.row(c, d);
@@ -512,7 +550,7 @@ export class Evaluation {
    * (previous class of c's representative, previous column of the peer's representative), unless that peer
    * column holds a changed workload, in which case that cell alone is walked again.
    */
-  private reuse(prev: Evaluation, changed: ReadonlySet<string> | undefined): void {
+  private reuse(prev: Evaluation, changed: ReadonlySet<string> | undefined, samePartition: boolean): void {
     if (!changed) return;
     if (prev.model.universe !== this.model.universe && !prev.model.universe.equals(this.model.universe)) return;
     if (prev.model.tiers.length !== this.model.tiers.length) return;
@@ -539,8 +577,35 @@ export class Evaluation {
       else prevCol[C + k] = prev.classes.length + pk;
     });
     const dirtyCols = [...dirty];
+    // Same partition: a class none of whose matched subjects belongs to a changed (new or removed) policy keeps its
+    // chains and rows as they were, provided the unchanged policies kept their order and tiers.
+    let untouched: ((c: number) => boolean) | undefined;
+    if (samePartition) {
+      const before = new Set(prev.flat.map((fp) => fp.policy));
+      const now = new Set(this.flat.map((fp) => fp.policy));
+      const changedSubjects = new Set<number>();
+      for (const fp of this.flat) if (!before.has(fp.policy)) changedSubjects.add(fp.subject);
+      for (const fp of prev.flat) if (!now.has(fp.policy)) changedSubjects.add(fp.subject);
+      const keptA = prev.flat.filter((fp) => now.has(fp.policy));
+      const keptB = this.flat.filter((fp) => before.has(fp.policy));
+      if (keptA.length === keptB.length && keptA.every((fp, i) => fp.policy === keptB[i].policy && fp.tier === keptB[i].tier)) {
+        untouched = (c) => {
+          for (const m of this.classMatched[c]) if (changedSubjects.has(m)) return false;
+          return true;
+        };
+      }
+    }
     for (let c = 0; c < C; c++) {
       if (dirty.has(c)) continue;
+      if (untouched?.(c)) {
+        this.egressChains[c] = prev.chain(c, 'Egress');
+        this.ingressChains[c] = prev.chain(c, 'Ingress');
+        const e = prev.peekRow(c, 'Egress');
+        const i = prev.peekRow(c, 'Ingress');
+        if (e) this.egressRows[c] = e;
+        if (i) this.ingressRows[c] = i;
+        continue;
+      }
       const pc = prevCol[c]!;
       for (const d of ['Egress', 'Ingress'] as Direction[]) {
         const mine = this.chain(c, d);
@@ -548,6 +613,11 @@ export class Evaluation {
         if (!sameChain(mine, theirs)) continue;
         const pr = prev.peekRow(pc, d);
         if (!pr) continue;
+        if (samePartition) {
+          // Same classes, same columns, same chain: the row itself is still right (rows are never mutated).
+          (d === 'Egress' ? this.egressRows : this.ingressRows)[c] = pr;
+          continue;
+        }
         if ('uniform' in pr) {
           if (mine.length === 0) (d === 'Egress' ? this.egressRows : this.ingressRows)[c] = { uniform: this.model.universe };
           continue;
@@ -562,6 +632,24 @@ export class Evaluation {
       }
     }
   }
+}
+
+const targetsOfRow = new WeakMap<object, number[]>();
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Do two models cut external addresses and label them the same way (boundaries and network sets)? */
+function sameBoundaries(a: PolicyModel, b: PolicyModel): boolean {
+  if (a.boundaries.length !== b.boundaries.length || a.networkSets.length !== b.networkSets.length) return false;
+  for (let i = 0; i < a.boundaries.length; i++) {
+    const x = a.boundaries[i];
+    const y = b.boundaries[i];
+    if (x.family !== y.family || x.lo !== y.lo || x.hi !== y.hi) return false;
+  }
+  const key = (m: PolicyModel) => JSON.stringify(m.networkSets, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v));
+  return a.networkSets.length === 0 || key(a) === key(b);
 }
 
 function sameChain(a: ChainTier[], b: ChainTier[]): boolean {
