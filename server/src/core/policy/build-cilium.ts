@@ -12,10 +12,14 @@
 // policyEnforcementMode never: nothing is enforced (no tiers). Sources: dialects/cilium/lower.ts.
 // The universe is TCP/UDP/SCTP plus ICMP and ICMPv6 (a rule without L4 part allows them too), plus VRRP/IGMP when
 // rules name them.
+// [K8SNP] Kubernetes NetworkPolicies are translated into Cilium rules (cilium/cilium pkg/k8s network_policy.go):
+// their pod selectors match the pods' security-identity labels (so `io.kubernetes.pod.namespace`,
+// `io.cilium.k8s.policy.cluster` and `io.cilium.k8s.policy.serviceaccount` work in a podSelector, and labels outside
+// the identity, such as pod-template-hash, never match).
 import type { Cluster } from '../model';
 import type { ConnSet } from '../ports';
-import { lowerNetworkPolicy } from '../dialects/kubernetes/lower';
-import { lowerCiliumPolicy, type CiliumLowerEnv } from '../dialects/cilium/lower';
+import { lowerNetworkPolicy, type PodLabelView } from '../dialects/kubernetes/lower';
+import { identityOf, lowerCiliumPolicy, type CiliumLowerEnv } from '../dialects/cilium/lower';
 import type { CiliumOptions } from '../dialects/cilium/model';
 import type { Policy, PolicyModel, Tier } from './ir';
 import { ALL_WORKLOADS } from './matchers';
@@ -58,7 +62,9 @@ export function buildCiliumModel(cluster: Cluster, universe: ConnSet, opts: Cili
       allow.push(l.allow);
     }
   }
-  for (const p of cluster.policies) allow.push(lowerNetworkPolicy(p, universe));
+  // Cilium matches the selectors of Kubernetes NetworkPolicies against the pods' identity labels ([K8SNP]).
+  const view: PodLabelView = { tag: `cilium:${s.clusterName}`, labels: (w, world) => identityOf(w, world, s.clusterName) };
+  for (const p of cluster.policies) allow.push(lowerNetworkPolicy(p, universe, { podLabels: view }));
   deny.sort(byName);
   allow.sort(byName);
   if (s.policyEnforcementMode === 'always') allow.unshift(alwaysEnforced());

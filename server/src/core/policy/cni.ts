@@ -5,12 +5,13 @@
 // 1. installation objects: a ConfigMap named cilium-config (the Cilium agent configuration, normally in
 //    kube-system) means Cilium; an operator.tigera.io Installation or the kube-system/calico-config ConfigMap
 //    means Calico;
-// 2. otherwise policy and other resources: any cilium.io object means Cilium; projectcalico.org (or
+// 2. otherwise policy and other resources: any cilium.io object means Cilium (and so does a Kubernetes
+//    NetworkPolicy selecting on Cilium identity labels, io.cilium.k8s.*); projectcalico.org (or
 //    crd.projectcalico.org) objects mean Calico;
 // 3. otherwise plain Kubernetes NetworkPolicy semantics.
 // When both CNIs have objects at the same level, Calico is chosen (what Policy Lens did before CNI selection) and
 // the choice says the detection was ambiguous.
-import type { Cluster, CniMarker } from '../model';
+import type { Cluster, CniMarker, LabelSelector, NetworkPolicy } from '../model';
 import type { CiliumOptions, PolicyEnforcementMode } from '../dialects/cilium/model';
 
 export type Cni = 'kubernetes' | 'calico' | 'cilium';
@@ -56,10 +57,22 @@ function markers(c: Cluster): { strong: Record<'cilium' | 'calico', CniMarker[]>
     else weak[m.cni].push(m.what);
   }
   for (const p of c.cilium?.policies ?? []) weak.cilium.unshift(`${p.kind} ${p.id}`);
+  // A Kubernetes NetworkPolicy selecting on Cilium identity labels (io.cilium.k8s.policy.cluster, ...) is written
+  // for Cilium: only Cilium gives pods those labels.
+  if (!weak.cilium.length) {
+    const np = c.policies.find((p) => selectorsOf(p).some((s) => [...Object.keys(s.matchLabels), ...s.matchExpressions.map((e) => e.key)].some((k) => k.startsWith('io.cilium.k8s.'))));
+    if (np) weak.cilium.push(`NetworkPolicy ${np.namespace}/${np.name} (selects on Cilium identity labels)`);
+  }
   const cm = calicoObjectMarker(c);
   if (cm) weak.calico.unshift(cm);
   else if (hasCalicoObjects(c)) weak.calico.unshift('Calico resources');
   return { strong, weak };
+}
+
+function selectorsOf(p: NetworkPolicy): LabelSelector[] {
+  const out: LabelSelector[] = [p.podSelector];
+  for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) for (const peer of r.peers ?? []) for (const s of [peer.podSelector, peer.namespaceSelector]) if (s) out.push(s);
+  return out;
 }
 
 /** Detects the CNI from the cluster's objects. */
