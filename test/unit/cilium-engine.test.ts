@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, parseFiles } from '../../server/src/core/index';
 import type { AnalyzeOptions } from '../../server/src/core/analysis';
+import { explanationOf, renderTraceText } from '../../server/src/core/explain/format';
 
 const world = `apiVersion: v1
 kind: Namespace
@@ -351,7 +352,7 @@ spec:
 `;
   const { conn, a } = run(p);
   assert.equal(conn('shop/frontend', 'shop/backend'), 'TCP 8080');
-  assert.match(a.trace('shop/frontend', 'shop/backend').ingress!.steps[0].note ?? '', /L7 rules apply at the proxy \(HTTP\)/);
+  assert.match(a.trace('shop/frontend', 'shop/backend').ingress!.steps[0].note ?? '', /L7 HTTP rules apply at the proxy/);
 });
 
 test('[L4][K8S] under Cilium a Kubernetes NetworkPolicy rule without ports allows every protocol, ICMP included', () => {
@@ -379,4 +380,109 @@ test('CNI selection: cilium.io objects mean Cilium, projectcalico.org objects Ca
   assert.match(calico.allowedBetween('shop/other', 'shop/backend').toString(), /ICMP/);
   const plain = parseFiles([{ path: 'c.yaml', text: world }]);
   assert.equal(analyze(plain).evaluatedAs, 'Kubernetes NetworkPolicy');
+});
+
+test('[L3] toCIDRSet with cidrGroupRef / cidrGroupSelector resolves CiliumCIDRGroup objects (pkg/policy/api cidr.go CIDRRule)', () => {
+  const groups = `apiVersion: cilium.io/v2alpha1
+kind: CiliumCIDRGroup
+metadata: {name: partners, labels: {team: pay}}
+spec:
+  externalCIDRs: [203.0.113.0/24, 198.51.100.7/32]
+---
+`;
+  const byRef = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: partners, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {role: backend}}
+  egress:
+  - toCIDRSet: [{cidrGroupRef: partners}]
+`;
+  const r = run(groups + byRef);
+  assert.equal(r.conn('shop/backend', '203.0.113.9'), ALL);
+  assert.equal(r.conn('shop/backend', '198.51.100.7'), ALL);
+  assert.equal(r.conn('shop/backend', '198.51.100.8'), 'No Connections');
+  const bySel = byRef.replace('{cidrGroupRef: partners}', '{cidrGroupSelector: {matchLabels: {team: pay}}}');
+  assert.equal(run(groups + bySel).conn('shop/backend', '203.0.113.9'), ALL);
+  assert.equal(run(groups + bySel.replace('team: pay', 'team: ops')).conn('shop/backend', '203.0.113.9'), 'No Connections');
+});
+
+test('[K8SNP] under Cilium a Kubernetes NetworkPolicy selector sees the identity labels (io.cilium.k8s.policy.*, pod namespace) and not pod-template-hash', () => {
+  const knp = (sel: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: k, namespace: shop}
+spec:
+  podSelector: {matchLabels: {role: backend}}
+  ingress:
+  - from: [{podSelector: {${sel}}}]
+`;
+  const sa = knp("matchLabels: {'io.cilium.k8s.policy.serviceaccount': default}");
+  assert.equal(run(sa).conn('shop/frontend', 'shop/backend'), ALL);
+  assert.equal(run(sa, { cni: 'kubernetes' }).conn('shop/frontend', 'shop/backend'), 'No Connections');
+  const cluster = knp("matchExpressions: [{key: io.cilium.k8s.policy.cluster, operator: Exists}]");
+  assert.equal(run(cluster).conn('shop/other', 'shop/backend'), ALL);
+  // the peer stays in the policy namespace: web/ui is not selected
+  assert.equal(run(cluster).conn('web/ui', 'shop/backend'), 'No Connections');
+  const hash = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: k, namespace: shop}
+spec:
+  podSelector: {matchLabels: {pod-template-hash: abc}}
+  policyTypes: [Ingress]
+`;
+  assert.equal(run(hash).a.isolated('shop/backend', 'Ingress'), false);
+  assert.equal(run(hash, { cni: 'calico' }).a.isolated('shop/backend', 'Ingress'), true);
+});
+
+test('[API] `specs` holds several rules, each with its own endpointSelector; traces name the spec', () => {
+  const p = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: multi, namespace: shop}
+specs:
+- endpointSelector: {matchLabels: {role: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {role: frontend}}]
+- endpointSelector: {matchLabels: {role: frontend}}
+  egress:
+  - toEndpoints: [{matchLabels: {role: backend}}]
+`;
+  const { conn, a } = run(p);
+  assert.equal(conn('shop/frontend', 'shop/backend'), ALL);
+  assert.equal(conn('shop/frontend', 'shop/other'), 'No Connections');
+  assert.equal(conn('shop/other', 'shop/backend'), 'No Connections');
+  assert.match(a.trace('shop/frontend', 'shop/backend').ingress!.steps[0].policy ?? '', /shop\/multi \(specs\[0\]\)/);
+});
+
+test('[API] a policy the agent rejects has no effect, and the trace wording: deny tier first, then default deny', () => {
+  const bad = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: bad, namespace: shop}
+spec:
+  endpointSelector: {}
+  egress:
+  - toEndpoints: [{}]
+    toEntities: [world]
+`;
+  const cluster = parseFiles([{ path: 'c.yaml', text: world + bad }]);
+  assert.ok(cluster.diagnostics.some((d) => d.code === 'cilium-policy-rejected'));
+  assert.equal(analyze(cluster, { cni: 'cilium' }).isolated('shop/backend', 'Egress'), false);
+  const deny = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: d, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {role: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {role: frontend}}]
+    toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+  ingressDeny:
+  - fromEndpoints: [{matchLabels: {role: frontend}}]
+    toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+`;
+  const r = run(deny);
+  const t = r.a.trace('shop/frontend', 'shop/backend');
+  const text = renderTraceText(t, () => 'c.yaml:1', r.a.universe);
+  assert.match(text, /Cilium deny rules\n\s+shop\/d\s+ingressDeny rule 1\s+Deny\s+TCP 8080/);
+  assert.match(text, /Cilium allow rules\n\s+default deny\s+ingress default-deny\s+Deny\s+all traffic except TCP 8080 \(no allow rule matched\)/);
+  assert.match(text, /evaluated as Cilium/);
+  assert.match(explanationOf(t).summary, /default deny: .* that no allow rule matched is dropped/);
 });

@@ -219,7 +219,7 @@ const NOT_MODELLED_ENTITIES = new Set(['host', 'remote-node', 'kube-apiserver', 
 export function ruleNote(r: CiliumPeerRule): string | undefined {
   const notes: string[] = [];
   const l7 = (r.toPorts ?? []).filter((p) => p.l7);
-  if (l7.length) notes.push(`L7 rules apply at the proxy (${[...new Set(l7.map((p) => p.l7!.kind.toUpperCase()))].join(', ')}); the L3/L4 verdict is shown`);
+  if (l7.length) notes.push(`L7 ${[...new Set(l7.map((p) => p.l7!.kind.toUpperCase()))].join('/')} rules apply at the proxy; the L3/L4 verdict is shown`);
   if (r.fqdns?.length) notes.push('toFQDNs: DNS names are learnt by the DNS proxy; shown as named destinations');
   if (r.services?.length) notes.push('toServices: shown as named destinations, not resolved to pods');
   if (r.groups?.length) notes.push('toGroups: cloud groups are not modelled');
