@@ -12,7 +12,8 @@ export interface ReachabilityParams {
    * Compare the current state with a baseline and return the differences. `staged` is the Calico what-if: the
    * result has staged policies applied (never enforced in a cluster) and the diff is against the enforced policies.
    * `cni` is the portability check: the baseline is the same manifests as `cni` enforces them (default: Calico when
-   * the workspace is evaluated as Cilium, else Cilium); the response carries the reasons (`portability`).
+   * the workspace is evaluated as Cilium, else Cilium), so `added` = allowed under the workspace's CNI but not under
+   * `cni`, `removed` = allowed under `cni` but not here; the response carries the reasons (`portability`).
    */
   compare?: 'none' | 'saved' | 'head' | 'staged' | 'cni';
   /** With compare 'cni': the CNI to compare with (kubernetes, calico or cilium). */

@@ -346,8 +346,8 @@ export class ReachabilityModel {
       shown = this.whatIf(cur);
       baseline = cur.analysis;
     } else if (compare === 'cni') {
-      // The same manifests as another CNI enforces them: the diff shows what would change on that CNI, and the
-      // portability report says why each differing flow differs.
+      // The same manifests as another CNI enforces them (the baseline): the diff says what the workspace's CNI
+      // allows that the other does not (added) and the reverse (removed); the portability report says why.
       const other = params.cni && isCniSetting(params.cni) && params.cni !== 'auto' ? params.cni : cur.analysis.cni.cni === 'cilium' ? 'calico' : 'cilium';
       baseline = this.asCni(cur, other);
       const mine = cur.analysis.cni.cni;

@@ -11,7 +11,7 @@ export const PORTABILITY_USAGE = `Usage: policy-lens portability PATH... [--cni 
 
 Analyses the same manifests as each CNI enforces them and lists every flow whose verdict differs between the
 chosen CNIs, with the reason each one differs (a kind one CNI ignores, ICMP in "all traffic", ipBlock/CIDR and pod
-addresses, named ports, rules that fail closed, evaluation order).
+addresses, rules that fail closed, or the same objects evaluated differently: both traces are shown).
 
   --cni LIST             comma-separated CNIs to compare (default: calico,cilium,kubernetes)
   --format, -f           text (default), json or markdown

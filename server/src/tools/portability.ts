@@ -8,7 +8,6 @@
 //   icmp           the difference is only ICMP/ICMPv6 (or other non-port protocols): Calico and Cilium count them in
 //                  "all traffic", Kubernetes NetworkPolicy semantics only have TCP, UDP and SCTP
 //   ipblock-pods   an ipBlock / CIDR peer matches pod addresses under one CNI and not the other
-//   named-port     a rule with named ports decided it (resolution on the destination pod differs)
 //   fail-closed    a rule one CNI cannot express fails closed there (the rule's note says so)
 //   semantics      the same objects, evaluated differently (ordering, tiers, deny precedence): both traces shown
 // Pure apart from what tools/ uses (no Node APIs).
@@ -20,7 +19,7 @@ import { rangeOfId } from './externals';
 import { semanticDiff } from './reach-diff';
 
 export interface PortabilityReason {
-  code: 'kind-ignored' | 'icmp' | 'ipblock-pods' | 'named-port' | 'fail-closed' | 'semantics';
+  code: 'kind-ignored' | 'icmp' | 'ipblock-pods' | 'fail-closed' | 'semantics';
   /** The two CNIs compared. */
   between: [Cni, Cni];
   text: string;
@@ -211,7 +210,6 @@ function factsFor(a: Analysis, b: Analysis, A: Cni, B: Cni, src: string, dst: st
       const { rule } = found;
       if (rule.note && /fail/i.test(rule.note)) out.push({ code: 'fail-closed', me, others: [other], policy: step.policy, kind: step.policyKind, ...where(step.range), template: `${label} under ${cniName(me)}: ${rule.note} (not under {others}).` });
       if (rule.peers?.some((m) => m.key.includes('+pods'))) out.push({ code: 'ipblock-pods', me, others: [other], policy: step.policy, kind: step.policyKind, ...where(step.range), template: `${label}: its address block matches pod addresses under ${cniName(me)}; under {others} address blocks only match addresses outside the cluster.` });
-      if (rule.conns.ports?.named.length || rule.conns.notPorts?.named.length) out.push({ code: 'named-port', me, others: [other], policy: step.policy, kind: step.policyKind, ...where(step.range), template: `${label} uses named ports (${[...(rule.conns.ports?.named ?? []), ...(rule.conns.notPorts?.named ?? [])].map((n) => n.name).join(', ')}), resolved on the destination pod under ${cniName(me)} (not the same under {others}).` });
     }
   }
   if (out.length === 0) {
