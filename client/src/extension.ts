@@ -61,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
       cni: vscode.workspace.getConfiguration('policyLens').get<string>('cni', 'auto'),
       cilium: vscode.workspace.getConfiguration('policyLens').get<Record<string, unknown>>('cilium', {}),
+      ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
     },
     outputChannel: output,
   };

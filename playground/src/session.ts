@@ -11,6 +11,7 @@ import type { Cluster } from '../../server/src/core/model';
 import { LintProject, type Finding } from '../../server/src/core/lint/project';
 import { lineStarts, offsetOf, positionOf } from '../../server/src/core/lint/chunks';
 import { computeFix, namespaceLabelFix, type FixEdit } from '../../server/src/core/lint/fixes';
+import { migrationFix } from '../../server/src/core/dialects/admin/migrate';
 import { hover } from '../../server/src/lsp/hover';
 import { complete } from '../../server/src/lsp/completion';
 import type { SchemaRegistry } from '../../server/src/lsp/schemas';
@@ -125,6 +126,11 @@ export class PlaygroundSession {
       const chunk = this.project.chunkAt(this.file, f.range.startOffset);
       if (!chunk) continue;
       const diagnostic = { code: f.code, start: f.range.start };
+      if (f.fix.kind === 'migrate-to-cnp') {
+        const m = migrationFix(this.project, this.file, f.range.startOffset);
+        if (m) out.push({ title: m.title, preferred: false, diagnostic, edits: edits(m.edits, chunk.startOffset) });
+        continue;
+      }
       if (f.fix.kind === 'add-namespace-labels') {
         for (const ns of f.fix.namespaces) {
           // Only namespaces defined in this text can be edited here.

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection as LspConnection } from 'vscode-languageserver';
-import { analyzeIncremental, diffReach, panelDataAsync, PanelCancelled, type Analysis, type PanelProgress } from './core/index';
+import { analyzeIncremental, diffReach, panelDataAsync, PanelCancelled, type Analysis, type AnalyzeOptions, type PanelProgress } from './core/index';
 import { mergeClusters } from './core/parse';
 import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
@@ -59,6 +59,11 @@ export interface ReachabilityOptions {
    * is no HEAD at all. Default: `git show HEAD:./name`.
    */
   readHead?: (path: string) => Promise<string | undefined>;
+  /**
+   * Analysis options (e.g. whether Kubernetes ipBlock matches pod IPs), read at every analysis (settings may change).
+   * Default: the lint project's options (the server sets them from the settings).
+   */
+  analyzeOptions?: () => AnalyzeOptions;
 }
 
 export interface ComputeControl {
@@ -214,13 +219,27 @@ export class ReachabilityModel {
     for (const p of this.project.paths()) if (!seen.has(p)) this.project.removeFile(p);
   }
 
+  private analyzeOpts(): AnalyzeOptions {
+    return this.opts.analyzeOptions?.() ?? this.project.analyzeOptions;
+  }
+
+  /** Options of the last contentVersion(), and how often they changed (a change is a new version too). */
+  private optsKey = '';
+  private optsChanges = 0;
+
   /**
-   * The version of the workspace content: the project's version (it changes whenever some file's text changed).
-   * Cheap: nothing is parsed for it that the language server does not parse anyway.
+   * The version of the workspace content: the project's version (it changes whenever some file's text changed),
+   * plus changes of the analysis options. Cheap: nothing is parsed for it that the language server does not parse
+   * anyway.
    */
   contentVersion(): number {
     this.sync();
-    return this.project.projectVersion;
+    const k = JSON.stringify(this.analyzeOpts());
+    if (k !== this.optsKey) {
+      if (this.optsKey !== '') this.optsChanges++;
+      this.optsKey = k;
+    }
+    return this.project.projectVersion + this.optsChanges;
   }
 
   /** The cluster to analyse: every file's objects (the last good ones for broken files), merged. */
@@ -246,7 +265,7 @@ export class ReachabilityModel {
     const live = new Set(paths);
     for (const k of [...this.lastGood.keys()]) if (!live.has(k)) this.lastGood.delete(k);
     for (const k of [...this.analysedText.keys()]) if (!live.has(k)) this.analysedText.delete(k);
-    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.project.analyzeOptions)}`, cluster: mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), staleFiles };
+    return { key: `${ids.join(',')}|${staleFiles.join('\u0000')}|${JSON.stringify(this.analyzeOpts())}`, cluster: mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), staleFiles };
   }
 
   private partIds = new WeakMap<Cluster, number>();
@@ -267,7 +286,7 @@ export class ReachabilityModel {
       this.current = { ...this.current, version, staleFiles: snap.staleFiles };
       return this.current;
     }
-    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous, this.project.analyzeOptions);
+    const analysis = analyzeIncremental(snap.cluster, this.opts.fromScratch ? undefined : this.previous, this.analyzeOpts());
     this.previous = analysis;
     this.current = { key: snap.key, version, cluster: snap.cluster, analysis, staleFiles: snap.staleFiles, payloads: new Map() };
     return this.current;
@@ -278,7 +297,7 @@ export class ReachabilityModel {
     cur.asCni ??= new Map();
     let a = cur.asCni.get(cni);
     if (!a) {
-      a = cni === cur.analysis.cni.cni ? cur.analysis : analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousAsCni.get(cni), { ...this.project.analyzeOptions, cni });
+      a = cni === cur.analysis.cni.cni ? cur.analysis : analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousAsCni.get(cni), { ...this.analyzeOpts(), cni });
       cur.asCni.set(cni, a);
       this.previousAsCni.set(cni, a);
     }
@@ -289,7 +308,7 @@ export class ReachabilityModel {
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
-      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { ...this.project.analyzeOptions, staged: true });
+      cur.whatIf = analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousWhatIf, { ...this.analyzeOpts(), staged: true });
       this.previousWhatIf = cur.whatIf;
     }
     return cur.whatIf;
@@ -308,7 +327,7 @@ export class ReachabilityModel {
       const t = texts[i];
       if (t !== undefined) files.push({ path: p, text: t });
     });
-    const sig = signature(files);
+    const sig = signature(files) + JSON.stringify(this.analyzeOpts());
     let b = this.baselines.get(kind);
     if (b && b.sig === sig && b.analysis) return b.analysis;
     if (!b) this.baselines.set(kind, (b = { project: new LintProject({ defaultNamespace: this.opts.defaultNamespace }), sig }));
@@ -317,7 +336,7 @@ export class ReachabilityModel {
     for (const p of b.project.paths()) if (!seen.has(p)) b.project.removeFile(p);
     // A baseline file with broken YAML contributes what the parser could read of it.
     const parts = b.project.paths().flatMap((p) => partsOf(b!.project, p));
-    b.analysis = analyzeIncremental(mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), b.analysis, this.project.analyzeOptions);
+    b.analysis = analyzeIncremental(mergeClusters(parts, { defaultNamespace: this.opts.defaultNamespace }), b.analysis, this.analyzeOpts());
     b.sig = sig;
     return b.analysis;
   }

@@ -80,3 +80,62 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   assert.match(ex.out, /frontend\/web-egress\s+egress rule 1\s+Allow\s+TCP 9000\s+\S*policies\.yaml:\d+/);
   assert.match(ex.out, /end of tier\s+default action Deny\s+Deny\s+all traffic except TCP 9000/);
 });
+
+test('reach on the ClusterNetworkPolicy example: Admin -> NetworkPolicy -> Baseline, domain names as external endpoints', async () => {
+  // network-policy-api apis/v1alpha2/clusternetworkpolicy_types.go: tiers Admin, NetworkPolicy, Baseline in order.
+  const dir = join(repoRoot(), 'examples', 'cluster-policy');
+  const r = await run(['reach', dir]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, '', 'the example has no diagnostics');
+  const lines = r.out.trim().split('\n');
+  assert.match(lines[0], /^6 workloads, 2 network policies, 3 cluster network policies, \d+ allowed connections$/);
+  assert.ok(lines.includes('storefront/web => payments/api : TCP 8443'), 'the NetworkPolicy allows it');
+  assert.ok(lines.includes('platform/prometheus => payments/api : TCP 9100'), 'the Admin Accept wins over the NetworkPolicy');
+  assert.ok(lines.includes('payments/api => api.gateway.example.com : TCP 443'), 'domainNames Accept');
+  assert.ok(!lines.some((l) => l.startsWith('payments/api => 0.0.0.0')), 'the Admin Deny of the internet wins over the NetworkPolicy ipBlock');
+  assert.ok(!lines.some((l) => l.startsWith('sandbox/toolbox => payments/')), 'Admin Deny from dev namespaces');
+  assert.ok(!lines.includes('sandbox/toolbox => storefront/web : All Connections'), 'Baseline Deny (no NetworkPolicy selects web)');
+  assert.ok(lines.includes('storefront/web => sandbox/toolbox : All Connections'));
+  // --explain shows every tier the traffic went through, with file:line.
+  const ex = await run(['reach', dir, '--explain', 'storefront/web', 'payments/api']);
+  assert.match(ex.out, /evaluated as Kubernetes NetworkPolicy \+ ClusterNetworkPolicy/);
+  assert.match(ex.out, /Admin tier\n\s+end of tier\s+default action Pass\s+Pass\s+all traffic\n\s+Kubernetes NetworkPolicy\n\s+payments\/api\s+ingress rule 1\s+Allow\s+TCP 8443\s+\S*policies\.yaml:\d+/);
+  const dom = await run(['reach', dir, '--explain', 'payments/api', 'api.gateway.example.com']);
+  assert.match(dom.out, /protect-payments\s+egress rule 2 \(payment-gateway\)\s+Allow\s+TCP 443/);
+  assert.match(dom.out, /protect-payments\s+egress rule 3 \(nothing-else-leaves\)\s+Deny\s+all traffic except TCP 443/);
+  const base = await run(['reach', dir, '--explain', 'sandbox/toolbox', 'storefront/web']);
+  assert.match(base.out, /Baseline tier\n\s+baseline-no-dev-ingress\s+ingress rule 1 \(dev-namespaces-stay-out\)\s+Deny\s+all traffic/);
+});
+
+test('reach --output json: a ClusterNetworkPolicy world prints the same JSON shape (domain names are External endpoints)', async () => {
+  const r = await run(['reach', join(repoRoot(), 'examples', 'cluster-policy'), '--output', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(Object.keys(j).sort(), ['connections', 'endpoints']);
+  for (const e of j.endpoints) assert.deepEqual(Object.keys(e).sort(), e.kind === 'External' ? ['id', 'kind', 'labels', 'name'] : ['id', 'kind', 'labels', 'name', 'namespace']);
+  assert.ok(j.endpoints.some((e: { id: string; kind: string }) => e.id === 'api.gateway.example.com' && e.kind === 'External'));
+  for (const c of j.connections) assert.deepEqual(Object.keys(c).sort(), ['dst', 'explanation', 'protocols', 'src']);
+  const c = j.connections.find((x: { src: string; dst: string }) => x.src === 'platform/prometheus' && x.dst === 'payments/api');
+  assert.deepEqual(c.protocols, { TCP: [[9100, 9100]] });
+  assert.equal(c.explanation.ingress.allowedBy[0].policy, 'allow-monitoring');
+});
+
+test('--ipblock-matches-pods: Kubernetes ipBlock also matches pods by status.podIP, and --explain says which reading applied', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'pl-ipblock-'));
+  try {
+    writeFileSync(
+      join(dir, 'w.yaml'),
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: a}}\nstatus: {podIP: 10.1.0.5}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: y, labels: {app: b}}\nstatus: {podIP: 10.2.0.5}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: only-block, namespace: y}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.1.0.0/16}}]}]\n`,
+    );
+    const off = await run(['reach', dir, '--explain', 'x/a', 'y/b']);
+    assert.match(off.out, /Denied/);
+    assert.match(off.out, /ipBlock matches external addresses only/);
+    const on = await run(['reach', dir, '--ipblock-matches-pods', '--explain', 'x/a', 'y/b']);
+    assert.match(on.out, /Allowed: all traffic/);
+    assert.match(on.out, /ipBlock also matches pod IPs/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -486,3 +486,56 @@ spec:
   assert.match(text, /evaluated as Cilium/);
   assert.match(explanationOf(t).summary, /default deny: .* that no allow rule matched is dropped/);
 });
+
+// Field notes §1.2 "Cilium's plan" (CFP-42904, cilium/design-cfps#84: Admin band < NetworkPolicy band < Baseline
+// band) and §1.5 (Cilium 1.20 enforces ClusterNetworkPolicy only with enable-k8s-cluster-network-policy, cilium PR
+// #47227; no AdminNetworkPolicy/BaselineAdminNetworkPolicy).
+test('[CNP] with enable-k8s-cluster-network-policy: Admin tier, then Cilium deny/allow, then Baseline; without it ignored', () => {
+  const cnp = (name: string, tier: string, body: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  tier: ${tier}
+  priority: 10
+  subject:
+    namespaces: {matchLabels: {team: shop}}
+${body}---
+`;
+  const adminPass = cnp('pass-web', 'Admin', `  ingress:\n  - action: Pass\n    from: [{namespaces: {matchLabels: {team: web}}}]\n`);
+  const adminDeny = cnp('deny-web', 'Admin', `  ingress:\n  - action: Deny\n    from: [{namespaces: {matchLabels: {team: web}}}]\n`);
+  const baseDeny = cnp('base-deny', 'Baseline', `  ingress:\n  - action: Deny\n    from: [{namespaces: {}}]\n`);
+  const allowWeb = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: allow-web, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {role: backend}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: web}}]
+---
+`;
+  const config = (on: boolean) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-k8s-cluster-network-policy: "${on}"}
+---
+`;
+  // Flag on: Admin Deny wins over the Cilium allow.
+  const on = run(config(true) + adminDeny + allowWeb + baseDeny, {});
+  assert.deepEqual(on.a.model.tiers.map((t) => t.name), ['kube-admin', 'cilium-allow', 'kube-baseline']);
+  assert.match(on.a.evaluatedAs, /^Cilium \+ ClusterNetworkPolicy \(detected: ConfigMap kube-system\/cilium-config\)/);
+  assert.equal(on.conn('web/ui', 'shop/backend'), 'No Connections');
+  // Admin Pass: the Cilium allow decides; for pods no Cilium policy selects, the Baseline Deny decides.
+  const pass = run(config(true) + adminPass + allowWeb + baseDeny, {});
+  assert.equal(pass.conn('web/ui', 'shop/backend'), ALL);
+  assert.equal(pass.conn('web/ui', 'shop/frontend'), 'No Connections', 'Baseline Deny after the Cilium tiers');
+  assert.equal(pass.conn('shop/other', 'shop/frontend'), 'No Connections');
+  // Flag off (Cilium's default): ClusterNetworkPolicy is not enforced, and the lint says so.
+  const off = run(config(false) + adminDeny + allowWeb + baseDeny, {});
+  assert.deepEqual(off.a.model.tiers.map((t) => t.name), ['cilium-allow']);
+  assert.equal(off.conn('web/ui', 'shop/backend'), ALL);
+  assert.equal(off.conn('shop/other', 'shop/frontend'), ALL);
+  assert.doesNotMatch(off.a.evaluatedAs, /ClusterNetworkPolicy/);
+  // Under Kubernetes semantics the same objects are enforced.
+  const k = run(config(false) + adminDeny + allowWeb + baseDeny, { cni: 'kubernetes' });
+  assert.equal(k.conn('shop/other', 'shop/frontend'), 'No Connections');
+});

@@ -115,6 +115,10 @@ test('cilium-cidr-matches-pods: a CIDR covering the pod CIDR of cilium-config ne
   assert.deepEqual(codes(cnp('  endpointSelector: {}\n  egress:\n  - toCIDR: [192.0.2.0/24]\n')), []);
   const cfg = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata: {cluster-pool-ipv4-cidr: 172.16.0.0/12}\n---\n`;
   assert.deepEqual(codes(cfg + cnp('  endpointSelector: {}\n  egress:\n  - toCIDRSet: [{cidr: 172.20.0.0/16}]\n')).filter((c) => c.startsWith('cilium-cidr')), ['cilium-cidr-matches-pods@11']);
+  // A CIDR containing a pod's status.podIP (shop/api has 10.0.1.5).
+  const f = project(cnp('  endpointSelector: {}\n  egress:\n  - toCIDR: [10.0.1.0/24]\n')).findings.filter((x) => x.code === 'cilium-cidr-matches-pods');
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /shop\/api/);
 });
 
 test('cilium-deny-shadows-allow: the engine finds allow rules every flow of which a deny rule takes first', () => {
@@ -148,6 +152,15 @@ test('cni-kind-ignored: a CiliumNetworkPolicy where the CNI is Calico or plain K
   assert.ok(codes(gnp, { cni: 'cilium' }).includes('cni-kind-ignored@2'));
   // Auto-detection with both kinds present picks Calico and says the Cilium policy is ignored.
   assert.ok(codes(`${y}---\n${gnp}`).includes('cni-kind-ignored@2'));
+  // Under Cilium: ClusterNetworkPolicy without enable-k8s-cluster-network-policy, and AdminNetworkPolicy always
+  // (field notes §1.5: Cilium 1.20, opt-in flag, cilium PR #47227).
+  const cp = `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n`;
+  const anp = `apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec:\n  priority: 1\n  subject: {namespaces: {}}\n  ingress: [{action: Deny, from: [{namespaces: {}}]}]\n`;
+  const ignored = (yaml: string, opts: AnalyzeOptions) => project(yaml, opts).findings.filter((x) => x.code === 'cni-kind-ignored').map((x) => x.message);
+  assert.match(ignored(cp, { cni: 'cilium' }).join(), /only with `enable-k8s-cluster-network-policy/);
+  assert.deepEqual(ignored(cp, { cni: 'cilium', cilium: { clusterNetworkPolicy: true } }), []);
+  assert.deepEqual(ignored(cp, {}), []);
+  assert.match(ignored(anp, { cni: 'cilium', cilium: { clusterNetworkPolicy: true } }).join(), /does not implement the deprecated AdminNetworkPolicy/);
 });
 
 test('every cilium-* and cni-* code has a rule page and an entry in the rules index', async () => {

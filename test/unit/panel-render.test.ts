@@ -130,4 +130,29 @@ describe('panel view logic', () => {
     assert.deepEqual(br.out[0].now, { TCP: [[443, 443]] });
     assert.deepEqual(br.in.map((p) => p.src), ['front/web']);
   });
+  it('shows ClusterNetworkPolicy domainNames as named external endpoints (matrix rows/columns and blast radius)', () => {
+    // network-policy-api apis/v1alpha2 ClusterNetworkPolicyEgressPeer.DomainNames: named external destinations.
+    const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: {name: egress-allowlist}
+spec:
+  tier: Admin
+  priority: 1
+  subject: {namespaces: {}}
+  egress:
+    - {action: Accept, to: [{domainNames: [api.example.com]}], protocols: [{tcp: {destinationPort: {number: 443}}}]}
+    - {action: Deny, to: [{networks: [0.0.0.0/0, "::/0"]}]}
+`;
+    const files = [{ path: '/w/pods.yaml', text: pods }, { path: '/w/cnp.yaml', text: cnp }];
+    const result = reach(files);
+    const data = panelData(analyze(parseFiles(files)));
+    assert.ok(data.endpoints.some((e) => e.id === 'api.example.com' && e.kind === 'External'), 'the compact payload has the domain endpoint');
+    const r: ReachabilityResponse = { compare: 'none', data, result, version: 1, stale: false, staleFiles: [] };
+    const ext = visibleEndpoints(r, state()).filter((e) => e.kind === 'External').map((e) => e.id);
+    assert.ok(ext.includes('api.example.com'), ext.join(' '));
+    assert.equal(rangeLabel('api.example.com'), 'api.example.com');
+    const v = pairViews(r, state()).get(pairKey('front/web', 'api.example.com'));
+    assert.deepEqual(v?.now, { TCP: [[443, 443]] });
+    assert.deepEqual(blastRadius(r, state(), 'front/web').out.filter((x) => x.dst === 'api.example.com').map((x) => x.now), [{ TCP: [[443, 443]] }]);
+  });
 });

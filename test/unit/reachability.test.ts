@@ -250,6 +250,28 @@ spec: {podSelector: {matchLabels: {role: client}}, policyTypes: [Ingress]}
     }
   });
 
+  it('ClusterNetworkPolicies in separate files reach the panel, and the ipBlock setting re-analyses when it changes', async () => {
+    // network-policy-api apis/v1alpha2: an Admin Deny; Kubernetes ipBlock vs pod IPs is CNI-specific (setting).
+    const ips = workloads.replace('metadata: {name: client, namespace: app, labels: {role: client}}', 'metadata: {name: client, namespace: app, labels: {role: client}}\nstatus: {podIP: 10.9.0.1}');
+    const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: no-client-egress}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {role: db}}}}\n  egress: [{action: Deny, to: [{namespaces: {}}]}]\n`;
+    const block = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: app}\nspec:\n  podSelector: {matchLabels: {role: db}}\n  ingress: [{from: [{ipBlock: {cidr: 10.9.0.0/16}}]}]\n`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: ips },
+      { path: '/w/cnp.yaml', text: cnp },
+      { path: '/w/np.yaml', text: block },
+    ];
+    let ipPods = false;
+    const m = new ReachabilityModel(() => files, { analyzeOptions: () => ({ ipBlockMatchesPods: ipPods }) });
+    const a = await m.compute();
+    assert.equal(find(a, 'app/db', 'app/client'), undefined, 'the Admin Deny from the second file applies');
+    assert.equal(find(a, 'app/client', 'app/db'), undefined, 'ipBlock: external addresses only');
+    ipPods = true;
+    const b = await m.compute();
+    assert.ok(b.version > a.version, 'a settings change is a new version');
+    assert.ok(find(b, 'app/client', 'app/db'), 'ipBlock now matches the client pod IP');
+    assert.match(m.explain({ src: 'app/client', dst: 'app/db' }).summary, /ipBlock also matches pods/);
+  });
+
   it('maps file: URIs and plain paths to filesystem paths and refuses other schemes', () => {
     assert.equal(toFsPath('file:///tmp/a%20b.yaml'), '/tmp/a b.yaml');
     assert.equal(toFsPath('/tmp/x.yaml'), '/tmp/x.yaml');

@@ -1,10 +1,12 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--cni CNI]
+//                             [--ipblock-matches-pods]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
+import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
@@ -15,7 +17,7 @@ import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
-                            [--cni auto|kubernetes|calico|cilium]
+                            [--cni auto|kubernetes|calico|cilium] [--ipblock-matches-pods]
   policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
@@ -29,14 +31,16 @@ Every command accepts --cni auto|kubernetes|calico|cilium (default auto: detecte
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
-  PATH                 YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
-  --output, -o         text (default) or json
-  --explain SRC DST    explain why SRC can or cannot reach DST (ids: namespace/name, or an external range)
-  --default-namespace  namespace for objects without metadata.namespace (default: default)
-  --cni                whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
-                       cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
-  --suggest            with --explain: propose verified policy edits that allow the flow (block it when it is
-                       allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
+  PATH                   YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  --output, -o           text (default) or json
+  --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
+  --default-namespace    namespace for objects without metadata.namespace (default: default)
+  --cni                  whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
+                         cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
+  --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
+                         (CNI-specific; default: external addresses only; Calico always matches, Cilium never)
+  --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
+                         allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
 `;
 
 export interface CliIO {
@@ -100,6 +104,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   let explain: [string, string] | undefined;
   let defaultNamespace: string | undefined;
   let cni: CniSetting = 'auto';
+  let ipBlockMatchesPods = false;
   const suggestOpts: SuggestCliOptions = { enabled: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -126,7 +131,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
         return 2;
       }
       cni = v;
-    }
+    } else if (a === '--ipblock-matches-pods') ipBlockMatchesPods = true;
     else if (a.startsWith('-')) {
       io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
       return 2;
@@ -147,8 +152,8 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { cni });
-  for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { cni, ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
   if (explain) {
     const [src, dst] = explain;
@@ -167,10 +172,12 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     const calico = cluster.calico?.policies ?? [];
     const staged = calico.filter((p) => p.staged).length;
     const cilium = cluster.cilium?.policies ?? [];
+    const cps = cluster.clusterPolicies ?? [];
+    const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
     const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
     const policies = parts.length
-      ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}`
-      : `${cluster.policies.length} network policies`;
+      ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+      : `${cluster.policies.length} network policies${clusterWide}`;
     io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
     if (analysis.cni.how !== 'default') io.out(`evaluated as ${describeChoice(analysis.cni)}\n`);
     for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);

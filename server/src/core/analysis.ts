@@ -338,6 +338,8 @@ function sameLabels(a: Record<string, string> | undefined, b: Record<string, str
 
 function sameWorkload(a: Workload, b: Workload): boolean {
   if (a.namespace !== b.namespace || a.serviceAccount !== b.serviceAccount || a.kind !== b.kind || !sameLabels(a.labels, b.labels)) return false;
+  // Pod IPs: address peers (CNP networks, Calico nets, ipBlock when it applies to pods) match workloads by them.
+  if ((a.ips ?? []).join(',') !== (b.ips ?? []).join(',')) return false;
   if (a.ports.length !== b.ports.length) return false;
   for (let i = 0; i < a.ports.length; i++) {
     const p = a.ports[i];
@@ -349,7 +351,7 @@ function sameWorkload(a: Workload, b: Workload): boolean {
 
 /**
  * Workloads of `cluster` that are new since `previous` or changed in anything a matcher can see: labels, ports,
- * service account, kind, or their namespace's labels.
+ * service account, kind, pod IPs, or their namespace's labels.
  */
 export function workloadChanges(previous: Analysis, cluster: Cluster): Set<string> {
   const out = new Set<string>();

@@ -77,6 +77,12 @@ export interface Workload {
   range?: SourceRange;
   /** Number of Pod objects folded into this workload (owner references); 0 for controllers. */
   podCount: number;
+  /**
+   * Pod IPs from status.podIP / status.podIPs of the Pod objects folded into this workload (as written, valid
+   * IPv4/IPv6 addresses only); absent when no Pod carries one. Address peers (ClusterNetworkPolicy networks, Calico
+   * nets, and Kubernetes ipBlock when enabled) match a workload only when every one of its IPs is inside.
+   */
+  ips?: string[];
 }
 
 export type PolicyType = 'Ingress' | 'Egress';
@@ -141,6 +147,10 @@ export interface Cluster {
   diagnostics: Diagnostic[];
   /** projectcalico.org/v3 resources, when any were found. */
   calico?: import('./dialects/calico/lower').CalicoInput;
+  /** ClusterNetworkPolicy (v1alpha2) and AdminNetworkPolicy / BaselineAdminNetworkPolicy (v1alpha1) objects. */
+  clusterPolicies?: import('./dialects/admin/model').ClusterPolicy[];
+  /** Node objects (their labels and addresses, for `nodes` peers). */
+  nodes?: import('./dialects/admin/model').ClusterNode[];
   /** cilium.io resources (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumCIDRGroup) and cilium-config. */
   cilium?: import('./dialects/cilium/model').CiliumInput;
   /** Objects that say which CNI runs the cluster (core/policy/cni.ts detects it from them). */

@@ -9,6 +9,9 @@ import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './di
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
 import { recordCniObject } from './dialects/cni-objects';
 import { mergeCiliumInput } from './dialects/cilium/model';
+import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
+import { POLICY_API_GROUP } from './dialects/admin/model';
+import { parseIPv4, parseIPv6 } from './ip';
 
 export { ParseContext, parseLabelSelector, getNode, getPair } from './yaml';
 
@@ -60,6 +63,8 @@ export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluste
     }
     mergeCiliumInput(cluster, m);
     if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
+    if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+    if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
     const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
     if (lo) ((cluster as Cluster & { leftOut?: unknown[] }).leftOut ??= []).push(...lo);
     cluster.diagnostics.push(...m.diagnostics);
@@ -226,6 +231,7 @@ export class ClusterBuilder {
         }
         const own = this.writable(prev, this.cluster.workloads, this.workloadsById, w.id);
         own.podCount += w.podCount;
+        if (w.ips?.length) own.ips = [...(own.ips ?? []), ...w.ips.filter((ip) => !own.ips?.includes(ip))];
         for (const p of w.ports) if (!own.ports.some((q) => q.containerPort === p.containerPort && q.protocol === p.protocol && q.name === p.name)) own.ports.push(p);
         return;
       }
@@ -246,6 +252,7 @@ export class ClusterBuilder {
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
     for (const p of this.cluster.cilium?.policies ?? []) if (p.namespace) this.ensureNamespace(p.namespace);
+    // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
     for (const ns of this.cluster.namespaces) if (!('kubernetes.io/metadata.name' in ns.labels)) ns.labels['kubernetes.io/metadata.name'] = ns.name;
@@ -286,12 +293,25 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     return;
   }
   if (apiVersion.startsWith('projectcalico.org/')) return; // other Calico kinds (HostEndpoint, Profile, ...) are not modelled
+  const cpKind = clusterPolicyKindFor(apiVersion, kind);
+  if (cpKind) {
+    const p = parseClusterPolicy(obj, ctx, apiVersion, cpKind);
+    if (p) (b.cluster.clusterPolicies ??= []).push(p);
+    return;
+  }
+  if (apiVersion.startsWith(`${POLICY_API_GROUP}/`)) return; // other versions/kinds of the group are not modelled
   switch (kind) {
     case 'Namespace':
       parseNamespace(obj, ctx, b);
       return;
     case 'Pod':
       parsePod(obj, ctx, b);
+      return;
+    case 'Node':
+      if (apiVersion === '' || apiVersion === 'v1') {
+        const n = parseNode(obj, ctx);
+        if (n) (b.cluster.nodes ??= []).push(n);
+      }
       return;
     case 'CronJob': {
       const spec = getMap(ctx, obj, 'spec');
@@ -360,6 +380,7 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       wlKind = getString(ctx, owner, 'kind') || 'Pod';
     }
   }
+  const ips = parsePodIPs(ctx, obj);
   b.addWorkload(
     {
       id: `${namespace}/${wlName}`,
@@ -371,9 +392,29 @@ function parsePod(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder): void {
       serviceAccount: getString(ctx, spec, 'serviceAccountName') ?? getString(ctx, spec, 'serviceAccount'),
       range: metaNameRange(ctx, meta, obj),
       podCount: 1,
+      ...(ips.length ? { ips } : {}),
     },
     ctx,
   );
+}
+
+/** status.podIP and status.podIPs[].ip (valid IPv4/IPv6 addresses, each once). */
+function parsePodIPs(ctx: ParseContext, obj: YAMLMap): string[] {
+  const status = getMap(ctx, obj, 'status');
+  if (!status) return [];
+  const out: string[] = [];
+  const add = (n: Node | undefined) => {
+    if (!n || !isScalar(n) || typeof n.value !== 'string') return;
+    const v = n.value.trim();
+    if (parseIPv4(v) === undefined && parseIPv6(v) === undefined) {
+      ctx.report('invalid-field', 'warning', `"${v}" is not an IP address; it is ignored.`, n);
+      return;
+    }
+    if (!out.includes(v)) out.push(v);
+  };
+  add(getNode(status, 'podIP'));
+  for (const item of getSeq(ctx, status, 'podIPs') ?? []) if (isMap(item)) add(getNode(item, 'ip'));
+  return out;
 }
 
 function parseController(obj: YAMLMap, template: YAMLMap | undefined, kind: string, ctx: ParseContext, b: ClusterBuilder): void {

@@ -7,6 +7,7 @@ import type { Finding } from '../core/lint/project';
 import { positionOf } from '../core/lint/chunks';
 import { lineStarts } from '../core/lint/chunks';
 import { SOURCE } from './diagnostics';
+import { migrationFix } from '../core/dialects/admin/migrate';
 import type { WorkspaceIndex } from './workspace';
 
 function overlaps(f: Finding, r: CodeActionParams['range']): boolean {
@@ -45,6 +46,12 @@ export function codeActions(index: WorkspaceIndex, params: CodeActionParams): Co
     if (!chunk || !f.fix) continue;
     const diag = params.context.diagnostics.find((d) => d.source === SOURCE && sameDiag(d, f));
     const parsed = chunk.entry.parsed;
+    if (f.fix.kind === 'migrate-to-cnp') {
+      // Offered only when the engine proved the rewrite keeps every verdict.
+      const m = migrationFix(project, uri, f.range.startOffset);
+      if (m) out.push({ title: m.title, kind: CodeActionKind.QuickFix, diagnostics: diag ? [diag] : undefined, edit: { documentChanges: [docEdit(uri, text, m.edits, chunk.startOffset)] } });
+      continue;
+    }
     if (f.fix.kind === 'add-namespace-labels') {
       for (const ns of f.fix.namespaces) {
         const nsText = project.getText(ns.file);

@@ -37,6 +37,18 @@ export const POLICY_SNIPPETS: { label: string; detail: string; body: string }[] 
       NP_HEAD.replace('${1:name}', '${1:allow-from-namespace}') +
       '  podSelector:\n    matchLabels:\n      ${3:app}: ${4:api}\n  policyTypes:\n    - Ingress\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: ${5:frontend}\n      ports:\n        - protocol: TCP\n          port: ${6:8080}\n',
   },
+  {
+    label: 'ClusterNetworkPolicy: Admin deny from namespaces',
+    detail: 'Admin tier (before NetworkPolicies): deny ingress from some namespaces',
+    body:
+      'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: ${1:deny-from-dev}\nspec:\n  tier: Admin\n  priority: ${2:10}\n  subject:\n    namespaces:\n      matchLabels:\n        ${3:team}: ${4:data}\n  ingress:\n    - name: ${5:deny-dev}\n      action: Deny\n      from:\n        - namespaces:\n            matchLabels:\n              ${6:env}: ${7:dev}\n',
+  },
+  {
+    label: 'ClusterNetworkPolicy: Baseline default deny',
+    detail: 'Baseline tier (after NetworkPolicies): deny traffic between namespaces unless a NetworkPolicy allows it',
+    body:
+      'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: ${1:baseline-deny}\nspec:\n  tier: Baseline\n  priority: ${2:100}\n  subject:\n    namespaces: {}\n  ingress:\n    - name: deny-all\n      action: Deny\n      from:\n        - namespaces: {}\n',
+  },
 ];
 
 const CNP_HEAD = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ${1:name}\n  namespace: ${2:namespace}\nspec:\n';
@@ -98,7 +110,8 @@ function uniq<T>(xs: T[]): T[] {
 /** Where the selector at the cursor looks for pods / namespaces. */
 function selectorKind(path: string[]): 'pod' | 'namespace' | undefined {
   for (let i = path.length - 1; i >= 0; i--) {
-    if (path[i] === 'namespaceSelector') return 'namespace';
+    if (path[i] === 'namespaceSelector' || path[i] === 'namespaces') return 'namespace';
+    if (path[i] === 'nodes') return undefined;
     if (path[i] === 'podSelector' || path[i] === 'selector') return 'pod';
     if (path[i] === 'template' || (path[i] === 'metadata' && i > 0)) return 'pod';
   }
@@ -236,6 +249,10 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
   }
   if (key === 'namespace' && last === 'metadata') {
     for (const n of facts.cluster.namespaces) items.push({ label: n.name, kind: CompletionItemKind.Module, detail: 'namespace' });
+    return list();
+  }
+  if ((key === 'destinationNamedPort' || key === 'namedPort') && ctx.apiVersion?.startsWith('policy.networking.k8s.io/')) {
+    for (const p of namedPortsFor(facts, undefined, ctx.path)) items.push({ label: p.name, kind: CompletionItemKind.Value, detail: `named port ${p.detail}` });
     return list();
   }
   if (ctx.kind === 'NetworkPolicy' && key === 'port' && last === '-' && ctx.path.includes('ports')) {

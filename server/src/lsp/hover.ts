@@ -14,11 +14,14 @@ import { calicoSelectedWorkloads, calicoSelectorAt, calicoSelectorHover } from '
 import { selectorIndexAt } from '../core/dialects/calico/parse';
 import type { CalicoPolicy, CalicoRule } from '../core/dialects/calico/model';
 import { schemaAt, typesOf, type SchemaRegistry } from './schemas';
+import { isClusterPolicyKind, type ClusterPolicy } from '../core/dialects/admin/model';
+import { policySummary, ruleSentence } from '../core/dialects/admin/describe';
+import { clusterSubjectMatcher } from '../core/dialects/admin/lower';
+import { buildWorld } from '../core/policy/build';
 import { renderRuleEffectsMarkdown } from '../core/explain/format';
 import { isCiliumPolicyKind, ENTITY_DOCS, type CiliumEntity, type CiliumPolicy } from '../core/dialects/cilium/model';
 import { describeCiliumPolicy, describeCiliumRule, describePeerSelector } from '../core/dialects/cilium/describe';
 import { ciliumEndpointMatcher, ciliumSubjectMatcher } from '../core/dialects/cilium/lower';
-import { buildWorld } from '../core/policy/build';
 import { chooseCni, ciliumSettings, cniName } from '../core/policy/cni';
 
 interface Step {
@@ -156,6 +159,14 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
     const cp = result.cluster.calico?.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
     const top = path.length <= 2 && (['kind', 'apiVersion', 'spec', 'metadata'].includes(path[0]) || ['selector', 'types', 'order', 'tier'].includes(path[1] ?? ''));
     if (cp && top) sections.push(calicoSummary(cp, result.cluster.workloads.length ? calicoSelectedWorkloads(result.cluster, cp) : undefined));
+  }
+  // ClusterNetworkPolicy / AdminNetworkPolicy / BaselineAdminNetworkPolicy: the policy summary, or one rule's sentence.
+  if (parsed.kind && isClusterPolicyKind(parsed.kind) && parsed.apiVersion?.startsWith('policy.networking.k8s.io/')) {
+    const cp = result.cluster.clusterPolicies?.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
+    if (cp) {
+      const s = clusterPolicyHover(cp, steps, path, result.cluster, result.facts, uri);
+      if (s) sections.push(s);
+    }
   }
   // Cilium policies: summary, rule sentences, selectors, entities (and the flows a rule decides).
   const allPath = steps.map((x) => x.seg);
@@ -310,4 +321,41 @@ function ciliumHover(p: CiliumPolicy, steps: Step[], chunkStart: number, idx: nu
     if (eff) lines.push(renderRuleEffectsMarkdown(eff, a.universe));
   }
   return lines.join('\n\n') + note;
+}
+
+/** Hover of a cluster policy: on a rule, its sentence; on the header (kind, metadata, spec, tier, priority, subject), the summary. */
+function clusterPolicyHover(p: ClusterPolicy, steps: Step[], path: string[], cluster: import('../core/model').Cluster, facts?: WorkspaceFacts, uri = ''): string | undefined {
+  // Inside a subject/peer `namespaces` or `pods` selector: what it selects in the workspace.
+  const selAt = path.lastIndexOf('namespaces') >= 0 ? path.lastIndexOf('namespaces') : path.lastIndexOf('pods');
+  if (facts && selAt >= 0 && (path[selAt - 1] === 'subject' || path[selAt - 1] === '-')) {
+    const step = steps[selAt];
+    const isPods = path[selAt] === 'pods';
+    const nsNode = isPods ? ((pairOf(step.node, 'namespaceSelector')?.value as Node | null | undefined) ?? null) : step.node;
+    const nsSel = selectorOf(nsNode, uri);
+    const podNode = isPods ? (pairOf(step.node, 'podSelector')?.value as Node | null | undefined) : undefined;
+    const podSel = podNode !== undefined ? selectorOf(podNode ?? null, uri) : undefined;
+    const nss = facts.cluster.namespaces.filter((n) => selectorMatches(nsSel, n.labels));
+    const pods = nss.flatMap((n) => (facts.byNamespace.get(n.name) ?? []).filter((w) => !podSel || selectorMatches(podSel, w.labels)));
+    return [
+      `**${path[selAt]}** ${isPods ? `pods ${podSel && !isEmptySelector(podSel) ? `\`${describeSelector(podSel)}\`` : '(all)'} in namespaces ` : ''}${isEmptySelector(nsSel) ? '`{}` — every namespace' : `\`${describeSelector(nsSel)}\``}`,
+      `Namespaces selected in this workspace: ${nss.length ? nss.slice(0, 10).map((n) => `\`${n.name}\``).join(', ') + (nss.length > 10 ? ', …' : '') : '_none_'}`,
+      `Workloads: ${listWorkloads(pods)}`,
+    ].join('\n\n');
+  }
+  if (path[0] === 'spec' && (path[1] === 'ingress' || path[1] === 'egress') && path[2] === '-' && steps[2]) {
+    const seq = steps[2].parent as { items?: unknown[] };
+    const idx = seq.items?.indexOf(steps[2].node) ?? -1;
+    const r = (path[1] === 'ingress' ? p.ingress : p.egress).find((x) => x.index === idx);
+    if (!r) return undefined;
+    return `**${p.kind} ${p.name}**, ${path[1]} rule ${idx + 1}${r.name ? ` \`${r.name}\`` : ''}\n\n${ruleSentence(p, r)}`;
+  }
+  const top = path.length <= 2 && (['kind', 'apiVersion', 'metadata'].includes(path[0]) || (path[0] === 'spec' && (path.length === 1 || ['tier', 'priority', 'subject'].includes(path[1]))));
+  if (!top) return undefined;
+  const lines = [policySummary(p)];
+  if (cluster.workloads.length) {
+    const world = buildWorld(cluster);
+    const ws = clusterSubjectMatcher(p).workloads(world).map((i) => world.workloads[i]);
+    lines.push(`Applies to ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${listWorkloads(ws)}`);
+  }
+  return lines.join('\n\n');
 }

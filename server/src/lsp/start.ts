@@ -41,11 +41,23 @@ export interface InitOptions {
   cni?: string;
   /** Settings policyLens.cilium.*: agent settings that override the cilium-config ConfigMap. */
   cilium?: { policyEnforcementMode?: string; policyCidrMatchMode?: string; clusterName?: string };
+  /** Setting policyLens.kubernetes.ipBlockAppliesToPods: Kubernetes ipBlock peers also match pod IPs. */
+  ipBlockAppliesToPods?: boolean;
 }
 
 /** The analysis options of the settings (initializationOptions, or the `policyLens` section of a configuration change). */
-export function analyzeOptionsOf(settings: { cni?: unknown; cilium?: { policyEnforcementMode?: unknown; policyCidrMatchMode?: unknown; clusterName?: unknown } } | undefined): AnalyzeOptions {
-  const out: AnalyzeOptions = {};
+export function analyzeOptionsOf(
+  settings:
+    | {
+        cni?: unknown;
+        cilium?: { policyEnforcementMode?: unknown; policyCidrMatchMode?: unknown; clusterName?: unknown };
+        ipBlockAppliesToPods?: unknown;
+        kubernetes?: { ipBlockAppliesToPods?: unknown };
+      }
+    | undefined,
+): AnalyzeOptions {
+  const v = settings?.kubernetes?.ipBlockAppliesToPods ?? settings?.ipBlockAppliesToPods;
+  const out: AnalyzeOptions = { ipBlockMatchesPods: v === true };
   if (isCniSetting(settings?.cni) && settings.cni !== 'auto') out.cni = settings.cni;
   const c = settings?.cilium;
   const cilium: NonNullable<AnalyzeOptions['cilium']> = {};
@@ -157,7 +169,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     void index.close(e.document.uri).then(() => schedule());
   });
 
-  // Settings pushed by the client (synchronize.configurationSection = policyLens): the CNI and Cilium settings.
+  // Settings pushed by the client (synchronize.configurationSection = policyLens): ipBlock, the CNI and Cilium settings.
   connection.onDidChangeConfiguration((p) => {
     const section = (p.settings as { policyLens?: Parameters<typeof analyzeOptionsOf>[0] } | undefined)?.policyLens;
     if (!section) return;

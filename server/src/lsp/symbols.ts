@@ -6,6 +6,7 @@ import type { PlacedChunk } from '../core/lint/project';
 import { positionOf } from '../core/lint/chunks';
 import type { LintProject } from '../core/lint/project';
 import { isCiliumPolicyKind } from '../core/dialects/cilium/model';
+import { isClusterPolicyKind } from '../core/dialects/admin/model';
 
 export function documentSymbols(project: LintProject, uri: string): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
@@ -29,11 +30,17 @@ export function documentSymbols(project: LintProject, uri: string): DocumentSymb
     const sym: DocumentSymbol = {
       name: `${p.kind} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(unnamed)'}`,
       detail: p.apiVersion,
-      kind: p.kind === 'NetworkPolicy' || isCiliumPolicyKind(p.kind) ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
+      kind: p.kind === 'NetworkPolicy' || isClusterPolicyKind(p.kind) || isCiliumPolicyKind(p.kind) ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
       range: whole,
       selectionRange: contains(whole, sel) ? sel : whole,
-      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : isCiliumPolicyKind(p.kind) ? ciliumChildren(c, range) : [],
+      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : isClusterPolicyKind(p.kind) ? clusterPolicyChildren(c, range) : isCiliumPolicyKind(p.kind) ? ciliumChildren(c, range) : [],
     };
+    if (isClusterPolicyKind(p.kind)) {
+      const spec = asMap(valueOf(root, 'spec'));
+      const tier = scalar(valueOf(spec, 'tier')) ?? (p.kind === 'AdminNetworkPolicy' ? 'Admin' : p.kind === 'BaselineAdminNetworkPolicy' ? 'Baseline' : undefined);
+      const prio = scalar(valueOf(spec, 'priority'));
+      sym.detail = [tier ? `${String(tier)} tier` : undefined, prio !== undefined ? `priority ${String(prio)}` : undefined, p.apiVersion].filter(Boolean).join(' · ');
+    }
     out.push(sym);
   }
   return out;
@@ -80,15 +87,7 @@ function policyChildren(c: PlacedChunk, range: (s: [number, number] | undefined)
 function ciliumChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
   const p = c.entry.parsed;
   const root = p.doc.contents;
-  const sym = (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol | undefined => {
-    if (!pair) return undefined;
-    const k = keySpan(pair, p.text);
-    const v = pair.value ? nodeSpan(pair.value, p.text) : undefined;
-    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
-    const sr = range(k);
-    if (!r || !sr) return undefined;
-    return { name, detail, kind, range: r, selectionRange: sr, children };
-  };
+  const sym = pairSymbol(p.text, range);
   const ruleSyms = (spec: unknown): DocumentSymbol[] => {
     const out: DocumentSymbol[] = [];
     for (const key of ['endpointSelector', 'nodeSelector']) {
@@ -118,4 +117,42 @@ function ciliumChildren(c: PlacedChunk, range: (s: [number, number] | undefined)
     if (r) out.push({ name: `specs[${i}]`, kind: SymbolKind.Object, range: r, selectionRange: r, children: ruleSyms(item) });
   });
   return out;
+}
+
+/** ClusterNetworkPolicy / ANP / BANP: subject, then the ingress and egress rules named by their name and action. */
+function clusterPolicyChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
+  const p = c.entry.parsed;
+  const spec = asMap(valueOf(p.doc.contents, 'spec'));
+  if (!spec) return [];
+  const out: DocumentSymbol[] = [];
+  const sym = pairSymbol(p.text, range);
+  const subject = sym(pairOf(spec, 'subject'), 'subject', SymbolKind.Field);
+  if (subject) out.push(subject);
+  for (const dir of ['ingress', 'egress']) {
+    const pair = pairOf(spec, dir);
+    const rules: DocumentSymbol[] = [];
+    asSeq(pair?.value)?.items.forEach((item, i) => {
+      const r = range(nodeSpan(item as Node, p.text));
+      if (!r) return;
+      const name = scalar(valueOf(item, 'name'));
+      const action = scalar(valueOf(item, 'action'));
+      rules.push({ name: `${typeof name === 'string' && name ? name : `rule ${i + 1}`}`, detail: typeof action === 'string' ? action : undefined, kind: SymbolKind.Event, range: r, selectionRange: r });
+    });
+    const s = sym(pair, dir, SymbolKind.Array, rules);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** A symbol for a key/value pair: its range spans key and value, its selection the key. */
+function pairSymbol(text: string, range: (s: [number, number] | undefined) => Range | undefined) {
+  return (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol | undefined => {
+    if (!pair) return undefined;
+    const k = keySpan(pair, text);
+    const v = pair.value ? nodeSpan(pair.value, text) : undefined;
+    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
+    const sr = range(k);
+    if (!r || !sr) return undefined;
+    return { name, detail, kind, range: r, selectionRange: sr, children };
+  };
 }

@@ -96,7 +96,7 @@ export function describeStep(step: TraceStep, direction: 'Ingress' | 'Egress'): 
   if (step.kind === 'rule') return `${step.policy} ${ruleLabel(direction, step.ruleIndex ?? 0, step.ruleName, { kind: step.policyKind, action: step.action })} ${ACTION_VERB[step.action]} ${what}${step.note ? ` (${step.note})` : ''}`;
   if (step.kind === 'tier-end' && step.tier && TIER_END_WORDS[step.tier]) return TIER_END_WORDS[step.tier](what, direction);
   if (step.kind === 'tier-end') return `end of ${step.tierLabel ?? `tier ${step.tier}`}: ${what} that no rule matched ${step.action === 'Deny' ? 'is denied (the tier default action Deny)' : 'passes to the next tier (the tier default action Pass)'}`;
-  return `${what} ${step.note ?? 'allowed'}`;
+  return `${what} allowed${step.note ? `: ${step.note}` : ''}`;
 }
 
 function dirNoun(d: 'Ingress' | 'Egress'): string {
@@ -175,13 +175,23 @@ export function traceRows(t: DirectionTrace, universe?: ConnSet): TraceRow[] {
     if (s.kind === 'rule') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: s.policy ?? '', rule: ruleLabel(t.direction, s.ruleIndex ?? 0, s.ruleName, { kind: s.policyKind, action: s.action }), action: s.action, what, note: s.note, range: s.range });
     else if (s.kind === 'tier-end' && s.tier === 'cilium-allow') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'default deny', rule: `${t.direction.toLowerCase()} default-deny`, action: s.action, what: `${what} (no allow rule matched)`, range: s.range });
     else if (s.kind === 'tier-end') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'end of tier', rule: `default action ${s.action}`, action: s.action, what: s.action === 'Deny' ? `${what} (no rule matched)` : what, range: s.range });
-    else rows.push({ tier: '', who: t.isolated ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
+    else rows.push({ tier: '', who: t.steps.some((x) => x.kind !== 'default') ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
   }
   return rows;
 }
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/**
+ * Which policies select the endpoint for the direction: "isolated by backend/default-deny, backend/api" (those whose
+ * tier applies its end action), or "selected by …" when none of them isolates (cluster-wide policies).
+ */
+export function selectionLine(t: DirectionTrace): string | undefined {
+  if (t.selectedBy.length === 0) return undefined;
+  const names = [...new Set(t.selectedBy.map((p) => p.policy))];
+  return `${t.isolated ? 'isolated by' : 'selected by (not isolating)'} ${names.join(', ')}`;
 }
 
 /** The heading of a direction: "Egress of frontend/web (to backend/api): allows TCP 9000". */
@@ -202,6 +212,8 @@ export function renderTraceText(t: Trace, where: (r: import('../model').SourceRa
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
     lines.push('', directionHeading(d, universe));
+    const sel = selectionLine(d);
+    if (sel) lines.push(`  ${sel}`);
     const rows = traceRows(d, universe);
     const w = [0, 0, 0, 0];
     for (const r of rows) {
@@ -229,7 +241,8 @@ export function renderTraceMarkdown(t: Trace, link: (r: import('../model').Sourc
   const out: string[] = [`**${t.src} → ${t.dst}**: ${describeVerdict(t)}`];
   for (const d of [t.egress, t.ingress]) {
     if (!d) continue;
-    out.push('', `*${directionHeading(d, universe)}*`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
+    const sel = selectionLine(d);
+    out.push('', `*${directionHeading(d, universe)}*${sel ? ` — ${sel}` : ''}`, '', '| tier | policy | rule | action | traffic |', '| --- | --- | --- | --- | --- |');
     for (const r of traceRows(d, universe)) {
       const rule = r.range ? `[${r.rule}](${link(r.range)})` : r.rule;
       out.push(`| ${r.tier} | ${r.who} | ${rule} | ${r.action} | ${r.what}${r.note ? ` (${r.note})` : ''} |`);

@@ -20,6 +20,10 @@ export type FixHint =
   | { kind: 'add-dns' }
   | { kind: 'rename-key'; to: string }
   | { kind: 'add-namespace-labels'; labels: Record<string, string>; namespaces: { name: string; file: string; offset: number }[] }
+  /** Replace an AdminNetworkPolicy / BaselineAdminNetworkPolicy by the equivalent ClusterNetworkPolicy (proved by the engine first). */
+  | { kind: 'migrate-to-cnp' }
+  /** Replace `tcp: {}` (rejected by the CRD) by a destinationPort range covering every port. */
+  | { kind: 'cnp-all-ports' }
   /** Cilium: replace an empty peer list `[]` (at the finding) with `[{}]` (every endpoint). */
   | { kind: 'cilium-select-all' }
   /** Remove the key/value pair whose key starts at the finding (and its parent mapping when that becomes empty). */

@@ -312,8 +312,47 @@ export function computeFix(text: string, root: unknown, hint: FixHint, at: numbe
       push('Add an egress rule allowing DNS to kube-dns with DNS visibility (rules: dns)', [{ start: lineEnd(text, last[1]), end: lineEnd(text, last[1]), newText: `\n${spaces(st.dash)}- ${body}` }]);
       break;
     }
+    case 'migrate-to-cnp':
+      break; // needs the workspace and the engine: see core/dialects/admin/migrate.ts
+    case 'cnp-all-ports': {
+      // `at` is the start of the `tcp: {}` (udp, sctp) pair of a ClusterNetworkPolicy protocols entry.
+      const pair = pairStartingAt(root, at);
+      const ks = pair ? keySpan(pair, text) : undefined;
+      if (!pair || !ks) break;
+      const all = '{destinationPort: {range: {start: 1, end: 65535}}}';
+      const vs = pair.value ? nodeSpan(pair.value, text) : undefined;
+      const colon = text.indexOf(':', ks[1]);
+      if (colon < 0) break;
+      const edit = vs && vs[1] > vs[0] ? { start: vs[0], end: vs[1], newText: all } : { start: colon + 1, end: colon + 1, newText: ` ${all}` };
+      push('Match every port with destinationPort range 1-65535', [edit]);
+      break;
+    }
   }
   return out;
+}
+
+/** The pair whose key starts at `offset`. */
+function pairStartingAt(root: unknown, offset: number): Pair | undefined {
+  let found: Pair | undefined;
+  const visit = (n: unknown): void => {
+    if (found) return;
+    const m = asMap(n);
+    if (m) {
+      for (const p of m.items as Pair[]) {
+        const kr = (p.key as { range?: [number, number] } | null)?.range;
+        if (kr && kr[0] === offset) {
+          found = p;
+          return;
+        }
+        visit(p.value);
+      }
+      return;
+    }
+    const sq = asSeq(n);
+    if (sq) for (const it of sq.items) visit(it);
+  };
+  visit(root);
+  return found;
 }
 
 /** End of the plain or quoted scalar starting at `start` on its line. */

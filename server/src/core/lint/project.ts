@@ -12,6 +12,8 @@ import { lintCalico } from '../dialects/calico/lint';
 import { mergeCiliumInput } from '../dialects/cilium/model';
 import { lintCilium, lintCiliumChunk } from '../dialects/cilium/lint';
 import { chooseCni } from '../policy/cni';
+import { lintClusterPolicies } from '../dialects/admin/lint';
+import { podIpSplitDiagnostics } from './pod-ips';
 import type { AnalyzeOptions } from '../analysis';
 import { isSuppressed, parseSuppressions, type Suppressions } from './suppress';
 import { lintWorkspace, WorkspaceFacts, type Finding, type RangeRefiner } from './workspace-rules';
@@ -54,7 +56,7 @@ export interface ProjectResult {
 export interface ProjectOptions extends ParseOptions {
   /** Model parser (default: the core's parseFiles). */
   parse?: ModelParser;
-  /** Options of the analysis the workspace lints consult (e.g. the CNI). */
+  /** Options of the analysis the workspace lints consult (e.g. the CNI, ipBlockMatchesPods). */
   analyzeOptions?: AnalyzeOptions;
 }
 
@@ -258,18 +260,22 @@ export class LintProject {
         }
         mergeCiliumInput(cluster, m);
         if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
+        if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
+        if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
         for (const lf of c.entry.local) list.push({ code: lf.code, severity: lf.severity, message: lf.message, range: this.rangeIn(f.path, c, lf.start, lf.end), fix: lf.fix });
       }
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.fix });
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.fix ?? (d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined) });
     const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);
       if (cluster.calico) ws.push(...lintCalico(cluster));
-      if (cluster.cilium || cluster.calico) ws.push(...lintCilium(cluster, { cni: chooseCni(cluster, this.analyzeOpts.cni), analysis: () => facts.analysis() }));
+      if (cluster.cilium || cluster.calico || cluster.clusterPolicies?.length) ws.push(...lintCilium(cluster, { cni: chooseCni(cluster, this.analyzeOpts.cni), analysis: () => facts.analysis(), cilium: this.analyzeOpts.cilium }));
+      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis() }));
+      ws.push(...podIpSplitDiagnostics(cluster, this.analyzeOpts));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;
       if (first) ws = [{ code: 'np-internal', severity: 'error', message: `Policy Lens workspace checks failed: ${String(e)}`, range: { file: first.path, doc: 0, start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 } }];

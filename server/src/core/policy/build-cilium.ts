@@ -50,7 +50,7 @@ function alwaysEnforced(): Policy {
  */
 export function buildCiliumModel(cluster: Cluster, universe: ConnSet, opts: CiliumOptions = {}, around: { before?: Tier[]; after?: Tier[] } = {}): PolicyModel {
   const s = ciliumSettings(cluster, opts);
-  const defaultLabel = s.policyEnforcementMode === 'never' ? 'allowed (Cilium policyEnforcementMode never: no policy is enforced)' : 'allowed (Cilium allows what no policy puts in default-deny)';
+  const defaultLabel = s.policyEnforcementMode === 'never' ? "Cilium's policyEnforcementMode is never: no policy is enforced" : 'no policy puts it in default-deny, and Cilium allows by default';
   if (s.policyEnforcementMode === 'never') return { universe, tiers: [], defaultLabel, boundaries: [], networkSets: [] };
   const env: CiliumLowerEnv = { universe, clusterName: s.clusterName, cidrGroups: cluster.cilium?.cidrGroups ?? [], nonDefaultDenyPolicies: s.nonDefaultDenyPolicies };
   const deny: Policy[] = [];
@@ -64,7 +64,7 @@ export function buildCiliumModel(cluster: Cluster, universe: ConnSet, opts: Cili
   }
   // Cilium matches the selectors of Kubernetes NetworkPolicies against the pods' identity labels ([K8SNP]).
   const view: PodLabelView = { tag: `cilium:${s.clusterName}`, labels: (w, world) => identityOf(w, world, s.clusterName) };
-  for (const p of cluster.policies) allow.push(lowerNetworkPolicy(p, universe, { podLabels: view }));
+  for (const p of cluster.policies) allow.push(lowerNetworkPolicy(p, universe, { podLabels: view, ipBlockMatchesPods: false, ipBlockNote: 'its ipBlock matches addresses outside the cluster only: Cilium CIDR rules never match pods' }));
   deny.sort(byName);
   allow.sort(byName);
   if (s.policyEnforcementMode === 'always') allow.unshift(alwaysEnforced());

@@ -36,7 +36,9 @@ export function traceDirection(ev: Evaluation, self: number, d: Direction, col: 
       });
     },
     tierEnd(tier, applies, undecided) {
-      if (!applies || undecided.isEmpty()) return;
+      // A tier that applies ends in its end action; a Pass tier is shown too when it was consulted (e.g. the Admin
+      // tier of ClusterNetworkPolicies, which isolate nothing), so the trace shows every tier the traffic went through.
+      if ((!applies && tier.endAction !== 'Pass') || undecided.isEmpty()) return;
       steps.push({ kind: 'tier-end', tier: tier.name, tierLabel: tier.label, action: tier.endAction === 'Deny' ? 'Deny' : 'Pass', conns: undecided.toJSON(), range: tier.range });
     },
     fallThrough(conns) {

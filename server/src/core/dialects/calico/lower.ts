@@ -23,7 +23,7 @@ import type { Labels, Workload } from '../../model';
 import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT } from '../../ports';
 import type { Family } from '../../ip';
 import type { AddressAtom, ConnSpec, Direction, Matcher, NamedPort, Policy, Rule, WorldView } from '../../policy/ir';
-import { workloadMatcher } from '../../policy/matchers';
+import { podIpsIn, workloadMatcher } from '../../policy/matchers';
 import type { CalicoNetworkSet, CalicoPolicy, CalicoRule, CalicoSelector, CalicoTier, EntityRule, IcmpMatch } from './model';
 import { builtinTier, DEFAULT_TIER } from './model';
 import { evalSelector } from './selector';
@@ -102,8 +102,15 @@ function entityMatcher(ent: EntityRule, policyNs: string | undefined, ipVersion:
     if (policyNs !== undefined && positive) return namespaced && ns === policyNs;
     return true;
   };
+  const inNets = (nets: EntityRule['nets'], a: { family: Family; lo: bigint; hi: bigint }) => !!nets && nets.some((n) => n.cidr.family === a.family && n.cidr.lo <= a.lo && a.hi <= n.cidr.hi);
   const wl = (w: Workload, world: WorldView): boolean => {
-    if (ent.nets && ent.nets.length) return false; // pods have no addresses in manifests
+    // nets / notNets match a workload endpoint by its pod IPs (all of them inside; a workload without IPs in the
+    // manifests is never inside nets and never excluded by notNets, as network-config-analyzer reads Calico).
+    if (ent.nets && ent.nets.length && podIpsIn(w, (a) => inNets(ent.nets, a) && (!ipVersion || a.family === ipVersion)) !== 'all') return false;
+    if (ent.notNets && ent.notNets.length) {
+      const where = podIpsIn(w, (a) => inNets(ent.notNets, a));
+      if (where === 'all' || where === 'split') return false;
+    }
     if (positive && !inScope(world, true, w.namespace)) return false;
     const labels = calicoEndpointLabels(w);
     if (ent.selector && !calicoSelectorMatches(ent.selector, labels)) return false;
@@ -115,7 +122,6 @@ function entityMatcher(ent: EntityRule, policyNs: string | undefined, ipVersion:
     }
     return true;
   };
-  const inNets = (nets: EntityRule['nets'], a: { family: Family; lo: bigint; hi: bigint }) => !!nets && nets.some((n) => n.cidr.family === a.family && n.cidr.lo <= a.lo && a.hi <= n.cidr.hi);
   const atom = (a: AddressAtom): boolean => {
     if (ipVersion && a.family !== ipVersion) return false;
     if (ent.nets && ent.nets.length && !inNets(ent.nets, a)) return false;

@@ -24,7 +24,7 @@ import { editDistance } from '../../lint/net';
 import type { Analysis } from '../../analysis';
 import type { CniChoice } from '../../policy/cni';
 import { cniName } from '../../policy/cni';
-import { isCiliumPolicyKind, POD_NAMESPACE_LABEL, type CiliumPeerRule, type CiliumPolicy, type CiliumRule } from './model';
+import { isCiliumPolicyKind, POD_NAMESPACE_LABEL, type CiliumOptions, type CiliumPeerRule, type CiliumPolicy, type CiliumRule } from './model';
 import { isIdentityLabel } from './labels';
 import { ciliumSubjectMatcher, ruleDisplay } from './lower';
 import { buildWorld } from '../../policy/build';
@@ -185,7 +185,7 @@ function podCidrs(cluster: Cluster): { text: string; cidr: ReturnType<typeof par
 function podIps(cluster: Cluster): { id: string; family: 4 | 6; v: bigint }[] {
   const out: { id: string; family: 4 | 6; v: bigint }[] = [];
   for (const w of cluster.workloads) {
-    for (const ip of (w as { ips?: string[] }).ips ?? []) {
+    for (const ip of w.ips ?? []) {
       const v4 = parseIPv4(ip);
       const v6 = v4 === undefined ? parseIPv6(ip) : undefined;
       if (v4 !== undefined) out.push({ id: w.id, family: 4, v: v4 });
@@ -200,6 +200,8 @@ export interface CiliumLintEnv {
   cni: CniChoice;
   /** The engine's analysis (built on first use). */
   analysis: () => Analysis;
+  /** Cilium agent settings given explicitly (they override kube-system/cilium-config). */
+  cilium?: CiliumOptions;
 }
 
 /** Workspace lints of Cilium objects, and of objects the chosen CNI ignores. */
@@ -217,6 +219,19 @@ export function lintCilium(cluster: Cluster, env: CiliumLintEnv): Finding[] {
   if (cni.cni !== 'calico') {
     for (const p of cluster.calico?.policies ?? []) {
       add(out, 'cni-kind-ignored', 'warning', `${p.kind} is enforced only by Calico; this workspace is evaluated as ${cniName(cni.cni)} (${cni.how === 'setting' ? 'set by policyLens.cni / --cni' : cni.reason}), which ignores it: its rules are not part of the reachability.`, p.metadata.nameRange ?? p.range);
+    }
+  }
+  if (cni.cni === 'cilium') {
+    // Cilium 1.20 enforces ClusterNetworkPolicy only behind enable-k8s-cluster-network-policy and has no
+    // AdminNetworkPolicy/BaselineAdminNetworkPolicy (field notes §1.5; cilium PR #47227).
+    const cnpOn = ciliumSettings(cluster, env.cilium).clusterNetworkPolicy;
+    for (const p of cluster.clusterPolicies ?? []) {
+      if (p.kind === 'ClusterNetworkPolicy' && cnpOn) continue;
+      const why =
+        p.kind === 'ClusterNetworkPolicy'
+          ? 'Cilium 1.20 enforces ClusterNetworkPolicy only with `enable-k8s-cluster-network-policy: "true"` in kube-system/cilium-config (Helm k8sClusterNetworkPolicy.enabled), which this workspace does not set'
+          : `Cilium does not implement the deprecated ${p.kind} (only ClusterNetworkPolicy, behind enable-k8s-cluster-network-policy)`;
+      add(out, 'cni-kind-ignored', 'warning', `${why}; this workspace is evaluated as Cilium (${cni.how === 'setting' ? 'set by policyLens.cni / --cni' : cni.reason}), so its rules are not part of the reachability.`, p.nameRange ?? p.range);
     }
   }
   if (!policies.length) return out;
@@ -262,7 +277,7 @@ export function lintCilium(cluster: Cluster, env: CiliumLintEnv): Finding[] {
       // toFQDNs needs a DNS rule (L7 dns) for the same pods, or the DNS proxy never learns the names.
       for (const pr of r.egress) {
         if (!pr.fqdns?.length) continue;
-        if (!dnsVisible(cluster, policies, p, r)) {
+        if (!dnsVisible(cluster, policies, p, r, env.cilium)) {
           add(out, 'cilium-fqdn-without-dns', 'warning', 'toFQDNs only matches names the DNS proxy has seen, and no egress rule with DNS L7 rules (`rules: dns`) on port 53 applies to these pods: the names are never learnt, so this rule allows nothing. Add an egress rule to kube-dns with `rules: {dns: [{matchPattern: "*"}]}`.', pr.range, { kind: 'cilium-add-dns' });
         }
       }
@@ -273,13 +288,13 @@ export function lintCilium(cluster: Cluster, env: CiliumLintEnv): Finding[] {
 }
 
 /** Is DNS inspected (an egress rule with L7 dns rules on port 53) for the pods `r` selects? */
-function dnsVisible(cluster: Cluster, policies: CiliumPolicy[], p: CiliumPolicy, r: CiliumRule): boolean {
+function dnsVisible(cluster: Cluster, policies: CiliumPolicy[], p: CiliumPolicy, r: CiliumRule, opts?: CiliumOptions): boolean {
   const hasDnsRule = (q: CiliumRule) => q.egress.some((e) => e.toPorts?.some((t) => t.l7?.kind === 'dns' && t.ports.some((pp) => pp.port === 53 || pp.port === undefined)));
   if (hasDnsRule(r)) return true;
   // Other rules selecting the same pods (by the engine's subject matchers: the same selection as the evaluator).
   if (cluster.workloads.length === 0) return false;
   const world = buildWorld(cluster);
-  const clusterName = ciliumSettings(cluster).clusterName;
+  const clusterName = ciliumSettings(cluster, opts).clusterName;
   const mine = ciliumSubjectMatcher(p, r, clusterName).workloads(world);
   if (mine.length === 0) return true; // selects nothing here: nothing to say
   const covered = new Set<number>();

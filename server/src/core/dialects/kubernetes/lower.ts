@@ -10,8 +10,9 @@
 //   every port and protocol. Peers: podSelector alone = pods of the policy's namespace; namespaceSelector alone =
 //   all pods of the selected namespaces; both = pods matching podSelector in the selected namespaces (AND);
 //   ipBlock = addresses in cidr minus except (external addresses only by default: whether a CNI applies ipBlock to
-//   pod IPs is implementation-specific). A peer with none of the three fields is rejected by the API server: it
-//   matches nothing here.
+//   pod IPs is implementation-specific: the concepts page meant ipBlock for cluster-external addresses and leaves
+//   pod IPs to the network plugin; with `ipBlockMatchesPods` a pod whose every IP is inside matches too). A peer with none
+//   of the three fields is rejected by the API server: it matches nothing here.
 // - A named port resolves on the destination pod: its container port with that name and protocol. endPort makes
 //   port..endPort a range.
 import type { Labels, NetworkPolicy, Peer, PolicyPort, PolicyRule, Workload } from '../../model';
@@ -30,11 +31,6 @@ import { addressMatcher, NOTHING, workloadMatcher, type AddressBlock } from '../
 export interface PodLabelView {
   tag: string;
   labels(w: Workload, world: WorldView): Labels;
-}
-
-/** Options of the lowering (how a CNI reads the policy). */
-export interface K8sLowerOptions {
-  podLabels?: PodLabelView;
 }
 
 const labelsOf = (view: PodLabelView | undefined, w: Workload, world: WorldView): Labels => (view ? view.labels(w, world) : w.labels);
@@ -70,14 +66,30 @@ export function ipBlockOf(cidr: string, except: string[]): AddressBlock | undefi
   return { family: c.family, lo: c.lo, hi: c.hi, except: ex };
 }
 
-function peerMatcher(policyNs: string, peer: Peer, view?: PodLabelView): Matcher {
+export interface KubernetesLowerOptions {
+  /** ipBlock peers also match pods whose every IP is inside (CNI-specific; default: external addresses only). */
+  ipBlockMatchesPods?: boolean;
+  /** The labels pod selectors see (default: the pods' labels; Cilium: their identity labels). */
+  podLabels?: PodLabelView;
+  /** The explanation note of ipBlock rules, when the CNI (not the setting) decides how ipBlock reads. */
+  ipBlockNote?: string;
+}
+
+/** The explanation note of a rule with ipBlock peers: which reading of ipBlock applied. */
+export function ipBlockNote(matchesPods: boolean): string {
+  return matchesPods
+    ? 'its ipBlock also matches pods whose IPs are inside (setting ipBlockAppliesToPods on)'
+    : 'its ipBlock matches external addresses only, not pod IPs (CNI-specific; setting ipBlockAppliesToPods off)';
+}
+
+function peerMatcher(policyNs: string, peer: Peer, opts: KubernetesLowerOptions): Matcher {
   if (peer.ipBlock) {
     const b = ipBlockOf(peer.ipBlock.cidr, peer.ipBlock.except);
-    return b ? addressMatcher([b], 'ipblock') : NOTHING;
+    return b ? addressMatcher([b], 'ipblock', { pods: !!opts.ipBlockMatchesPods }) : NOTHING;
   }
   if (!peer.podSelector && !peer.namespaceSelector) return NOTHING;
-  if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!, view);
-  return podsInNamespacesMatcher(peer.namespaceSelector, peer.podSelector, 'k8s-nspods', view);
+  if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!, opts.podLabels);
+  return podsInNamespacesMatcher(peer.namespaceSelector, peer.podSelector, 'k8s-nspods', opts.podLabels);
 }
 
 /** The connections of a rule's `ports` (undefined = every connection of the universe). */
@@ -95,14 +107,16 @@ export function portsSpec(ports: PolicyPort[] | undefined, universe: ConnSet): C
   return { base: universe, ports: { ranges, named } };
 }
 
-function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet, view?: PodLabelView): Rule {
-  return {
+function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet, opts: KubernetesLowerOptions): Rule {
+  const rule: Rule = {
     index: r.index,
     action: 'Allow',
-    peers: r.peers ? r.peers.map((peer) => peerMatcher(p.namespace, peer, view)) : undefined,
+    peers: r.peers ? r.peers.map((peer) => peerMatcher(p.namespace, peer, opts)) : undefined,
     conns: portsSpec(r.ports, universe),
     range: r.range,
   };
+  if (r.peers?.some((peer) => peer.ipBlock)) rule.note = opts.ipBlockNote ?? ipBlockNote(!!opts.ipBlockMatchesPods);
+  return rule;
 }
 
 const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; key: string; policy: Policy }>();
@@ -111,9 +125,9 @@ const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; key: string; polic
  * Lowers one NetworkPolicy. The result is memoised per parsed object and universe, so an unchanged policy keeps
  * its Policy/Rule objects across analyses (the evaluator reuses rows of unchanged chains).
  */
-export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: K8sLowerOptions = {}): Policy {
+export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: KubernetesLowerOptions = {}): Policy {
   const view = opts.podLabels;
-  const key = view?.tag ?? '';
+  const key = `${!!opts.ipBlockMatchesPods}|${view?.tag ?? ''}|${opts.ipBlockNote ?? ''}`;
   const hit = cache.get(p);
   if (hit && hit.universe === universe && hit.key === key) return hit.policy;
   const policy: Policy = {
@@ -128,8 +142,8 @@ export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: K8
     directions: [...p.policyTypes],
     isolates: [...p.policyTypes],
     // Rules of a direction missing from policyTypes have no effect.
-    ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe, view)) : [],
-    egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe, view)) : [],
+    ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
+    egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
   };
   cache.set(p, { universe, key, policy });
   return policy;
