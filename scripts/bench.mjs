@@ -1,13 +1,17 @@
-// `npm run bench`: engine time and memory on generated clusters, then the language-server benchmark
-// (scripts/bench-lsp.mjs) when present. Prints figures; asserts nothing (targets are in the README).
+// `npm run bench`: engine time and memory on generated clusters, the CLI on a 10,000-file folder, then the
+// language-server benchmark (scripts/bench-lsp.mjs) when present. Prints figures; asserts nothing (targets are in
+// the README).
 //
-//   node scripts/bench.mjs            engine + LSP
+//   node scripts/bench.mjs            engine + CLI + LSP
 //   node scripts/bench.mjs engine     engine only
+//   node scripts/bench.mjs cli        the 10,000-file CLI run only
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { spawn, spawnSync } from 'node:child_process';
+import { generate, rng } from './gen-workspace.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv[2];
@@ -15,55 +19,6 @@ const outDir = join(root, 'out', 'bench');
 mkdirSync(outDir, { recursive: true });
 await build({ entryPoints: [join(root, 'server/src/core/index.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(outDir, 'core.cjs'), logLevel: 'warning' });
 const core = createRequire(import.meta.url)(join(outDir, 'core.cjs'));
-
-/** Deterministic PRNG so every run measures the same clusters. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-/**
- * A cluster of `pods` pods in pods/50 namespaces; each namespace has 10 apps (5 replicas each) in 3 tiers.
- * Every pod also has a unique pod-name label, so grouping must come from what selectors can tell apart.
- * Policies: per namespace a default deny (ingress+egress) and DNS egress; the rest allow app->app on a
- * numeric or named port, from other namespaces by label, or to external CIDRs.
- */
-export function generate(pods, policies, seed = 1) {
-  const r = rng(seed);
-  const nsCount = Math.max(1, Math.round(pods / 50));
-  const docs = [];
-  for (let n = 0; n < nsCount; n++) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns${n}\n  labels: {team: t${n % 7}, env: ${n % 2 ? 'prod' : 'dev'}}\n`);
-  for (let i = 0; i < pods; i++) {
-    const n = i % nsCount;
-    const app = Math.floor(i / nsCount) % 10;
-    docs.push(
-      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\n  namespace: ns${n}\n  labels: {app: a${app}, tier: t${app % 3}, pod-name: p${i}}\nspec:\n  containers:\n  - name: c\n    image: img\n    ports:\n    - {name: http, containerPort: ${8000 + app}}\n    - {name: metrics, containerPort: 9090}\n`,
-    );
-  }
-  let made = 0;
-  for (let n = 0; n < nsCount && made < policies; n++) {
-    docs.push(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: ns${n}}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n`);
-    made++;
-    if (made < policies) {
-      docs.push(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-dns, namespace: ns${n}}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: a0}}}]\n    ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]\n`);
-      made++;
-    }
-  }
-  while (made < policies) {
-    const n = Math.floor(r() * nsCount);
-    const kind = Math.floor(r() * 4);
-    const a = Math.floor(r() * 10);
-    const b = Math.floor(r() * 10);
-    let spec;
-    if (kind === 0) spec = `  podSelector: {matchLabels: {app: a${a}}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: a${b}}}}]\n    ports: [{port: ${8000 + a}}]\n`;
-    else if (kind === 1) spec = `  podSelector: {matchLabels: {app: a${a}}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {team: t${b % 7}}}, podSelector: {matchExpressions: [{key: tier, operator: In, values: [t${b % 3}]}]}}]\n    ports: [{port: http}]\n`;
-    else if (kind === 2) spec = `  podSelector: {matchLabels: {tier: t${a % 3}}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{podSelector: {matchLabels: {app: a${b}}}}, {namespaceSelector: {matchLabels: {env: prod}}}]\n    ports: [{port: 8000, endPort: 8010}]\n`;
-    else spec = `  podSelector: {matchLabels: {app: a${a}}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 10.${a}.0.0/16, except: [10.${a}.${b}.0/24]}}]\n    ports: [{port: 443}]\n`;
-    docs.push(`apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p${made}, namespace: ns${n}}\nspec:\n${spec}`);
-    made++;
-  }
-  return [{ path: `gen-${pods}-${policies}.yaml`, text: docs.join('---\n') }];
-}
 
 function mib(b) {
   return (b / 1024 / 1024).toFixed(1);
@@ -105,6 +60,152 @@ if (!only || only === 'engine') {
     );
   }
   console.log('target: 5000 pods x 2000 policies, analyze + matrix under 2000 ms on 2 cores');
+}
+
+/**
+ * The CLI case: a folder of 10,000 files, each one bare Pod and one NetworkPolicy. 20 namespaces, 100 distinct
+ * label sets (every namespace holds 5 pods of each set); per namespace one default-deny-ingress, the other policies
+ * admit one app from another app of the namespace, or a team from another namespace, on one port, or limit egress.
+ */
+export function generateFolder(dir, files = 10_000, seed = 3) {
+  const r = rng(seed);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const NS = 20;
+  const SETS = 100;
+  for (let i = 0; i < files; i++) {
+    const ns = i % NS;
+    const set = Math.floor(i / NS) % SETS;
+    const app = `a${set}`;
+    const team = `t${set % 10}`;
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\n  namespace: ns${ns}\n  labels: {app: ${app}, team: ${team}}\nspec:\n  containers:\n  - name: c\n    image: img\n    ports:\n    - {name: http, containerPort: ${8000 + (set % 10)}}\n`;
+    let spec;
+    if (i < NS) spec = `  podSelector: {}\n  policyTypes: [Ingress]\n`;
+    else {
+      const kind = Math.floor(r() * 4);
+      const a = Math.floor(r() * SETS);
+      const b = Math.floor(r() * SETS);
+      if (kind <= 1) spec = `  podSelector: {matchLabels: {app: a${a}}}\n  ingress:\n  - from: [{podSelector: {matchLabels: {app: a${b}}}}]\n    ports: [{port: ${8000 + (a % 10)}}]\n`;
+      else if (kind === 2) spec = `  podSelector: {matchLabels: {app: a${a}}}\n  ingress:\n  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns${b % NS}}}, podSelector: {matchLabels: {team: t${b % 10}}}}]\n    ports: [{port: http}]\n`;
+      // Few distinct ipBlocks (5 /16s, 4 exceptions each): external ranges are cut at every boundary and every pod
+      // that may reach the outside gets one connection per range, so this keeps the output in the hundreds of MB.
+      else spec = `  podSelector: {matchLabels: {app: a${a}}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{podSelector: {matchLabels: {team: t${b % 10}}}}]\n  - to: [{ipBlock: {cidr: 10.${a % 5}.0.0/16, except: [10.${a % 5}.${b % 4}.0/24]}}]\n    ports: [{port: 443}]\n`;
+    }
+    const np = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np${i}, namespace: ns${ns}}\nspec:\n${spec}`;
+    writeFileSync(join(dir, `f${String(i).padStart(5, '0')}.yaml`), `${pod}---\n${np}`);
+  }
+}
+
+/** Runs `node bin/policy-lens.js ARGS > outFile`; wall time, peak RSS (/usr/bin/time -v, else /proc VmHWM), exit. */
+function runMeasured(args, outFile, nodeOptions = '') {
+  return new Promise((resolve) => {
+    const out = openSync(outFile, 'w');
+    const errFile = `${outFile}.stderr`;
+    const err = openSync(errFile, 'w');
+    const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+    const cmd = timeBin ? [timeBin, ['-v', process.execPath, join(root, 'bin', 'policy-lens.js'), ...args]] : [process.execPath, [join(root, 'bin', 'policy-lens.js'), ...args]];
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', out, err], cwd: root, env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ') } });
+    let hwmKb = 0;
+    const poll = timeBin
+      ? undefined
+      : setInterval(() => {
+          try {
+            const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+          } catch {
+            /* exited */
+          }
+        }, 50);
+    child.on('close', (code, signal) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (poll) clearInterval(poll);
+      closeSync(out);
+      closeSync(err);
+      const stderr = readFileSync(errFile, 'utf8');
+      const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const exit = /Exit status: (\d+)/.exec(stderr);
+      const killed = /Command terminated by signal (\d+)/.exec(stderr);
+      if (m) hwmKb = Number(m[1]);
+      resolve({ ms, rssMiB: hwmKb / 1024, code: killed ? null : exit ? Number(exit[1]) : code, signal: killed ? `signal ${killed[1]}` : signal, stderr });
+    });
+  });
+}
+
+/**
+ * Whether the file is complete JSON of the CLI contract; counts its items. Up to 400 MB it is parsed whole; above
+ * V8's string limit it is parsed item by item along the layout the writer guarantees (every item of the two
+ * top-level arrays is indented by 4 spaces, JSON escapes newlines inside strings) and the envelope is checked.
+ */
+async function checkJson(file) {
+  const size = statSync(file).size;
+  if (size < 400 * 1024 * 1024) {
+    try {
+      const j = JSON.parse(readFileSync(file, 'utf8'));
+      return { ok: Array.isArray(j.endpoints) && Array.isArray(j.connections), endpoints: j.endpoints?.length, connections: j.connections?.length, size };
+    } catch (e) {
+      return { ok: false, why: e.message, size };
+    }
+  }
+  const counts = { endpoints: 0, connections: 0 };
+  const envelope = [];
+  let section;
+  let item = [];
+  let why;
+  for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+    if (why) continue;
+    if (section && line.startsWith('    ')) {
+      item.push(line);
+      if (line === '    }' || line === '    },') {
+        try {
+          JSON.parse(item.join('\n').replace(/,$/, ''));
+          counts[section]++;
+        } catch (e) {
+          why = `item ${counts[section]} of ${section}: ${e.message}`;
+        }
+        item = [];
+      }
+      continue;
+    }
+    envelope.push(line);
+    section = line === '  "endpoints": [' ? 'endpoints' : line === '  "connections": [' ? 'connections' : undefined;
+  }
+  const forms = [];
+  for (const e of ['[\n  ],', '[],']) for (const c of ['[\n  ]', '[]']) forms.push(`{\n  "endpoints": ${e}\n  "connections": ${c}\n}`);
+  if (!why && item.length) why = 'truncated inside an item';
+  if (!why && !forms.includes(envelope.join('\n'))) why = `bad envelope ${JSON.stringify(envelope.join('\n').slice(0, 120))}`;
+  return { ok: !why, why, size, ...counts };
+}
+
+if (!only || only === 'cli') {
+  console.log('\n== CLI: policy-lens reach DIR --output json > file (10,000 files: 10,000 Pods in 20 namespaces, 100 label sets; 10,000 NetworkPolicies)');
+  const dir = join(outDir, 'cli-10k');
+  const t = Date.now();
+  generateFolder(dir);
+  console.log(`generated ${dir} in ${Date.now() - t} ms`);
+  const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'cli'], { cwd: root, encoding: 'utf8' });
+  if (b.status !== 0) console.log(`build failed: ${b.stderr}`);
+  const outFile = join(outDir, 'cli-10k.json');
+  // The heap is capped a little above the 2 GiB target (BENCH_CLI_HEAP_MB overrides it, 0 = node's default): a
+  // run that cannot fit fails in minutes instead of thrashing the garbage collector near node's own limit.
+  const heapMb = Number(process.env.BENCH_CLI_HEAP_MB ?? 2560);
+  if (heapMb) console.log(`(node --max-old-space-size=${heapMb}; BENCH_CLI_HEAP_MB=0 for node's default)`);
+  const r = await runMeasured(['reach', dir, '--output', 'json'], outFile, heapMb ? `--max-old-space-size=${heapMb}` : '');
+  // The command's own last words (an out-of-memory report, say), without /usr/bin/time's report.
+  const lines = r.stderr.split('\n');
+  const timeReport = lines.findIndex((l) => /^\s*(Command being timed|Command terminated by signal)/.test(l));
+  const own = (timeReport >= 0 ? lines.slice(0, timeReport) : lines).filter((l) => l.trim());
+  const fatal = own.filter((l) => /FATAL ERROR|Error:|heap/i.test(l) && !/^\s*\d+: 0x/.test(l));
+  const lastErr = (fatal.length ? fatal : own).slice(-4);
+  console.log('wall_s  peak_rss_MiB  exit  json_MiB  json_complete  endpoints  connections');
+  const j = r.code === 0 ? await checkJson(outFile) : { ok: false, why: 'command failed', size: statSync(outFile).size };
+  console.log(
+    [(r.ms / 1000).toFixed(1), r.rssMiB.toFixed(0), r.signal ?? r.code, (j.size / 1024 / 1024).toFixed(1), j.ok ? 'yes' : `NO (${j.why})`, j.endpoints ?? '-', j.connections ?? '-'].join('  '),
+  );
+  if (r.code !== 0 || !j.ok) console.log(`stderr (last lines):\n  ${lastErr.join('\n  ')}`);
+  console.log('target: under 60 s wall, peak RSS under 2 GiB, complete JSON');
+  rmSync(outFile, { force: true });
+  rmSync(`${outFile}.stderr`, { force: true });
 }
 
 if (!only || only === 'lsp') {

@@ -122,39 +122,82 @@ const TYPES = {
   '.md': 'text/plain; charset=utf-8',
 };
 
-/** Serves dist/playground/ on 127.0.0.1; resolves with the server once it listens. */
-export function servePlayground(port = 8090, host = '127.0.0.1') {
+/**
+ * Content Security Policy of the page: scripts and workers only from this server (no inline script, no eval), no
+ * plugins, no framing, no form posts. Monaco creates <style> elements at run time, hence 'unsafe-inline' for styles
+ * only; its icons are data: images and its codicon font is served from assets/.
+ */
+export const PLAYGROUND_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Serves `dir` (default: the build folder) on 127.0.0.1; resolves with the server once it listens.
+ * * GET and HEAD only (anything else: 405 with Allow).
+ * * The Host header must name this server on a loopback name (localhost, 127.0.0.1, [::1] with its port), else 403:
+ *   a web page on another site cannot reach it through DNS rebinding.
+ * * A path that does not decode (`/%`, `/%zz`, overlong UTF-8 `/%c0%ae`) is 400; nothing outside `dir` is served.
+ */
+export function servePlayground(port = 8090, host = '127.0.0.1', dir = outDir) {
+  const base = resolve(dir);
+  let allowedHosts = new Set();
+  const send = (res, status, text, headers = {}) => res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', ...headers }).end(text);
   const server = createServer((req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      let rel = decodeURIComponent(url.pathname);
-      if (rel.endsWith('/')) rel += 'index.html';
-      const file = normalize(join(outDir, rel));
-      if (file !== outDir && !file.startsWith(outDir + sep)) {
-        res.writeHead(403).end('forbidden');
-        return;
+      if (!allowedHosts.has(String(req.headers.host ?? '').toLowerCase())) return send(res, 403, 'forbidden: the playground only answers requests addressed to localhost');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
+      let url;
+      let rel;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+        rel = decodeURIComponent(url.pathname);
+      } catch {
+        return send(res, 400, 'bad request: malformed URL');
       }
+      if (rel.includes('\0')) return send(res, 400, 'bad request: malformed URL');
+      if (rel.endsWith('/')) rel += 'index.html';
+      const file = normalize(join(base, rel));
+      if (file !== base && !file.startsWith(base + sep)) return send(res, 403, 'forbidden');
       let body;
       try {
         if (!statSync(file).isFile()) throw new Error('not a file');
         body = readFileSync(file);
       } catch {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
+        return send(res, 404, 'not found');
       }
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
       res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': type,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        ...(type.startsWith('text/html') ? { 'content-security-policy': PLAYGROUND_CSP } : {}),
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (e) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+      send(res, 500, 'internal error');
+      console.error(`playground server: ${e?.stack ?? e}`);
     }
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(port, host, () => ok(server));
+    server.listen(port, host, () => {
+      const p = server.address().port;
+      allowedHosts = new Set(LOOPBACK_NAMES.flatMap((n) => (p === 80 ? [n, `${n}:${p}`] : [`${n}:${p}`])));
+      ok(server);
+    });
   });
 }
 

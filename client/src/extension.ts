@@ -4,9 +4,12 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   SUGGEST_CONTEXT_NOTIFICATION,
   SUGGEST_REQUEST,
+  WORKSPACE_TRUSTED_NOTIFICATION,
   type ExplainParams,
   type ExplainResponse,
   type ReachabilityChangedParams,
@@ -26,7 +29,8 @@ let client: LanguageClient | undefined;
 /** What `activate` returns: used by the e2e suite and by other extensions. */
 export interface PolicyLensApi {
   client(): LanguageClient | undefined;
-  reachability(compare?: CompareMode): Promise<ReachabilityResponse>;
+  /** The reachability; by default with the expanded `result`/`diff` too (legacy: true) for tests. */
+  reachability(compare?: CompareMode, legacy?: boolean): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
   /** "How do I allow / block this?": verified proposals with their WorkspaceEdits (policyLens/suggest). */
   suggest(params: SuggestParams): Promise<SuggestResponse>;
@@ -57,12 +61,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       configurationSection: 'policyLens',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
     },
-    initializationOptions: {
+    // A function: evaluated at every (re)start, so a restarted server sees the current Workspace Trust.
+    initializationOptions: () => ({
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
       cni: vscode.workspace.getConfiguration('policyLens').get<string>('cni', 'auto'),
       cilium: vscode.workspace.getConfiguration('policyLens').get<Record<string, unknown>>('cilium', {}),
       ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
-    },
+      // Restricted Mode: the server runs no git (no Git HEAD baseline). See package.json capabilities.untrustedWorkspaces.
+      workspaceTrusted: vscode.workspace.isTrusted,
+    }),
     outputChannel: output,
   };
   client = new LanguageClient('policyLens', 'Policy Lens', serverOptions, clientOptions);
@@ -72,11 +79,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   context.subscriptions.push(versionEmitter);
 
   const source: ReachabilitySource = {
-    async reachability(compare) {
+    async reachability(compare, legacy, token) {
       if (!client) throw new Error('Policy Lens language server is not running');
-      // legacy: the panel still renders the expanded result (until it renders PanelData).
-      const params: ReachabilityParams = { compare, legacy: true };
-      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
+      // The panel renders the compact PanelData; `legacy` (every connection expanded) is for the test API only.
+      const params: ReachabilityParams = legacy ? { compare, legacy } : { compare };
+      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params, token);
       return r;
     },
     async explain(src, dst, staged) {
@@ -110,7 +117,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       client!.onNotification(REACHABILITY_CHANGED_NOTIFICATION, (p: ReachabilityChangedParams) => {
         lastVersion = Math.max(lastVersion, p.version);
         versionEmitter.fire(p.version);
-        ReachabilityPanel.current?.refresh();
+        ReachabilityPanel.current?.notifyVersion(p.version);
+        void ReachabilityPanel.current?.refresh();
+      });
+      client!.onNotification(REACHABILITY_PROGRESS_NOTIFICATION, (p: ReachabilityProgressParams) => {
+        ReachabilityPanel.current?.notifyProgress(p.version, p.done, p.total);
       });
     },
     (e) => {
@@ -123,6 +134,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   const ensureStarted = async () => {
     await started;
   };
+
+  // Trust granted while running (Restricted Mode left): tell the server, which then may read the Git HEAD baseline.
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await ensureStarted();
+      await client?.sendNotification(WORKSPACE_TRUSTED_NOTIFICATION, {});
+      await ReachabilityPanel.current?.refresh();
+    }),
+  );
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
 
@@ -167,7 +187,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       await ensureStarted();
       if (!workloadId) {
         const r = await source.reachability('none');
-        const items = r.result!.endpoints
+        const items = r.data.endpoints
           .filter((e) => e.kind !== 'External')
           .map((e) => ({ label: e.id, description: e.kind }));
         const pick = await vscode.window.showQuickPick(items, { title: 'Policy Lens: blast radius of…' });
@@ -231,9 +251,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
 
   return {
     client: () => client,
-    reachability: async (compare = 'none') => {
+    reachability: async (compare = 'none', legacy = true) => {
       await ensureStarted();
-      return source.reachability(compare);
+      return source.reachability(compare, legacy);
     },
     explain: async (src, dst) => {
       await ensureStarted();

@@ -3,11 +3,13 @@ import * as vscode from 'vscode';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type CompareMode, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
+import { checkWebviewMessage, isCompareMode, mayOpen, ShownFiles } from './webview-guard';
 
 export type { CompareMode };
 
 export interface ReachabilitySource {
-  reachability(compare: CompareMode): Promise<ReachabilityResponse>;
+  /** `token`: cancelled when a newer refresh supersedes this one (the server stops the analysis). */
+  reachability(compare: CompareMode, legacy?: boolean, token?: vscode.CancellationToken): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
@@ -36,11 +38,22 @@ export class ReachabilityPanel {
 
   private compare: CompareMode;
   private seq = 0;
+  /** The refresh in flight: a refresh for a newer content version or another comparison cancels it; one for the
+   * same version and comparison waits for it (restarting it would only throw the work away). */
+  private inFlight?: { cts: vscode.CancellationTokenSource; compare: CompareMode; version: number; promise: Promise<ReachabilityResponse | undefined> };
+  /** The newest content version the server announced. */
+  private latestVersion = 0;
   private disposables: vscode.Disposable[] = [];
   private ready = false;
   private lastResponse?: ReachabilityResponse;
+  /** Files of the source ranges the webview was given: the only ones (with workspace files) it may have opened. */
+  private readonly shown = new ShownFiles();
+  /** Refused webview messages logged so far (the log is capped so a misbehaving webview cannot flood it). */
+  private refusedLogged = 0;
   /** Last explanation sent to the webview (for tests and diagnostics). */
   lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
+  /** Last export the webview asked for (for tests and diagnostics). */
+  lastExport?: { format: string; action: string; text: string; uri?: string };
   private readyWaiters: (() => void)[] = [];
 
   static async show(deps: PanelDeps): Promise<ReachabilityPanel> {
@@ -59,8 +72,10 @@ export class ReachabilityPanel {
 
   static revive(panel: vscode.WebviewPanel, state: unknown, deps: PanelDeps): ReachabilityPanel {
     panel.webview.options = ReachabilityPanel.webviewOptions(deps.extensionUri);
+    // The persisted state comes from the webview too: only a valid compare mode is taken from it.
     const view = (state as { view?: Partial<ViewState> } | undefined)?.view;
-    return new ReachabilityPanel(panel, deps, view);
+    const compare = typeof view === 'object' && view !== null && isCompareMode(view.compare) ? view.compare : undefined;
+    return new ReachabilityPanel(panel, deps, compare ? { compare } : undefined);
   }
 
   private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -83,7 +98,7 @@ export class ReachabilityPanel {
     panel.webview.html = this.html();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: FromWebview) => void this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.visible) void this.refresh();
       }),
@@ -112,7 +127,7 @@ export class ReachabilityPanel {
 <link rel="stylesheet" href="${style}">
 <title>Policy Lens: Reachability</title>
 </head>
-<body>
+<body class="pl-webview">
 <main id="root" aria-label="Policy Lens reachability"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>
@@ -127,6 +142,19 @@ export class ReachabilityPanel {
   whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  /** Every message from the webview is checked first; what is refused is logged (capped) and otherwise ignored. */
+  private async receive(raw: unknown) {
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok) return this.refused(checked.reason);
+    await this.onMessage(checked.message);
+  }
+
+  private refused(reason: string) {
+    if (this.refusedLogged >= 50) return;
+    this.refusedLogged++;
+    this.deps.output.appendLine(`ignored a message from the reachability webview: ${reason}${this.refusedLogged === 50 ? ' (further ones are not logged)' : ''}`);
   }
 
   private async onMessage(m: FromWebview) {
@@ -148,15 +176,59 @@ export class ReachabilityPanel {
           await this.deps.ensureStarted();
           const explanation = await this.deps.source.explain(m.src, m.dst, this.compare === 'staged');
           this.lastExplanation = { src: m.src, dst: m.dst, explanation };
+          this.shown.add(explanation);
           this.post({ type: 'explanation', src: m.src, dst: m.dst, explanation });
         } catch (e) {
           this.post({ type: 'error', message: `explain failed: ${errText(e)}` });
         }
         break;
-      case 'open':
-        await this.open(m.range);
+      case 'open': {
+        const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+        if (!mayOpen(m.range.file, this.shown.set, folders)) return this.refused(`open: ${m.range.file.slice(0, 200)} is neither a file the panel showed nor inside the workspace`);
+        try {
+          await this.open(m.range);
+        } catch (e) {
+          this.deps.output.appendLine(`could not open ${m.range.file}: ${errText(e)}`);
+        }
+        break;
+      }
+      case 'export':
+        await this.export(m.format, m.action, m.text);
         break;
     }
+  }
+
+  /** Saves exported text through a save dialog, or copies it to the clipboard. */
+  async export(format: 'csv' | 'markdown', action: 'save' | 'copy', text: string) {
+    this.lastExport = { format, action, text };
+    const what = format === 'csv' ? 'CSV' : 'markdown';
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(`Policy Lens: reachability copied as ${what}.`);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = format === 'csv' ? 'reachability.csv' : 'reachability.md';
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
+      title: `Policy Lens: save the reachability as ${what}`,
+    });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    this.lastExport.uri = uri.toString();
+    void vscode.window.showInformationMessage(`Policy Lens: reachability saved to ${uri.fsPath || uri.toString()}.`);
+  }
+
+  /** The server announced a newer workspace content version: the webview shows "updating" until data catches up. */
+  notifyVersion(version: number) {
+    this.latestVersion = Math.max(this.latestVersion, version);
+    if (this.ready) this.post({ type: 'version', version });
+  }
+
+  /** Progress of a long analysis (policyLens/reachabilityProgress). */
+  notifyProgress(version: number, done: number, total: number) {
+    if (this.ready) this.post({ type: 'progress', version, done, total });
   }
 
   async open(range: SourceRange) {
@@ -172,18 +244,37 @@ export class ReachabilityPanel {
   /** Re-queries the server and pushes the response; on failure the webview keeps its last good state. */
   async refresh(): Promise<ReachabilityResponse | undefined> {
     if (!this.ready) return undefined;
+    const running = this.inFlight;
+    if (running && running.compare === this.compare && running.version >= this.latestVersion) return running.promise;
+    running?.cts.cancel();
     const mine = ++this.seq;
+    const cts = new vscode.CancellationTokenSource();
+    const promise = this.request(mine, cts);
+    this.inFlight = { cts, compare: this.compare, version: this.latestVersion, promise };
+    return promise;
+  }
+
+  private async request(mine: number, cts: vscode.CancellationTokenSource): Promise<ReachabilityResponse | undefined> {
+    // Show progress only when the answer takes a moment (cached answers come back at once).
+    const slow = setTimeout(() => mine === this.seq && this.post({ type: 'refreshing' }), 300);
     try {
       await this.deps.ensureStarted();
-      const response = await this.deps.source.reachability(this.compare);
+      const response = await this.deps.source.reachability(this.compare, false, cts.token);
       if (mine !== this.seq) return response; // a newer refresh is under way
       this.lastResponse = response;
+      this.shown.reset(response);
       this.post({ type: 'update', response });
       return response;
     } catch (e) {
+      // A superseded request was cancelled on purpose: the newer refresh answers.
+      if (mine !== this.seq || cts.token.isCancellationRequested) return undefined;
       this.deps.output.appendLine(`reachability request failed: ${errText(e)}`);
-      if (mine === this.seq) this.post({ type: 'error', message: errText(e) });
+      this.post({ type: 'error', message: errText(e) });
       return undefined;
+    } finally {
+      clearTimeout(slow);
+      if (this.inFlight?.cts === cts) this.inFlight = undefined;
+      cts.dispose();
     }
   }
 
@@ -209,6 +300,7 @@ export class ReachabilityPanel {
   dispose() {
     if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
     this.seq++;
+    this.inFlight?.cts.cancel();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

@@ -321,7 +321,7 @@ function restoredView(): ViewState {
   }
 }
 
-const panel: PanelModel = { state: restoredView(), explanations: new Map(), hideCompare: true };
+const panel: PanelModel = { state: restoredView(), explanations: new Map(), hideCompare: true, baselineName: 'the baseline scenario (Save as baseline)' };
 /** The "saved" scenario the impact highlighting compares with: the loaded one, or the last one saved as baseline. */
 let baseline = '';
 
@@ -345,7 +345,30 @@ function renderReach() {
     open(range: SourceRange) {
       reveal(range.start, range.end);
     },
+    export(format, action, text) {
+      void exportText(format, action, text);
+    },
   });
+}
+
+/** Copies exported text, or downloads it as a file (the playground has no save dialog). */
+async function exportText(format: 'csv' | 'markdown', action: 'save' | 'copy', text: string) {
+  const what = format === 'csv' ? 'CSV' : 'markdown';
+  if (action === 'copy') {
+    try {
+      await navigator.clipboard.writeText(text);
+      showBanner(`Reachability copied as ${what}.`);
+      return;
+    } catch {
+      // Clipboard refused (permissions): fall back to a download.
+    }
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'text/markdown' }));
+  a.download = format === 'csv' ? 'reachability.csv' : 'reachability.md';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  showBanner(`Reachability downloaded as ${a.download}.`);
 }
 
 async function explain(src: string, dst: string) {
@@ -392,6 +415,8 @@ async function analyzeOnce() {
   const text = model.getValue();
   const r = await ask({ type: 'analyze', text, baseline: panel.state.compare === 'none' ? undefined : baseline });
   applied = mine;
+  clearTimeout(slowTimer);
+  panel.refreshing = false;
   if (r.type === 'failed') {
     panel.error = r.message;
     renderReach();
@@ -411,7 +436,16 @@ async function analyzeOnce() {
   scheduleShareUpdate();
 }
 
-model.onDidChangeContent(() => scheduleAnalysis());
+// The matrix says "updating" when the analysis of an edit takes a moment (never an older result unannounced).
+let slowTimer: ReturnType<typeof setTimeout> | undefined;
+model.onDidChangeContent(() => {
+  scheduleAnalysis();
+  clearTimeout(slowTimer);
+  slowTimer = setTimeout(() => {
+    panel.refreshing = true;
+    if (panel.response) renderReach();
+  }, 500);
+});
 
 // ---------------------------------------------------------------- sharing by URL fragment
 

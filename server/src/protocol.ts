@@ -72,6 +72,13 @@ export interface ReachabilityProgressParams {
   total: number;
 }
 
+/**
+ * Client -> server notification: the user granted Workspace Trust (VS Code's onDidGrantWorkspaceTrust). The server
+ * starts with `initializationOptions.workspaceTrusted`; absent or false means Restricted Mode (no git is run).
+ * Trust is never revoked within a session (VS Code reloads the window for that).
+ */
+export const WORKSPACE_TRUSTED_NOTIFICATION = 'policyLens/workspaceTrusted';
+
 /** Server -> client notification: the reachability changed (sent after debounced re-analysis). */
 export const REACHABILITY_CHANGED_NOTIFICATION = 'policyLens/reachabilityChanged';
 export interface ReachabilityChangedParams {

@@ -112,7 +112,7 @@ async function defaultReadSaved(path: string): Promise<string | undefined> {
   }
 }
 
-async function defaultReadHead(path: string): Promise<string | undefined> {
+export async function defaultReadHead(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);
   if (!fsPath) return undefined;
   return new Promise((resolve, reject) => {

@@ -2,17 +2,28 @@
 // stdio, socket) is picked from the command line by vscode-languageserver (--node-ipc / --stdio).
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './lsp/start';
-import { registerReachability } from './reachability';
+import { WORKSPACE_TRUSTED_NOTIFICATION } from './protocol';
+import { defaultReadHead, registerReachability, type ReachabilityHandle } from './reachability';
 import { registerSuggest } from './lsp/suggest';
 import { registerTools } from './lsp/tools';
+import { headReaderFor, trustedFromInit } from './trust';
 
 const connection = createConnection(ProposedFeatures.all);
 const handle = startServer(connection, {
   onReady(index, onChanged, init, folders) {
-    const reach = registerReachability(connection, index.project, {
+    // Workspace Trust: the HEAD baseline reader is chosen here (trust.ts); untrusted = no git is ever spawned.
+    // Trust is read at every HEAD read, so granting it (policyLens/workspaceTrusted) takes effect on the next request.
+    let trusted = trustedFromInit(init);
+    const reach: ReachabilityHandle = registerReachability(connection, index.project, {
       debounceMs: typeof init.reachabilityDebounceMs === 'number' ? init.reachabilityDebounceMs : undefined,
       defaultNamespace: init.defaultNamespace,
       fromScratch: init.reachabilityFromScratch === true,
+      readHead: (path) => (headReaderFor(trusted) ?? defaultReadHead)(path),
+    });
+    connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
+      if (trusted) return;
+      trusted = true;
+      reach.filesChanged();
     });
     onChanged(() => reach.filesChanged());
     // One analysis for the panel, explanations, suggestions and the language-model tools.

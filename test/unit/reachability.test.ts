@@ -12,6 +12,7 @@ import { ReachabilityModel, registerReachability, toFsPath, type SourceFile } fr
 import { EXPLAIN_REQUEST, REACHABILITY_CHANGED_NOTIFICATION, REACHABILITY_REQUEST } from '../../server/src/protocol';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { ConnSet, type ProtocolPorts } from '../../server/src/core/index';
+import { repoRoot } from '../helpers/paths';
 
 const workloads = `apiVersion: v1
 kind: Pod
@@ -175,6 +176,22 @@ spec:
     const flow = r.portability!.flows.find((f) => f.src === 'app/client' && f.dst === 'app/db')!;
     assert.deepEqual(flow.words, { calico: 'all traffic, ICMP included', cilium: 'TCP 5432' });
     assert.match(flow.reasons[0].text, /CiliumNetworkPolicy app\/db puts app\/db in default-deny for ingress under Cilium/);
+  });
+
+  it('the Calico example: "What-if: staged policies" blocks backend/worker -> backend/api metrics, Prometheus keeps them', async () => {
+    // examples/calico/policies.yaml: the staged api-metrics policy (order 50, before the api policy) allows metrics
+    // only from monitoring/prometheus and denies them otherwise; enforced today, every internal workload may scrape.
+    const { readFileSync } = await import('node:fs');
+    const root = join(repoRoot(), 'examples', 'calico');
+    const files: SourceFile[] = ['workloads.yaml', 'policies.yaml'].map((f) => ({ path: join(root, f), text: readFileSync(join(root, f), 'utf8') }));
+    const m = new ReachabilityModel(() => files);
+    const enforced = await m.compute();
+    assert.deepEqual(find(enforced, 'backend/worker', 'backend/api')?.protocols, { TCP: [[9090, 9090]] });
+    const whatIf = await m.compute({ compare: 'staged' });
+    const d = diffOf(whatIf)!;
+    assert.deepEqual(d.added, []);
+    assert.deepEqual(d.removed.map((c) => [c.src, c.dst, c.protocols]), [['backend/worker', 'backend/api', { TCP: [[9090, 9090]] }]]);
+    assert.deepEqual(find(whatIf, 'monitoring/prometheus', 'backend/api')?.protocols, { TCP: [[9090, 9090]] });
   });
 
   it('compares with the saved files: newly allowed and newly blocked flows', async () => {

@@ -154,8 +154,9 @@ export async function check(args: string[], io: CliIO): Promise<number> {
     io.err(`policy-lens check: ${e.message}\n${CHECK_USAGE}`);
     return 2;
   }
-  const { files, errors } = readInputs(positionals);
+  const { files, errors, warnings } = readInputs(positionals);
   for (const e of errors) io.err(`policy-lens check: ${e}\n`);
+  for (const w of warnings) io.err(`policy-lens check: ${w}\n`);
   if (errors.length) return 2;
   const catalog = new RuleCatalog(typeof values['rule-docs-url'] === 'string' ? values['rule-docs-url'] : undefined);
   const { findings: all, linted } = lintFiles(files, { defaultNamespace: values['default-namespace'] as string | undefined }, (p) => displayPath(p), analyzeOpts);

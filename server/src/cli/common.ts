@@ -49,13 +49,17 @@ export function displayPath(p: string, cwd = process.cwd()): string {
 }
 
 /**
- * Reads PATH arguments with the CLI's collectFiles (folders searched recursively). Each file says whether it was
- * named explicitly. Unreadable paths are returned as errors (exit code 2 for the caller).
+ * Reads PATH arguments with the CLI's collectFiles (folders searched recursively, regular files only inside folders,
+ * size limit, loop-safe links; see inputs.ts). Each file says whether it was named explicitly. `errors` (exit code
+ * 2 for the caller): PATHs that do not exist, or nothing could be read at all. `warnings`: inputs skipped (print
+ * them on stderr; the run goes on).
  */
-export function readInputs(paths: string[]): { files: (InputFile & { explicit: boolean })[]; errors: string[] } {
-  const { files, errors } = collectFiles(paths);
+export function readInputs(paths: string[]): { files: (InputFile & { explicit: boolean })[]; errors: string[]; warnings: string[] } {
+  const { files, errors, messages, skipped } = collectFiles(paths);
   const explicit = new Set(paths.map((p) => resolve(p)));
-  return { files: files.map((f) => ({ ...f, explicit: explicit.has(resolve(f.path)) })), errors };
+  const warnings = messages.map((m) => `${m.level}: ${m.text}`);
+  if (!errors.length && files.length === 0 && skipped > 0) errors.push('no input could be read');
+  return { files: files.map((f) => ({ ...f, explicit: explicit.has(resolve(f.path)) })), errors, warnings };
 }
 
 /** The package root (holds package.json, schemas/ and docs/rules/), in the repository and in the installed .vsix. */

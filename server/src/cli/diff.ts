@@ -144,8 +144,9 @@ export async function diff(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const paths = positionals.length ? positionals : ['.'];
-  const { files, errors } = readInputs(paths);
+  const { files, errors, warnings } = readInputs(paths);
   for (const e of errors) io.err(`policy-lens diff: ${e}\n`);
+  for (const w of warnings) io.err(`policy-lens diff: ${w}\n`);
   if (errors.length) return 2;
   let baseFiles: InputFile[];
   let baseLabel = base;

@@ -1,12 +1,13 @@
 // `policy-lens` command-line interface.
 //   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--cni CNI]
-//                             [--ipblock-matches-pods]
+//                             [--ipblock-matches-pods] [--max-file-size BYTES]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { analyzeFiles, ConnSet, type Diagnostic, type InputFile } from '../core/index';
+import { relative } from 'node:path';
+import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
 import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
+import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
+import { ChunkedWriter, OutputClosed, streamSink, writeReachJson, type TextSink } from './json-writer';
 import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
@@ -15,9 +16,11 @@ import { portabilityCommand } from './portability';
 import { describeChoice, isCniSetting, type CniSetting } from '../core/policy/cni';
 import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
+export { collectFiles } from './inputs';
+
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
-                            [--cni auto|kubernetes|calico|cilium] [--ipblock-matches-pods]
+                            [--cni auto|kubernetes|calico|cilium] [--ipblock-matches-pods] [--max-file-size BYTES]
   policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
@@ -31,64 +34,131 @@ Every command accepts --cni auto|kubernetes|calico|cilium (default auto: detecte
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
-  PATH                   YAML/JSON manifest files or folders (searched recursively for .yaml, .yml, .json)
+  PATH                   YAML/JSON manifest files or folders (folders are searched recursively for .yaml, .yml,
+                         .json; hidden entries and node_modules are skipped; symbolic links are followed, each
+                         folder is searched once). Inside folders only regular files are read; a PATH given here
+                         may also be a pipe, e.g. <(kubectl get networkpolicy -A -o yaml).
   --output, -o           text (default) or json
   --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
-  --default-namespace    namespace for objects without metadata.namespace (default: default)
-  --cni                  whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
+  --default-namespace NS namespace for objects without metadata.namespace (default: default)
+  --cni CNI              whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
                          cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
   --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
                          (CNI-specific; default: external addresses only; Calico always matches, Cilium never)
   --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
                          allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
+  --max-file-size BYTES  skip files larger than this (default ${formatSize(DEFAULT_MAX_FILE_SIZE).replace(' ', '')}; suffixes K, M, G = x1024)
+  --help, -h             show this help
+
+  A file that cannot be used (unreadable, too large, binary or not UTF-8, a FIFO/socket/device inside a folder)
+  is skipped with a one-line warning on stderr; the analysis covers the other files.
+
+Exit codes of reach:
+  0  done (warnings about skipped files may have been printed)
+  1  --explain named an unknown endpoint
+  2  usage error (unknown option, bad value, a PATH that does not exist), or no input could be read at all
+  3  the output could not be written, or an internal error
 `;
 
 export interface CliIO {
-  out: (s: string) => void;
+  /** Standard output. May return a promise to make the writer wait (backpressure); any other value is ignored. */
+  out: (s: string) => unknown;
   err: (s: string) => void;
 }
 
-const defaultIO: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
-
-const MANIFEST = /\.(ya?ml|json)$/i;
-
-export function collectFiles(paths: string[]): { files: InputFile[]; errors: string[] } {
-  const files: InputFile[] = [];
-  const errors: string[] = [];
-  const visit = (p: string, explicit: boolean) => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      errors.push(`${p}: no such file or directory`);
-      return;
-    }
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        if (name === 'node_modules' || name.startsWith('.')) continue;
-        visit(join(p, name), false);
-      }
-    } else if (explicit || MANIFEST.test(p)) {
-      files.push({ path: p, text: readFileSync(p, 'utf8') });
-    }
+function defaultIO(): CliIO {
+  const sink = streamSink(process.stdout);
+  return {
+    out: (s) => {
+      const p = sink.write(s);
+      // Commands that do not await their writes must not die of an unhandled rejection (e.g. EPIPE after `| head`);
+      // whoever awaits `p` still sees the failure.
+      p?.catch(() => undefined);
+      return p;
+    },
+    err: (s) => void process.stderr.write(s),
   };
-  for (const p of paths) visit(p, true);
-  return { files, errors };
 }
 
 function formatDiagnostic(d: Diagnostic): string {
   return `${relative(process.cwd(), d.range.file) || d.range.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}`;
 }
 
-export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+/** Usage errors: reported in one line (plus the usage), exit code 2, never a stack trace. */
+class UsageError extends Error {}
+
+interface Args {
+  paths: string[];
+  output: 'text' | 'json';
+  explain?: [string, string];
+  defaultNamespace?: string;
+  maxFileSize: number;
+  help: boolean;
+  ipBlockMatchesPods: boolean;
+  cni: CniSetting;
+  suggest: SuggestCliOptions;
+}
+
+function parseArgs(rest: string[]): Args {
+  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, ipBlockMatchesPods: false, cni: 'auto', suggest: { enabled: false } };
+  let output = 'text';
+  let maxFileSize: string | undefined;
+  const value = (i: number, name: string): string => {
+    const v = rest[i];
+    if (v === undefined || (v.startsWith('-') && v.length > 1)) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const taken = takeSuggestArg(rest, i, args.suggest);
+    if (typeof taken === 'string') throw new UsageError(taken);
+    if (taken !== undefined) {
+      i = taken;
+      continue;
+    }
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : undefined;
+    if (name === '--output' || name === '-o') output = inline ?? value(++i, name);
+    else if (name === '--explain') {
+      const s = rest[++i];
+      const d = rest[++i];
+      if (!s || !d) throw new UsageError('--explain needs SRC and DST');
+      args.explain = [s, d];
+    } else if (name === '--default-namespace') args.defaultNamespace = inline ?? value(++i, name);
+    else if (name === '--max-file-size') maxFileSize = inline ?? value(++i, name);
+    else if (name === '--help' || name === '-h') args.help = true;
+    else if (name === '--cni') {
+      const v = inline ?? value(++i, name);
+      if (!isCniSetting(v)) throw new UsageError(`--cni must be one of auto, kubernetes, calico, cilium, not "${v}"`);
+      args.cni = v;
+    } else if (a === '--ipblock-matches-pods') args.ipBlockMatchesPods = true;
+    else if (a === '--') {
+      args.paths.push(...rest.slice(i + 1));
+      break;
+    } else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option "${a}"`);
+    else args.paths.push(a);
+  }
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output must be text or json, not "${output}"`);
+  const s = args.suggest;
+  if ((s.enabled || s.port !== undefined || s.protocol !== undefined) && !(args.explain && s.enabled)) {
+    throw new UsageError('--suggest needs --explain SRC DST; --port and --protocol need --suggest');
+  }
+  args.output = output;
+  if (maxFileSize !== undefined) {
+    const n = parseSize(maxFileSize);
+    if (n === undefined) throw new UsageError(`--max-file-size must be a positive number of bytes (suffixes K, M, G), not "${maxFileSize}"`);
+    args.maxFileSize = n;
+  }
+  return args;
+}
+
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.out(USAGE);
+    if (cmd) await io.out(USAGE);
+    else io.err(USAGE);
     return cmd ? 0 : 2;
-  }
-  if (cmd === 'reach' && (rest.includes('--help') || rest.includes('-h'))) {
-    io.out(USAGE);
-    return 0;
   }
   if (cmd === 'check') return check(rest, io);
   if (cmd === 'diff') return diff(rest, io);
@@ -96,91 +166,92 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   if (cmd === 'mcp') return mcp(rest, io);
   if (cmd === 'portability') return portabilityCommand(rest, io);
   if (cmd !== 'reach') {
-    io.err(`policy-lens: unknown command "${cmd}"\n${USAGE}`);
+    io.err(`policy-lens: unknown command "${cmd}" (policy-lens --help shows the commands)\n`);
     return 2;
   }
-  const paths: string[] = [];
-  let output = 'text';
-  let explain: [string, string] | undefined;
-  let defaultNamespace: string | undefined;
-  let cni: CniSetting = 'auto';
-  let ipBlockMatchesPods = false;
-  const suggestOpts: SuggestCliOptions = { enabled: false };
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const s = takeSuggestArg(rest, i, suggestOpts);
-    if (typeof s === 'string') {
-      io.err(`policy-lens: ${s}\n`);
-      return 2;
-    } else if (s !== undefined) i = s;
-    else if (a === '--output' || a === '-o') output = rest[++i] ?? '';
-    else if (a.startsWith('--output=')) output = a.slice('--output='.length);
-    else if (a === '--explain') {
-      const s = rest[++i];
-      const d = rest[++i];
-      if (!s || !d) {
-        io.err('policy-lens: --explain needs SRC and DST\n');
-        return 2;
-      }
-      explain = [s, d];
-    } else if (a === '--default-namespace') defaultNamespace = rest[++i];
-    else if (a === '--cni' || a.startsWith('--cni=')) {
-      const v = a === '--cni' ? rest[++i] : a.slice('--cni='.length);
-      if (!isCniSetting(v)) {
-        io.err(`policy-lens: --cni must be one of auto, kubernetes, calico, cilium, not "${v ?? ''}"\n`);
-        return 2;
-      }
-      cni = v;
-    } else if (a === '--ipblock-matches-pods') ipBlockMatchesPods = true;
-    else if (a.startsWith('-')) {
-      io.err(`policy-lens: unknown option "${a}"\n${USAGE}`);
-      return 2;
-    } else paths.push(a);
-  }
-  if (output !== 'text' && output !== 'json') {
-    io.err(`policy-lens: --output must be text or json, not "${output}"\n`);
+  let args: Args;
+  try {
+    args = parseArgs(rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`policy-lens: ${e.message}\n(policy-lens --help shows the usage)\n`);
     return 2;
   }
-  if (paths.length === 0) {
+  if (args.help) {
+    await io.out(USAGE);
+    return 0;
+  }
+  if (args.paths.length === 0) {
     io.err(`policy-lens: no PATH given\n${USAGE}`);
     return 2;
   }
-  if ((suggestOpts.enabled || suggestOpts.port !== undefined || suggestOpts.protocol !== undefined) && !(explain && suggestOpts.enabled)) {
-    io.err('policy-lens: --suggest needs --explain SRC DST; --port and --protocol need --suggest\n');
-    return 2;
-  }
-  const { files, errors } = collectFiles(paths);
+  const { files, errors, messages, skipped } = collectFiles(args.paths, { maxFileSize: args.maxFileSize });
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return 2;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, { cni, ipBlockMatchesPods });
-  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
+  for (const m of messages) io.err(`policy-lens: ${m.level}: ${m.text}\n`);
+  if (files.length === 0 && skipped > 0) {
+    io.err('policy-lens: no input could be read\n');
+    return 2;
+  }
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace }, { cni: args.cni, ipBlockMatchesPods: args.ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
 
-  if (explain) {
-    const [src, dst] = explain;
-    if (suggestOpts.enabled) return runSuggest(io, files, analysis, src, dst, suggestOpts, output, defaultNamespace);
+  const sink: TextSink = {
+    write: (s) => {
+      const r = io.out(s);
+      return r instanceof Promise ? (r as Promise<void>) : undefined;
+    },
+  };
+  try {
+    if (args.explain && args.suggest.enabled) {
+      const [src, dst] = args.explain;
+      return runSuggest(io, files, analysis, src, dst, args.suggest, args.output, args.defaultNamespace);
+    }
+    return await report(args, cluster, analysis, sink);
+  } catch (e) {
+    if (e instanceof OutputClosed) return 0; // the reader went away (`| head`): nothing more to say
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && typeof err.syscall === 'string') {
+      io.err(`policy-lens: cannot write the output: ${err.message}\n`);
+      return 3;
+    }
+    throw e;
+  }
+}
+
+async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['cluster'], analysis: ReturnType<typeof analyzeFiles>['analysis'], sink: TextSink): Promise<number> {
+  const w = new ChunkedWriter(sink);
+  if (args.explain) {
+    const [src, dst] = args.explain;
     const t = analysis.trace(src, dst);
-    if (output === 'json') io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
-    else io.out(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    if (args.output === 'json') await w.write(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
+    else await w.write(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    await w.flush();
     return t.problem?.startsWith('Unknown endpoint') ? 1 : 0;
   }
 
-  const result = analysis.result();
-  if (output === 'json') {
-    io.out(`${JSON.stringify({ endpoints: result.endpoints, connections: result.connections }, (k, v) => (k === 'range' ? undefined : v), 2)}\n`);
-  } else {
-    const workloads = result.endpoints.filter((e) => e.kind !== 'External').length;
-    const calico = cluster.calico?.policies ?? [];
-    const staged = calico.filter((p) => p.staged).length;
-    const cilium = cluster.cilium?.policies ?? [];
-    const cps = cluster.clusterPolicies ?? [];
-    const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
-    const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
-    const policies = parts.length
-      ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
-      : `${cluster.policies.length} network policies${clusterWide}`;
-    io.out(`${workloads} workloads, ${policies}, ${result.connections.length} allowed connections\n`);
-    if (analysis.cni.how !== 'default') io.out(`evaluated as ${describeChoice(analysis.cni)}\n`);
-    for (const c of result.connections) io.out(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
+  // Connections come from the analysis' generator: never all of them in memory at once.
+  const endpoints = analysis.endpoints();
+  if (args.output === 'json') {
+    await writeReachJson(sink, endpoints, analysis.connections());
+    return 0;
   }
+  const workloads = endpoints.filter((e) => e.kind !== 'External').length;
+  const calico = cluster.calico?.policies ?? [];
+  const staged = calico.filter((p) => p.staged).length;
+  const cps = cluster.clusterPolicies ?? [];
+  const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
+  const cilium = cluster.cilium?.policies ?? [];
+  const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
+  const policies = parts.length
+    ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+    : `${cluster.policies.length} network policies${clusterWide}`;
+  // The summary line comes first, so the connections are generated twice (counted, then listed).
+  let count = 0;
+  for (const _ of analysis.connections()) count++;
+  await w.write(`${workloads} workloads, ${policies}, ${count} allowed connections\n`);
+  if (analysis.cni.how !== 'default') await w.write(`evaluated as ${describeChoice(analysis.cni)}\n`);
+  for (const c of analysis.connections()) await w.write(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
+  await w.flush();
   return 0;
 }

@@ -122,8 +122,9 @@ export async function verify(args: string[], io: CliIO): Promise<number> {
   const { requirements, errors: ruleErrors } = compileRequirements(rulesDoc);
   for (const e of ruleErrors) io.err(`policy-lens verify: ${values.rules}: ${e}\n`);
   if (ruleErrors.length) return 2;
-  const { files, errors } = readInputs(positionals);
+  const { files, errors, warnings } = readInputs(positionals);
   for (const e of errors) io.err(`policy-lens verify: ${e}\n`);
+  for (const w of warnings) io.err(`policy-lens verify: ${w}\n`);
   if (errors.length) return 2;
   const { analysis } = analyzeFiles(files.map((f) => ({ path: displayPath(f.path), text: f.text })), { defaultNamespace: values['default-namespace'] as string | undefined }, analyzeOpts);
   const results = evaluateRequirements(analysis, requirements);

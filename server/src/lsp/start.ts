@@ -35,6 +35,8 @@ export interface InitOptions {
   defaultNamespace?: string;
   /** Debounce of the reachability re-analysis (ms). */
   reachabilityDebounceMs?: number;
+  /** False in VS Code's Restricted Mode (and when a client does not say): no git runs, so no HEAD baseline. */
+  workspaceTrusted?: boolean;
   /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
   reachabilityFromScratch?: boolean;
   /** Setting policyLens.cni: auto (detect), kubernetes, calico or cilium. */

@@ -35,6 +35,17 @@ function conn(resp, src, dst) {
   return resp.result.connections.find((c) => c.src === src && c.dst === dst);
 }
 
+/** What the panel's compact PanelData allows from src to dst (the class pair's connections), or undefined. */
+function panelConn(resp, src, dst) {
+  const d = resp.data;
+  const idx = (id) => d.endpoints.findIndex((e) => e.id === id);
+  const cls = (i) => d.classes.findIndex((c) => c.members.includes(i));
+  const s = cls(idx(src));
+  const t = cls(idx(dst));
+  const cell = d.cells.find(([a, b]) => a === s && b === t);
+  return cell && d.conns[cell[2]];
+}
+
 function positionOf(doc, needle, nth = 0) {
   let from = 0;
   let at = -1;
@@ -238,7 +249,8 @@ suite('Policy Lens in a real VS Code', function () {
     assert.ok(panel, 'panel object');
     await panel.whenReady();
     const resp = await waitFor('the panel to receive reachability', () => panel.response);
-    assert.ok(conn(resp, 'frontend/web', 'backend/api'));
+    assert.strictEqual(resp.result, undefined, 'the panel gets the compact PanelData only');
+    assert.deepStrictEqual(panelConn(resp, 'frontend/web', 'backend/api'), { TCP: [[8080, 8080]] });
   });
 
   test('compare and blast-radius commands drive the open panel', async () => {
@@ -246,12 +258,12 @@ suite('Policy Lens in a real VS Code', function () {
     assert.ok(panel, 'the panel is open (previous test)');
     await vscode.commands.executeCommand('policyLens.compareReachability', 'head');
     assert.strictEqual(panel.compareMode, 'head');
-    const r = await waitFor('a HEAD diff in the panel', () => panel.response && panel.response.diff);
-    assert.deepStrictEqual(r, { added: [], removed: [] }, 'workspace equals HEAD again');
+    const r = await waitFor('a HEAD diff in the panel', () => panel.response && panel.response.compare === 'head' && panel.response.data.diff);
+    assert.deepStrictEqual([r.added, r.removed], [[], []], 'workspace equals HEAD again');
     await vscode.commands.executeCommand('policyLens.showBlastRadius', 'backend/api');
     await vscode.commands.executeCommand('policyLens.compareReachability', 'none');
     assert.strictEqual(panel.compareMode, 'none');
-    const plain = await waitFor('a response without diff', () => panel.response && !panel.response.diff && panel.response);
-    assert.ok(conn(plain, 'backend/api', 'data/postgres'));
+    const plain = await waitFor('a response without diff', () => panel.response && !panel.response.data.diff && panel.response);
+    assert.ok(panelConn(plain, 'backend/api', 'data/postgres'));
   });
 });

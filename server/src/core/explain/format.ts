@@ -72,6 +72,11 @@ function describePlain(s: ConnSet): string {
   return parts.join('; ');
 }
 
+/** A count with its noun: "1 workload", "2 workloads", "1 policy", "3 policies" (`plural` for irregular nouns). */
+export function countOf(n: number, noun: string, plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 const CILIUM_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
 
 /**
@@ -121,6 +126,16 @@ export function describeDirection(t: DirectionTrace): string {
   }
   const steps = t.steps.map((s) => describeStep(s, t.direction));
   return `${dir[0].toUpperCase()}${dir.slice(1)} of ${t.self} ${prep} ${t.peer}: ${steps.join('; ')}.`;
+}
+
+/**
+ * Who isolates a direction's endpoint, as a lead-in for the list of selecting policies: "Isolated for ingress by"
+ * (followed by the policies), or "Not isolated for egress: no policy selects it, so all egress is allowed."
+ */
+export function isolationWords(t: DirectionTrace): string {
+  const dir = dirNoun(t.direction);
+  if (t.selectedBy.length === 0) return `Not isolated for ${dir}: no policy selects it, so all ${dir} is allowed.`;
+  return `Isolated for ${dir} by`;
 }
 
 /** The verdict line of a trace. */
@@ -270,4 +285,33 @@ export function renderRuleEffectsMarkdown(r: { policy: string; kind?: string; di
   });
   const more = rows.length > limit ? `\n\n… and ${rows.length - limit} more` : '';
   return `${head} decides these flows (where it is the first rule to match):\n\n| from | to | effect |\n| --- | --- | --- |\n${rows.slice(0, limit).join('\n')}${more}`;
+}
+
+/** "1 network policy", "2 network policies": a count with its noun in the right number. */
+export function plural(n: number, one: string, many?: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many ?? `${one}s`}`;
+}
+
+/**
+ * The posture summary in words (the `reach` text output and the panel's strip use the same findings): one line per
+ * finding, naming up to `max` workloads.
+ */
+export function describePosture(
+  p: { notIsolatedIngress: number[]; notIsolatedEgress: number[]; reachableFromOutside: number[]; canReachInternet: number[]; namespacesWithoutDefaultDeny: string[]; largestBlastRadius: [number, number][] },
+  endpointId: (i: number) => string,
+  max = 5,
+): string[] {
+  const list = (xs: number[]) => {
+    const ids = xs.slice(0, max).map(endpointId);
+    return xs.length > max ? `${ids.join(', ')} and ${xs.length - max} more` : ids.join(', ');
+  };
+  const out: string[] = [];
+  const v = (n: number, one: string, many: string) => (n === 1 ? one : many);
+  if (p.notIsolatedIngress.length) out.push(`${plural(p.notIsolatedIngress.length, 'workload')} ${v(p.notIsolatedIngress.length, 'accepts', 'accept')} traffic from anywhere (no policy isolates ingress): ${list(p.notIsolatedIngress)}`);
+  if (p.notIsolatedEgress.length) out.push(`${plural(p.notIsolatedEgress.length, 'workload')} may send anywhere (no policy isolates egress): ${list(p.notIsolatedEgress)}`);
+  if (p.reachableFromOutside.length) out.push(`${plural(p.reachableFromOutside.length, 'workload')} ${v(p.reachableFromOutside.length, 'is', 'are')} reachable from outside the cluster: ${list(p.reachableFromOutside)}`);
+  if (p.canReachInternet.length) out.push(`${plural(p.canReachInternet.length, 'workload')} can reach addresses outside the cluster: ${list(p.canReachInternet)}`);
+  if (p.namespacesWithoutDefaultDeny.length) out.push(`${plural(p.namespacesWithoutDefaultDeny.length, 'namespace')} without a default deny: ${p.namespacesWithoutDefaultDeny.slice(0, max).join(', ')}${p.namespacesWithoutDefaultDeny.length > max ? ` and ${p.namespacesWithoutDefaultDeny.length - max} more` : ''}`);
+  if (p.largestBlastRadius.length) out.push(`largest blast radius: ${p.largestBlastRadius.slice(0, 3).map(([i, n]) => `${endpointId(i)} reaches ${plural(n, 'workload')}`).join('; ')}`);
+  return out;
 }
