@@ -84,3 +84,45 @@ test('portability: flows that differ between CNIs, with reasons (kind ignored, I
   assert.match(text.out, /^Compared as Cilium \(CNI set to cilium\) \/ Kubernetes NetworkPolicy \(CNI set to kubernetes\)/);
   assert.match(text.out, /why \[kind-ignored\]: /);
 });
+
+// Kubernetes NetworkPolicy ipBlock on pod addresses: Calico turns ipBlock into `nets`, which match any address,
+// pods included; Cilium turns it into CIDR rules, which "do not apply to traffic where both sides of the connection
+// are either managed by Cilium or use an IP belonging to a node" (docs.cilium.io security/policy/language "IP/CIDR
+// based"); the Kubernetes API leaves it to the implementation (NetworkPolicyPeer.ipBlock).
+test('portability: an ipBlock aimed at a pod address matches it under Calico, not under Cilium (reason ipblock-pods)', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'pl-ipb-'));
+  writeFileSync(
+    join(dir, 'all.yaml'),
+    `apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: app, labels: {role: client}}
+spec: {containers: [{name: c, image: x}]}
+status: {podIP: 10.0.1.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: app, labels: {role: db}}
+spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: app}
+spec:
+  podSelector: {matchLabels: {role: db}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.1.0/24}}]
+    ports: [{port: 5432}]
+`,
+  );
+  const r = await run(['portability', dir, '--cni', 'calico,cilium', '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const rep = JSON.parse(r.out);
+  assert.equal(rep.flows.length, 1);
+  assert.deepEqual([rep.flows[0].src, rep.flows[0].dst], ['app/client', 'app/db']);
+  assert.deepEqual(rep.flows[0].words, { calico: 'TCP 5432', cilium: 'nothing' });
+  assert.equal(rep.flows[0].reasons[0].code, 'ipblock-pods');
+  assert.match(rep.flows[0].reasons[0].text, /matches pod addresses under Calico; under Cilium address blocks only match addresses outside the cluster/);
+});

@@ -177,3 +177,13 @@ test('every cilium-* and cni-* code has a rule page and an entry in the rules in
     assert.ok(index.includes(`[${code}](${code}.md)`), `README entry for ${code}`);
   }
 });
+
+// Field notes §1.2/§1.5: Calico 3.32 fails `nodes`/`domainNames` ClusterNetworkPolicy rules closed; the lint follows
+// the CNI the workspace is evaluated as (the setting), not only the presence of Calico resources.
+test('cnp-calico-unsupported-peer follows the chosen CNI', () => {
+  const cp = `apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: c}\nspec:\n  tier: Admin\n  priority: 1\n  subject: {namespaces: {}}\n  egress: [{action: Accept, to: [{domainNames: [api.example.com]}]}]\n`;
+  const has = (opts: AnalyzeOptions) => project(cp, opts).findings.some((x) => x.code === 'cnp-calico-unsupported-peer');
+  assert.equal(has({}), false);
+  assert.equal(has({ cni: 'calico' }), true);
+  assert.equal(has({ cni: 'cilium', cilium: { clusterNetworkPolicy: true } }), false);
+});

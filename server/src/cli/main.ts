@@ -194,7 +194,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return 2;
   }
   const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace }, { cni: args.cni, ipBlockMatchesPods: args.ipBlockMatchesPods });
-  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods, cni: args.cni })]) io.err(`${formatDiagnostic(d)}\n`);
 
   const sink: TextSink = {
     write: (s) => {
