@@ -40,6 +40,8 @@ export class Analysis {
   readonly evaluatedAs: string;
   /** The CNI whose semantics evaluated the cluster, and how it was chosen. */
   readonly cni: CniChoice;
+  /** The model options this analysis was built with (to analyse edited files the same way). */
+  readonly modelOptions: ModelOptions;
   private readonly nClasses: number;
 
   constructor(
@@ -53,6 +55,8 @@ export class Analysis {
     this.evaluation = new Evaluation(this.world, this.model, { previous: opts.previous?.evaluation, changedWorkloads: opts.changedWorkloads });
     this.evaluatedAs = evaluatedAs(cluster, opts);
     this.cni = chooseCni(cluster, opts.cni);
+    const { previous: _p, changedWorkloads: _c, ...modelOptions } = opts;
+    this.modelOptions = modelOptions;
     this.nClasses = this.evaluation.classes.length;
   }
 
