@@ -69,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     // A function: evaluated at every (re)start, so a restarted server sees the current Workspace Trust.
     initializationOptions: () => ({
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+      cni: vscode.workspace.getConfiguration('policyLens').get<string>('cni', 'auto'),
+      cilium: vscode.workspace.getConfiguration('policyLens').get<Record<string, unknown>>('cilium', {}),
       ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
       // Restricted Mode: the server runs no git (no Git HEAD baseline). See package.json capabilities.untrustedWorkspaces.
       workspaceTrusted: vscode.workspace.isTrusted,

@@ -185,13 +185,13 @@ export class FlowService {
     let baselineError: string | undefined;
     const compare = params.compare ?? 'none';
     if (compare === 'staged') {
-      analysis = this.opts.state ? this.opts.state(true).analysis : analyze(cur.cluster, { staged: true });
+      analysis = this.opts.state ? this.opts.state(true).analysis : analyze(cur.cluster, { ...cur.analysis.modelOptions, staged: true });
       baseline = cur.analysis;
       baselineLabel = 'the enforced policies';
     } else if (compare === 'saved' || compare === 'head') {
       try {
         const files = await this.baselineFiles(compare, cur.files.map((f) => f.path));
-        baseline = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }));
+        baseline = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }), cur.analysis.modelOptions);
         baselineLabel = compare === 'saved' ? 'the saved files' : 'git HEAD';
       } catch (e) {
         // No HEAD (no git, no repository, Restricted Mode): the response says why instead of failing.
@@ -208,7 +208,7 @@ export class FlowService {
   async recommend(params: RecommendParams): Promise<RecommendResponse> {
     const { agg, errors } = await this.aggregate(params.files ?? []);
     const cur = this.current();
-    const rec = recommendPolicies(agg, cur.files, { dialect: params.dialect, staged: params.staged, cnpTier: params.cnpTier, defaultNamespace: this.opts.defaultNamespace });
+    const rec = recommendPolicies(agg, cur.files, { dialect: params.dialect, staged: params.staged, cnpTier: params.cnpTier, defaultNamespace: this.opts.defaultNamespace, analyze: cur.analysis.modelOptions });
     const { objects: _objects, ...rest } = rec;
     void _objects;
     const files = agg.fileSummaries().map((f) => (errors.has(f.file) ? { ...f, error: errors.get(f.file) } : f));

@@ -1,6 +1,7 @@
 // Custom LSP messages between the Policy Lens client (panel) and server. Defined once, imported by both.
 // Pure types and names: no vscode / LSP imports here, so the webview and playground can use them too.
 import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './core/reach-types';
+import type { PortabilityReport } from './tools/portability';
 import type { Position } from './core/model';
 import type { Proposal, SuggestMode, SuggestResult } from './core/suggest/types';
 import type { ClassifiedFlow, FlowFileSummary, FlowSummary, UnmatchedRecord, UnobservedPair } from './core/flows/types';
@@ -12,8 +13,13 @@ export interface ReachabilityParams {
   /**
    * Compare the current state with a baseline and return the differences. `staged` is the Calico what-if: the
    * result has staged policies applied (never enforced in a cluster) and the diff is against the enforced policies.
+   * `cni` is the portability check: the baseline is the same manifests as `cni` enforces them (default: Calico when
+   * the workspace is evaluated as Cilium, else Cilium), so `added` = allowed under the workspace's CNI but not under
+   * `cni`, `removed` = allowed under `cni` but not here; the response carries the reasons (`portability`).
    */
-  compare?: 'none' | 'saved' | 'head' | 'staged';
+  compare?: 'none' | 'saved' | 'head' | 'staged' | 'cni';
+  /** With compare 'cni': the CNI to compare with (kubernetes, calico or cilium). */
+  cni?: string;
   /** Also return the expanded result (every connection) and its diff: for tests and small workspaces only. */
   legacy?: boolean;
 }
@@ -27,7 +33,14 @@ export interface ReachabilityResponse {
   /** The workspace content version this answer analysed (see policyLens/reachabilityChanged). */
   version: number;
   /** The comparison that `data.diff` answers. */
-  compare: 'none' | 'saved' | 'head' | 'staged';
+  compare: 'none' | 'saved' | 'head' | 'staged' | 'cni';
+  /** Which CNI's semantics evaluated the workspace, and how it was chosen (setting, detected or default). */
+  cni?: { cni: 'kubernetes' | 'calico' | 'cilium'; how: 'setting' | 'detected' | 'default'; evaluatedAs: string };
+  /**
+   * With compare 'cni': every flow whose verdict differs between the baseline CNI and the workspace's CNI, with
+   * what each allows and the reasons (a kind one CNI ignores, ICMP, ipBlock and pod addresses, named ports, ...).
+   */
+  portability?: PortabilityReport;
   /** The reachability in the compact form the panel renders. */
   data: PanelData;
   /** With `legacy`: every connection, expanded. */

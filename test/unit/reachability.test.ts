@@ -150,6 +150,34 @@ spec:
     assert.match(m.explain({ src: 'app/db', dst: 'app/client' }).summary, /^Allowed/);
   });
 
+  it('compares with another CNI (portability): the diff is what changes on that CNI, with the reasons', async () => {
+    const cnp = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db, namespace: app}
+spec:
+  endpointSelector: {matchLabels: {role: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {role: client}}]
+    toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/cnp.yaml', text: cnp },
+    ];
+    const m = new ReachabilityModel(() => files);
+    const r = await m.compute({ compare: 'cni', cni: 'calico' });
+    assert.equal(r.compare, 'cni');
+    assert.deepEqual(r.cni?.cni, 'cilium');
+    assert.match(r.data.evaluatedAs, /^Cilium \(detected: CiliumNetworkPolicy app\/db\)/);
+    // On Calico the CiliumNetworkPolicy is ignored: client -> db loses nothing and gains everything but TCP 5432.
+    const d = diffOf(r)!;
+    assert.deepEqual(d.added, []);
+    assert.ok(d.removed.some((c) => c.src === 'app/client' && c.dst === 'app/db' && ConnSet.fromProtocolPorts(c.protocols).has('ICMP', 2048) && !ConnSet.fromProtocolPorts(c.protocols).has('TCP', 5432)));
+    const flow = r.portability!.flows.find((f) => f.src === 'app/client' && f.dst === 'app/db')!;
+    assert.deepEqual(flow.words, { calico: 'all traffic, ICMP included', cilium: 'TCP 5432' });
+    assert.match(flow.reasons[0].text, /CiliumNetworkPolicy app\/db puts app\/db in default-deny for ingress under Cilium/);
+  });
+
   it('the Calico example: "What-if: staged policies" blocks backend/worker -> backend/api metrics, Prometheus keeps them', async () => {
     // examples/calico/policies.yaml: the staged api-metrics policy (order 50, before the api policy) allows metrics
     // only from monitoring/prometheus and denies them otherwise; enforced today, every internal workload may scrape.

@@ -10,9 +10,11 @@ import { classifyFlows, type ClassifiedFlow, type FlowAggregator, type FlowRepor
 import { readFlowFilesParallel, readFlowStream } from '../flow-files';
 import { NoHeadBaseline, readHeadVersion } from '../git-show';
 import { collectFiles, formatDiagnostic, type CliIO } from './main';
+import { CNI_SETTINGS, type CniSetting } from '../core/policy/cni';
+import type { AnalyzeOptions } from '../core/analysis';
 
 export const FLOWS_USAGE = `  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
-                    [--fail-on newly-blocked|newly-allowed|disagreement] [--default-namespace NS]
+                    [--fail-on newly-blocked|newly-allowed|disagreement] [--default-namespace NS] [--cni CNI]
 
   FLOWFILE             Whisker GET /flows JSON, Goldmane flows (JSON lines), or hubble observe -o jsonpb output;
                        gzip accepted; - reads standard input (see docs/flows.md)
@@ -21,6 +23,7 @@ export const FLOWS_USAGE = `  policy-lens flows FLOWFILE... --manifests PATH... 
                        git HEAD versions), staged (the manifests with Calico staged policies applied is the change),
                        or another file or folder
   --fail-on            exit 1 when some observed flow is newly blocked (newly allowed, a disagreement)
+  --cni                auto|kubernetes|calico|cilium: whose semantics evaluate the manifests (default auto)
 `;
 
 const FAIL_ON = ['newly-blocked', 'newly-allowed', 'disagreement'] as const;
@@ -33,6 +36,8 @@ export interface FlowsArgs {
   output: 'text' | 'json';
   failOn: FailOn[];
   defaultNamespace?: string;
+  /** --cni: whose semantics evaluate the manifests. */
+  analyze: AnalyzeOptions;
   /** recommend only */
   dialect?: string;
   staged?: boolean;
@@ -41,7 +46,7 @@ export interface FlowsArgs {
 
 /** Parses the arguments shared by `flows` and `recommend`; a string is a usage error. */
 export function parseFlowArgs(rest: string[], extra: 'flows' | 'recommend'): FlowsArgs | string {
-  const a: FlowsArgs = { flowFiles: [], manifests: [], output: 'text', failOn: [] };
+  const a: FlowsArgs = { flowFiles: [], manifests: [], output: 'text', failOn: [], analyze: {} };
   let target: 'flows' | 'manifests' = 'flows';
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -89,6 +94,10 @@ export function parseFlowArgs(rest: string[], extra: 'flows' | 'recommend'): Flo
       a.cnpTier = v === 'admin' ? 'Admin' : 'Baseline';
     } else if (extra === 'recommend' && arg === '--staged') {
       a.staged = true;
+    } else if (name === '--cni') {
+      const v = value('--cni');
+      if (!v || !(CNI_SETTINGS as readonly string[]).includes(v)) return `--cni must be ${CNI_SETTINGS.join(', ')}, not "${v ?? ''}"`;
+      a.analyze = { cni: v as CniSetting };
     } else if (name === '--default-namespace') {
       const v = value('--default-namespace');
       if (!v) return '--default-namespace needs a namespace';
@@ -121,11 +130,11 @@ export async function readFlows(files: string[], io: CliIO): Promise<{ agg: Flow
 }
 
 /** Reads the manifests; prints their diagnostics to stderr. Undefined (after a message) when a path is unreadable. */
-export function loadManifests(paths: string[], io: CliIO, defaultNamespace?: string): { files: InputFile[]; analysis: Analysis } | undefined {
+export function loadManifests(paths: string[], io: CliIO, defaultNamespace?: string, opts: AnalyzeOptions = {}): { files: InputFile[]; analysis: Analysis } | undefined {
   const { files, errors } = collectFiles(paths);
   for (const e of errors) io.err(`policy-lens: ${e}\n`);
   if (errors.length) return undefined;
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, opts);
   for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
   return { files, analysis };
 }
@@ -136,11 +145,11 @@ export function loadManifests(paths: string[], io: CliIO, defaultNamespace?: str
  * not have is absent from the baseline); `staged`: the current state is the manifests with Calico staged policies
  * applied and the baseline the manifests as enforced; anything else is a file or folder of manifests.
  */
-async function baselineOf(spec: string, files: InputFile[], io: CliIO, defaultNamespace?: string): Promise<{ baseline: Analysis; current?: Analysis; label: string } | string> {
-  if (spec === 'saved') return { baseline: analyze(parseFiles(files, { defaultNamespace })), label: 'the saved files' };
+async function baselineOf(spec: string, files: InputFile[], io: CliIO, defaultNamespace: string | undefined, opts: AnalyzeOptions): Promise<{ baseline: Analysis; current?: Analysis; label: string } | string> {
+  if (spec === 'saved') return { baseline: analyze(parseFiles(files, { defaultNamespace }), opts), label: 'the saved files' };
   if (spec === 'staged') {
     const cluster = parseFiles(files, { defaultNamespace });
-    return { baseline: analyze(cluster), current: analyze(cluster, { staged: true }), label: 'the enforced policies (staged policies not applied)' };
+    return { baseline: analyze(cluster, opts), current: analyze(cluster, { ...opts, staged: true }), label: 'the enforced policies (staged policies not applied)' };
   }
   if (spec === 'head') {
     const out: InputFile[] = [];
@@ -153,13 +162,13 @@ async function baselineOf(spec: string, files: InputFile[], io: CliIO, defaultNa
       if (e instanceof NoHeadBaseline) return e.message;
       throw e;
     }
-    return { baseline: analyze(parseFiles(out, { defaultNamespace })), label: 'git HEAD' };
+    return { baseline: analyze(parseFiles(out, { defaultNamespace }), opts), label: 'git HEAD' };
   }
   const { files: bf, errors } = collectFiles([spec]);
   if (errors.length) return errors.join('; ');
   const cluster = parseFiles(bf, { defaultNamespace });
   for (const d of cluster.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
-  return { baseline: analyze(cluster), label: spec };
+  return { baseline: analyze(cluster, opts), label: spec };
 }
 
 export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
@@ -172,13 +181,13 @@ export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
     io.err(`policy-lens flows: ${args}\nUsage:\n${FLOWS_USAGE}`);
     return 2;
   }
-  const m = loadManifests(args.manifests, io, args.defaultNamespace);
+  const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
   if (!m) return 2;
   let current = m.analysis;
   let baseline: Analysis | undefined;
   let baselineLabel: string | undefined;
   if (args.baseline) {
-    const b = await baselineOf(args.baseline, m.files, io, args.defaultNamespace);
+    const b = await baselineOf(args.baseline, m.files, io, args.defaultNamespace, args.analyze);
     if (typeof b === 'string') {
       io.err(`policy-lens flows: no baseline: ${b}\n`);
       return 2;

@@ -30,7 +30,7 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
     io.err(`policy-lens recommend: --staged writes Calico StagedNetworkPolicy; it cannot be combined with --dialect ${args.dialect}\n`);
     return 2;
   }
-  const m = loadManifests(args.manifests, io, args.defaultNamespace);
+  const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
   if (!m) return 2;
   const { agg, ok } = await readFlows(args.flowFiles, io);
   if (!ok) return 2;
@@ -38,7 +38,7 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
     io.err('policy-lens recommend: --cnp-tier goes with --dialect cnp\n');
     return 2;
   }
-  const rec = recommendPolicies(agg, m.files, { dialect: args.dialect as 'kubernetes' | 'calico' | 'cnp' | undefined, staged: args.staged, cnpTier: args.cnpTier, defaultNamespace: args.defaultNamespace });
+  const rec = recommendPolicies(agg, m.files, { dialect: args.dialect as 'kubernetes' | 'calico' | 'cnp' | undefined, staged: args.staged, cnpTier: args.cnpTier, defaultNamespace: args.defaultNamespace, analyze: args.analyze });
   io.out(rec.yaml);
   const v = rec.verification;
   const lines: string[] = [];

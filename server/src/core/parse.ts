@@ -7,6 +7,8 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject } from './dialects/calico/parse';
 import { isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { recordCniObject } from './dialects/cni-objects';
+import { mergeCiliumInput } from './dialects/cilium/model';
 import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
 import { POLICY_API_GROUP } from './dialects/admin/model';
 import { parseIPv4, parseIPv6 } from './ip';
@@ -59,6 +61,8 @@ export function mergeClusters(parts: Cluster[], opts: ParseOptions = {}): Cluste
       cc.networkSets.push(...m.calico.networkSets);
       cc.tiers.push(...m.calico.tiers);
     }
+    mergeCiliumInput(cluster, m);
+    if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
     if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
     if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
     const lo = (m as Cluster & { leftOut?: unknown[] }).leftOut;
@@ -247,6 +251,7 @@ export class ClusterBuilder {
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    for (const p of this.cluster.cilium?.policies ?? []) if (p.namespace) this.ensureNamespace(p.namespace);
     // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
@@ -274,6 +279,8 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
     return;
   }
+  // cilium.io objects, cilium-config, Calico installation objects: which CNI runs the cluster (core/policy/cni.ts).
+  if (recordCniObject(obj, ctx, b.cluster, apiVersion, kind)) return;
   if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
     const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lineCounter: ctx.lineCounter, defaultNamespace: ctx.defaultNamespace, text: ctx.text, offsetBase: ctx.offsetBase });
     ctx.diagnostics.push(...r.diagnostics);

@@ -34,6 +34,7 @@
 // engine evaluates it (probed, never assumed); otherwise the result says "not verified".
 import { stringify } from 'yaml';
 import { analyzeFiles, type Analysis, type InputFile, type ParseOptions } from '../index';
+import type { AnalyzeOptions } from '../analysis';
 import type { Labels, Workload } from '../model';
 import { ConnSet, PORT_PROTOCOLS } from '../ports';
 import { FAMILY_MAX, formatAddr, parseIPv4, parseIPv6, type Family } from '../ip';
@@ -60,6 +61,8 @@ export interface RecommendOptions extends ParseOptions {
    * the subjects may do, whatever their namespaces' NetworkPolicies say.
    */
   cnpTier?: 'Baseline' | 'Admin';
+  /** How the manifests are analysed (the CNI whose semantics apply), before and after the recommendation. */
+  analyze?: AnalyzeOptions;
 }
 
 export interface PairDiff {
@@ -619,8 +622,8 @@ spec:
 
 // ---------------------------------------------------------------- verification
 
-function verify(files: InputFile[], enforcedYaml: string, before: Analysis, built: Built, touched: Set<string>, opts: ParseOptions): { verification: Verification; diff: Recommendation['diff'] } {
-  const { analysis: after } = analyzeFiles([...files, { path: 'policy-lens-recommendation.yaml', text: enforcedYaml }], opts);
+function verify(files: InputFile[], enforcedYaml: string, before: Analysis, built: Built, touched: Set<string>, opts: ParseOptions, analyzeOpts: AnalyzeOptions): { verification: Verification; diff: Recommendation['diff'] } {
+  const { analysis: after } = analyzeFiles([...files, { path: 'policy-lens-recommendation.yaml', text: enforcedYaml }], opts, analyzeOpts);
   const missing: Verification['missing'] = [];
   let unverifiable = 0;
   const rAfter = new EndpointResolver(after);
@@ -726,7 +729,7 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
   const staged = !!opts.staged;
   const dialect: RecommendDialect = staged ? 'calico' : opts.dialect ?? 'kubernetes';
   const parseOpts: ParseOptions = { defaultNamespace: opts.defaultNamespace };
-  const { analysis } = analyzeFiles(files, parseOpts);
+  const { analysis } = analyzeFiles(files, parseOpts, opts.analyze);
   const resolver = new EndpointResolver(analysis);
   // Flows stay apart by the ends the records name (two addresses in one external range may differ in verdict).
   const { merged } = mergeFlows(agg, resolver, undefined, { merge: false });
@@ -750,7 +753,7 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
       verification = { ...verification, reason: 'the engine does not evaluate ClusterNetworkPolicy yet: the recommendation is written per the v1alpha2 API but not checked' };
     } else {
       const enforced = staged ? toYaml(make(false), []) : yaml;
-      ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts));
+      ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts, opts.analyze ?? {}));
       if (dialect === 'cnp' && cnpTier === 'Baseline') {
         // Baseline rules do not reach pods a NetworkPolicy selects: say so where that is why a flow stays blocked.
         for (const m of verification.missing) {

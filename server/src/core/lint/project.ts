@@ -9,6 +9,9 @@ import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './
 import { parseChunk, positionOf, splitDocuments, type Chunk, type ParsedChunk } from './chunks';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
+import { mergeCiliumInput } from '../dialects/cilium/model';
+import { lintCilium, lintCiliumChunk } from '../dialects/cilium/lint';
+import { chooseCni } from '../policy/cni';
 import { lintClusterPolicies } from '../dialects/admin/lint';
 import { podIpSplitDiagnostics } from './pod-ips';
 import type { AnalyzeOptions } from '../analysis';
@@ -53,7 +56,7 @@ export interface ProjectResult {
 export interface ProjectOptions extends ParseOptions {
   /** Model parser (default: the core's parseFiles). */
   parse?: ModelParser;
-  /** Options of the analysis the workspace lints consult (e.g. ipBlockMatchesPods). */
+  /** Options of the analysis the workspace lints consult (e.g. the CNI, ipBlockMatchesPods). */
   analyzeOptions?: AnalyzeOptions;
 }
 
@@ -198,7 +201,7 @@ export class LintProject {
     const parsed = parseChunk(text);
     let local: LocalFinding[] = [];
     try {
-      local = lintChunk(parsed);
+      local = [...lintChunk(parsed), ...lintCiliumChunk(parsed)];
     } catch (e) {
       local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
     }
@@ -255,6 +258,8 @@ export class LintProject {
           cc.networkSets.push(...m.calico.networkSets);
           cc.tiers.push(...m.calico.tiers);
         }
+        mergeCiliumInput(cluster, m);
+        if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
         if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
         if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
         for (const d of m.diagnostics) cluster.diagnostics.push(d);
@@ -262,13 +267,14 @@ export class LintProject {
       }
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined });
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.fix ?? (d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined) });
     const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     let ws: Finding[] = [];
     try {
       ws = lintWorkspace(cluster, this.refiner(), facts);
       if (cluster.calico) ws.push(...lintCalico(cluster));
-      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis() }));
+      if (cluster.cilium || cluster.calico || cluster.clusterPolicies?.length) ws.push(...lintCilium(cluster, { cni: chooseCni(cluster, this.analyzeOpts.cni), analysis: () => facts.analysis(), cilium: this.analyzeOpts.cilium }));
+      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis(), cni: chooseCni(cluster, this.analyzeOpts.cni).cni }));
       ws.push(...podIpSplitDiagnostics(cluster, this.analyzeOpts));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;

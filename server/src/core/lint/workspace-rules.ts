@@ -50,7 +50,7 @@ export class WorkspaceFacts {
 
   constructor(
     readonly cluster: Cluster,
-    /** Options of the analysis the lints consult (e.g. whether ipBlock matches pod IPs). */
+    /** Options of the analysis the lints consult (e.g. the CNI, whether ipBlock matches pod IPs). */
     readonly analyzeOptions: AnalyzeOptions = {},
   ) {
     for (const w of cluster.workloads) {
@@ -238,10 +238,11 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
   const dnsWorkloads = (facts.byNamespace.get(KUBE_DNS_NAMESPACE) ?? []).filter((w) => selectorMatches({ matchLabels: KUBE_DNS_LABELS, matchExpressions: [] }, w.labels));
   const dnsPodLabels = dnsWorkloads.length ? dnsWorkloads.map((w) => w.labels) : [KUBE_DNS_LABELS];
   const allowsDns = (q: NetworkPolicy) => (q.egress ?? []).some((r) => ruleAllowsDns(q.namespace, r, facts, dnsPodLabels));
-  const tiered = !!facts.cluster.calico?.policies.length || !!facts.cluster.clusterPolicies?.length;
+  const tiered = !!facts.cluster.calico?.policies.length || !!facts.cluster.clusterPolicies?.length || !!facts.cluster.cilium?.policies.length;
   if (tiered) {
     // With Calico policies or ClusterNetworkPolicies, DNS may be allowed (or denied) by higher tiers or lower
-    // orders (e.g. an Admin-tier Accept for DNS): ask the engine
+    // orders (e.g. an Admin-tier Accept for DNS), with Cilium policies by a CiliumNetworkPolicy (or denied by a
+    // deny rule): ask the engine
     // whether the egress side of each selected workload lets UDP 53 reach a DNS pod.
     const selected = facts.selectedWorkloads(p);
     if (selected.length === 0 || dnsWorkloads.length === 0) return;
