@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
+import { generate } from './gen-workspace.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -22,9 +23,6 @@ const opt = (name, def) => {
 const sizes = opt('--sizes', '1000x500,5000x2000').split(',').map((s) => s.split('x').map(Number));
 const EDITS = Number(opt('--edits', '5'));
 
-const benchSrc = readFileSync(join(root, 'scripts', 'bench.mjs'), 'utf8');
-const genSrc = benchSrc.slice(benchSrc.indexOf('function rng('), benchSrc.indexOf('function mib('));
-const { generate } = new Function(`${genSrc.replace('export function generate', 'function generate')}; return { generate };`)();
 
 /** Splits the generated documents into workloads.yaml and policies-NNN.yaml (100 policies each). */
 function workspace(dir, pods, policies) {

@@ -17,8 +17,13 @@ const entries = [
   { name: 'server', entry: 'server/src/server.ts', outfile: 'dist/server/server.js', platform: 'node', format: 'cjs' },
   // Command-line interface
   { name: 'cli', entry: 'server/src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs' },
+  // Flow-file reader thread of `policy-lens flows` / `recommend` (beside dist/cli.js)
+  { name: 'cli', entry: 'server/src/flows-worker.ts', outfile: 'dist/flows-worker.js', platform: 'node', format: 'cjs' },
   // Webview panel script (browser)
   { name: 'webview', entry: 'client/webview/main.ts', outfile: 'dist/webview/panel.js', platform: 'browser', format: 'iife' },
+  // The graph's layout worker (elkjs, EPL-2.0: the banner names it and THIRD-PARTY-NOTICES.md carries its terms)
+  { name: 'graph-worker', entry: 'client/webview/graph-worker.ts', outfile: 'dist/webview/graph-worker.js', platform: 'browser', format: 'iife',
+    banner: { js: '/*! Policy Lens graph layout worker. Includes elkjs 0.12.1 (Eclipse Layout Kernel, https://github.com/kieler/elkjs), EPL-2.0 OR GPL-3.0-or-later; see THIRD-PARTY-NOTICES.md. */' } },
 ];
 
 let built = 0;

@@ -90,6 +90,8 @@ export async function buildPlayground() {
         'editor.worker': join(root, 'playground/src/editor.worker.ts'),
         'yaml.worker': join(root, 'playground/src/yaml.worker.ts'),
         'policy.worker': join(root, 'playground/src/worker.ts'),
+        // The reachability graph's layout (elkjs, EPL-2.0; see THIRD-PARTY-NOTICES.md).
+        'graph.worker': join(root, 'client/webview/graph-worker.ts'),
       },
       outdir: outDir,
       format: 'iife',

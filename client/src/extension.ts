@@ -4,6 +4,8 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
+  REACHABILITY_PROGRESS_NOTIFICATION,
+  type ReachabilityProgressParams,
   REACHABILITY_REQUEST,
   SUGGEST_CONTEXT_NOTIFICATION,
   SUGGEST_REQUEST,
@@ -19,15 +21,18 @@ import {
   type SuggestWorkspaceEdit,
 } from '../../server/src/protocol';
 import { ReachabilityPanel, type CompareMode, type ReachabilitySource } from './panel';
+import { registerFirstRun } from './first-run';
 import { mcpServerDefinitions, registerAiIntegration } from './ai';
 import { TOOL_REQUEST, type ToolParams, type ToolResponse } from '../../server/src/protocol';
+import { FlowImports } from './flows';
 
 let client: LanguageClient | undefined;
 
 /** What `activate` returns: used by the e2e suite and by other extensions. */
 export interface PolicyLensApi {
   client(): LanguageClient | undefined;
-  reachability(compare?: CompareMode): Promise<ReachabilityResponse>;
+  /** The reachability; by default with the expanded `result`/`diff` too (legacy: true) for tests. */
+  reachability(compare?: CompareMode, legacy?: boolean): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
   /** "How do I allow / block this?": verified proposals with their WorkspaceEdits (policyLens/suggest). */
   suggest(params: SuggestParams): Promise<SuggestResponse>;
@@ -38,11 +43,14 @@ export interface PolicyLensApi {
   waitForChange(after: number, timeoutMs?: number): Promise<number>;
   /** The MCP server definitions the extension offers to VS Code (command, args, env per workspace folder). */
   mcpServerDefinitions(): { label: string; command: string; args: string[]; env: Record<string, string | number | null> }[];
+  /** Imported flow files and their classification (policyLens/flows), for the panel overlay. */
+  flows: FlowImports;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PolicyLensApi> {
   const output = vscode.window.createOutputChannel('Policy Lens');
   context.subscriptions.push(output);
+  registerFirstRun(context);
 
   const serverModule = context.asAbsolutePath('dist/server/server.js');
   const serverOptions: ServerOptions = {
@@ -61,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     // A function: evaluated at every (re)start, so a restarted server sees the current Workspace Trust.
     initializationOptions: () => ({
       reachabilityDebounceMs: vscode.workspace.getConfiguration('policyLens').get<number>('reachability.debounceMs', 250),
+      cni: vscode.workspace.getConfiguration('policyLens').get<string>('cni', 'auto'),
+      cilium: vscode.workspace.getConfiguration('policyLens').get<Record<string, unknown>>('cilium', {}),
       ipBlockAppliesToPods: vscode.workspace.getConfiguration('policyLens').get<boolean>('kubernetes.ipBlockAppliesToPods', false),
       // Restricted Mode: the server runs no git (no Git HEAD baseline). See package.json capabilities.untrustedWorkspaces.
       workspaceTrusted: vscode.workspace.isTrusted,
@@ -74,11 +84,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   context.subscriptions.push(versionEmitter);
 
   const source: ReachabilitySource = {
-    async reachability(compare) {
+    async reachability(compare, legacy, token) {
       if (!client) throw new Error('Policy Lens language server is not running');
-      // legacy: the panel still renders the expanded result (until it renders PanelData).
-      const params: ReachabilityParams = { compare, legacy: true };
-      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params);
+      // The panel renders the compact PanelData; `legacy` (every connection expanded) is for the test API only.
+      const params: ReachabilityParams = legacy ? { compare, legacy } : { compare };
+      const r = await client.sendRequest<ReachabilityResponse>(REACHABILITY_REQUEST, params, token);
       return r;
     },
     async explain(src, dst, staged) {
@@ -112,7 +122,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       client!.onNotification(REACHABILITY_CHANGED_NOTIFICATION, (p: ReachabilityChangedParams) => {
         lastVersion = Math.max(lastVersion, p.version);
         versionEmitter.fire(p.version);
-        ReachabilityPanel.current?.refresh();
+        ReachabilityPanel.current?.notifyVersion(p.version);
+        void ReachabilityPanel.current?.refresh();
+      });
+      client!.onNotification(REACHABILITY_PROGRESS_NOTIFICATION, (p: ReachabilityProgressParams) => {
+        ReachabilityPanel.current?.notifyProgress(p.version, p.done, p.total);
       });
     },
     (e) => {
@@ -136,6 +150,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
   );
 
   const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
+  const flows = new FlowImports(context, { client: () => client, ensureStarted, output, changed: () => void ReachabilityPanel.current?.refresh() });
+  flows.register();
 
   registerAiIntegration(
     context,
@@ -178,7 +194,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
       await ensureStarted();
       if (!workloadId) {
         const r = await source.reachability('none');
-        const items = r.result!.endpoints
+        const items = r.data.endpoints
           .filter((e) => e.kind !== 'External')
           .map((e) => ({ label: e.id, description: e.kind }));
         const pick = await vscode.window.showQuickPick(items, { title: 'Policy Lens: blast radius of…' });
@@ -242,9 +258,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
 
   return {
     client: () => client,
-    reachability: async (compare = 'none') => {
+    reachability: async (compare = 'none', legacy = true) => {
       await ensureStarted();
-      return source.reachability(compare);
+      return source.reachability(compare, legacy);
     },
     explain: async (src, dst) => {
       await ensureStarted();
@@ -254,6 +270,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     applySuggestion,
     panel: () => ReachabilityPanel.current,
     mcpServerDefinitions: () => mcpServerDefinitions(context).map((d) => ({ label: d.label, command: d.command, args: d.args, env: d.env })),
+    flows,
     waitForChange(after, timeoutMs = 10_000) {
       if (lastVersion > after) return Promise.resolve(lastVersion);
       return new Promise((resolve, reject) => {

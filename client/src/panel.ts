@@ -2,13 +2,14 @@
 import * as vscode from 'vscode';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
-import { DEFAULT_VIEW_STATE, type CompareMode, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
+import { DEFAULT_VIEW_STATE, type CompareMode, type ExportFormat, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
 import { checkWebviewMessage, isCompareMode, mayOpen, ShownFiles } from './webview-guard';
 
 export type { CompareMode };
 
 export interface ReachabilitySource {
-  reachability(compare: CompareMode): Promise<ReachabilityResponse>;
+  /** `token`: cancelled when a newer refresh supersedes this one (the server stops the analysis). */
+  reachability(compare: CompareMode, legacy?: boolean, token?: vscode.CancellationToken): Promise<ReachabilityResponse>;
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
@@ -37,6 +38,11 @@ export class ReachabilityPanel {
 
   private compare: CompareMode;
   private seq = 0;
+  /** The refresh in flight: a refresh for a newer content version or another comparison cancels it; one for the
+   * same version and comparison waits for it (restarting it would only throw the work away). */
+  private inFlight?: { cts: vscode.CancellationTokenSource; compare: CompareMode; version: number; promise: Promise<ReachabilityResponse | undefined> };
+  /** The newest content version the server announced. */
+  private latestVersion = 0;
   private disposables: vscode.Disposable[] = [];
   private ready = false;
   private lastResponse?: ReachabilityResponse;
@@ -46,6 +52,8 @@ export class ReachabilityPanel {
   private refusedLogged = 0;
   /** Last explanation sent to the webview (for tests and diagnostics). */
   lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
+  /** Last export the webview asked for (for tests and diagnostics). */
+  lastExport?: { format: string; action: string; text: string; uri?: string };
   private readyWaiters: (() => void)[] = [];
 
   static async show(deps: PanelDeps): Promise<ReachabilityPanel> {
@@ -102,6 +110,7 @@ export class ReachabilityPanel {
     const base = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(base, 'panel.css'));
+    const graphWorker = webview.asWebviewUri(vscode.Uri.joinPath(base, 'graph-worker.js'));
     const n = nonce();
     const csp = [
       `default-src 'none'`,
@@ -109,6 +118,9 @@ export class ReachabilityPanel {
       `img-src ${webview.cspSource} data:`,
       `font-src ${webview.cspSource}`,
       `script-src 'nonce-${n}'`,
+      // The graph's layout worker: its script is fetched from the extension's own files and started from a blob.
+      `connect-src ${webview.cspSource}`,
+      `worker-src blob:`,
     ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
@@ -119,8 +131,8 @@ export class ReachabilityPanel {
 <link rel="stylesheet" href="${style}">
 <title>Policy Lens: Reachability</title>
 </head>
-<body>
-<main id="root" aria-label="Policy Lens reachability"></main>
+<body class="pl-webview">
+<main id="root" aria-label="Policy Lens reachability" data-graph-worker="${graphWorker}"></main>
 <script nonce="${n}" src="${script}"></script>
 </body>
 </html>`;
@@ -184,7 +196,62 @@ export class ReachabilityPanel {
         }
         break;
       }
+      case 'export':
+        await this.export(m.format, m.action, m.text);
+        break;
     }
+  }
+
+  /** Saves exported text (or a picture of the graph: SVG text, PNG as base64) through a save dialog, or copies text. */
+  async export(format: ExportFormat, action: 'save' | 'copy', text: string) {
+    this.lastExport = { format, action, text };
+    if (format === 'svg' || format === 'png') {
+      await this.saveGraphPicture(format, text);
+      return;
+    }
+    const what = format === 'csv' ? 'CSV' : 'markdown';
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.showInformationMessage(`Policy Lens: reachability copied as ${what}.`);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = format === 'csv' ? 'reachability.csv' : 'reachability.md';
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { Markdown: ['md'] },
+      title: `Policy Lens: save the reachability as ${what}`,
+    });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    this.lastExport.uri = uri.toString();
+    void vscode.window.showInformationMessage(`Policy Lens: reachability saved to ${uri.fsPath || uri.toString()}.`);
+  }
+
+  private async saveGraphPicture(format: 'svg' | 'png', data: string) {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `reachability-graph.${format}`;
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      title: `Policy Lens: save the reachability graph as ${format.toUpperCase()}`,
+    });
+    if (!uri) return;
+    const bytes = format === 'png' ? Buffer.from(data, 'base64') : new TextEncoder().encode(data);
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    if (this.lastExport) this.lastExport.uri = uri.toString();
+    void vscode.window.showInformationMessage(`Policy Lens: graph saved to ${uri.fsPath || uri.toString()}.`);
+  }
+
+  /** The server announced a newer workspace content version: the webview shows "updating" until data catches up. */
+  notifyVersion(version: number) {
+    this.latestVersion = Math.max(this.latestVersion, version);
+    if (this.ready) this.post({ type: 'version', version });
+  }
+
+  /** Progress of a long analysis (policyLens/reachabilityProgress). */
+  notifyProgress(version: number, done: number, total: number) {
+    if (this.ready) this.post({ type: 'progress', version, done, total });
   }
 
   async open(range: SourceRange) {
@@ -200,19 +267,37 @@ export class ReachabilityPanel {
   /** Re-queries the server and pushes the response; on failure the webview keeps its last good state. */
   async refresh(): Promise<ReachabilityResponse | undefined> {
     if (!this.ready) return undefined;
+    const running = this.inFlight;
+    if (running && running.compare === this.compare && running.version >= this.latestVersion) return running.promise;
+    running?.cts.cancel();
     const mine = ++this.seq;
+    const cts = new vscode.CancellationTokenSource();
+    const promise = this.request(mine, cts);
+    this.inFlight = { cts, compare: this.compare, version: this.latestVersion, promise };
+    return promise;
+  }
+
+  private async request(mine: number, cts: vscode.CancellationTokenSource): Promise<ReachabilityResponse | undefined> {
+    // Show progress only when the answer takes a moment (cached answers come back at once).
+    const slow = setTimeout(() => mine === this.seq && this.post({ type: 'refreshing' }), 300);
     try {
       await this.deps.ensureStarted();
-      const response = await this.deps.source.reachability(this.compare);
+      const response = await this.deps.source.reachability(this.compare, false, cts.token);
       if (mine !== this.seq) return response; // a newer refresh is under way
       this.lastResponse = response;
       this.shown.reset(response);
       this.post({ type: 'update', response });
       return response;
     } catch (e) {
+      // A superseded request was cancelled on purpose: the newer refresh answers.
+      if (mine !== this.seq || cts.token.isCancellationRequested) return undefined;
       this.deps.output.appendLine(`reachability request failed: ${errText(e)}`);
-      if (mine === this.seq) this.post({ type: 'error', message: errText(e) });
+      this.post({ type: 'error', message: errText(e) });
       return undefined;
+    } finally {
+      clearTimeout(slow);
+      if (this.inFlight?.cts === cts) this.inFlight = undefined;
+      cts.dispose();
     }
   }
 
@@ -238,6 +323,7 @@ export class ReachabilityPanel {
   dispose() {
     if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
     this.seq++;
+    this.inFlight?.cts.cancel();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }

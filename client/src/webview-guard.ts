@@ -17,6 +17,8 @@ const MAX_FILE = 8192;
 const MAX_SHORT = 64;
 const MAX_NAMESPACES = 100_000;
 const MAX_POSITION = 2 ** 31 - 1;
+/** An exported matrix (CSV / markdown) of a large workspace can be tens of MB; more is not a matrix. */
+const MAX_EXPORT = 256 * 1024 * 1024;
 
 export type Checked = { ok: true; message: FromWebview } | { ok: false; reason: string };
 
@@ -42,6 +44,11 @@ export function viewStateProblem(x: unknown): string | undefined {
   if (x.selected !== undefined && !(isObj(x.selected) && isId(x.selected.src) && isId(x.selected.dst))) return 'state.selected is not {src, dst}';
   if (x.focus !== undefined && !isId(x.focus)) return 'state.focus is not an id';
   if (!isCompareMode(x.compare)) return 'state.compare is not none, saved, head or staged';
+  if (x.search !== undefined && !isStr(x.search, MAX_ID)) return 'state.search is not a string';
+  if (x.open !== undefined && !(isObj(x.open) && Object.keys(x.open).length <= MAX_NAMESPACES && Object.values(x.open).every((v) => typeof v === 'boolean'))) return 'state.open is not a map of booleans';
+  if (x.posture !== undefined && !isStr(x.posture, MAX_SHORT)) return 'state.posture is not a string';
+  if (x.graphOpen !== undefined && !(isObj(x.graphOpen) && Object.keys(x.graphOpen).length <= MAX_NAMESPACES && Object.values(x.graphOpen).every((v) => typeof v === 'boolean'))) return 'state.graphOpen is not a map of booleans';
+  if (x.graphFocus !== undefined && !isId(x.graphFocus)) return 'state.graphFocus is not a key';
   return undefined;
 }
 
@@ -82,6 +89,15 @@ export function checkWebviewMessage(raw: unknown): Checked {
       } as SourceRange;
       return { ok: true, message: { type, range } };
     }
+    case 'export':
+      if (raw.format !== 'csv' && raw.format !== 'markdown' && raw.format !== 'svg' && raw.format !== 'png') return fail('format must be csv, markdown, svg or png');
+      if (raw.action !== 'save' && raw.action !== 'copy') return fail('action must be save or copy');
+      if (!isStr(raw.text, MAX_EXPORT)) return fail(`text must be a string of at most ${MAX_EXPORT} characters`);
+      // Pictures of the graph are only saved: an SVG document, or a PNG as base64.
+      if ((raw.format === 'svg' || raw.format === 'png') && raw.action !== 'save') return fail('a picture of the graph can only be saved');
+      if (raw.format === 'svg' && !/^(<\?xml[^>]*>\s*)?<svg[\s>]/.test(raw.text)) return fail('svg text must be an SVG document');
+      if (raw.format === 'png' && !/^iVBORw0KGgo[A-Za-z0-9+/]*={0,2}$/.test(raw.text)) return fail('png text must be a base64 PNG');
+      return { ok: true, message: { type, format: raw.format, action: raw.action, text: raw.text } };
     default:
       return { ok: false, reason: typeof type === 'string' ? `unknown message type "${type.slice(0, MAX_SHORT)}"` : 'no message type' };
   }

@@ -8,7 +8,8 @@ import schemas from 'virtual:schemas';
 import exampleText from '../examples/shop.yaml';
 import '../../client/webview/panel.css';
 import '../playground.css';
-import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
+import { DEFAULT_VIEW_STATE, type ExportFormat, type ViewState } from '../../client/webview/messages';
+import { setGraphWorkerFactory } from '../../client/webview/graph-layout';
 import { pairKey, renderPanel, type PanelModel } from '../../client/webview/render';
 import type { SourceRange } from '../../server/src/core/model';
 import type { ReachabilityResponse } from '../../server/src/protocol';
@@ -23,6 +24,9 @@ function workerFor(label: string): Worker {
   const file = label === 'yaml' ? 'yaml.worker.js' : 'editor.worker.js';
   return new Worker(new URL(file, import.meta.url), { name: label });
 }
+
+// The reachability graph's layout worker (ELK), built next to this page.
+setGraphWorkerFactory(() => new Worker(new URL('graph.worker.js', import.meta.url), { name: 'graph-layout' }));
 
 (globalThis as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
   getWorker: (_moduleId: string, label: string) => workerFor(label),
@@ -321,7 +325,7 @@ function restoredView(): ViewState {
   }
 }
 
-const panel: PanelModel = { state: restoredView(), explanations: new Map(), hideCompare: true };
+const panel: PanelModel = { state: restoredView(), explanations: new Map(), hideCompare: true, baselineName: 'the baseline scenario (Save as baseline)' };
 /** The "saved" scenario the impact highlighting compares with: the loaded one, or the last one saved as baseline. */
 let baseline = '';
 
@@ -345,7 +349,39 @@ function renderReach() {
     open(range: SourceRange) {
       reveal(range.start, range.end);
     },
+    export(format, action, text) {
+      void exportText(format, action, text);
+    },
   });
+}
+
+/** Copies exported text, or downloads it (or a picture of the graph) as a file (the playground has no save dialog). */
+async function exportText(format: ExportFormat, action: 'save' | 'copy', text: string) {
+  if (format === 'svg' || format === 'png') {
+    const a = document.createElement('a');
+    a.href = format === 'png' ? `data:image/png;base64,${text}` : URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
+    a.download = `reachability-graph.${format}`;
+    a.click();
+    if (format === 'svg') setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    showBanner(`Graph downloaded as ${a.download}.`);
+    return;
+  }
+  const what = format === 'csv' ? 'CSV' : 'markdown';
+  if (action === 'copy') {
+    try {
+      await navigator.clipboard.writeText(text);
+      showBanner(`Reachability copied as ${what}.`);
+      return;
+    } catch {
+      // Clipboard refused (permissions): fall back to a download.
+    }
+  }
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'text/markdown' }));
+  a.download = format === 'csv' ? 'reachability.csv' : 'reachability.md';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  showBanner(`Reachability downloaded as ${a.download}.`);
 }
 
 async function explain(src: string, dst: string) {
@@ -392,6 +428,8 @@ async function analyzeOnce() {
   const text = model.getValue();
   const r = await ask({ type: 'analyze', text, baseline: panel.state.compare === 'none' ? undefined : baseline });
   applied = mine;
+  clearTimeout(slowTimer);
+  panel.refreshing = false;
   if (r.type === 'failed') {
     panel.error = r.message;
     renderReach();
@@ -411,7 +449,16 @@ async function analyzeOnce() {
   scheduleShareUpdate();
 }
 
-model.onDidChangeContent(() => scheduleAnalysis());
+// The matrix says "updating" when the analysis of an edit takes a moment (never an older result unannounced).
+let slowTimer: ReturnType<typeof setTimeout> | undefined;
+model.onDidChangeContent(() => {
+  scheduleAnalysis();
+  clearTimeout(slowTimer);
+  slowTimer = setTimeout(() => {
+    panel.refreshing = true;
+    if (panel.response) renderReach();
+  }, 500);
+});
 
 // ---------------------------------------------------------------- sharing by URL fragment
 

@@ -1,7 +1,6 @@
 // Messages between the playground page (main.ts) and the Policy Lens web worker (worker.ts).
 // Every request carries an id; the worker answers each with the same id.
-import type { Explanation } from '../../server/src/core/reach-types';
-import type { ReachabilityResponse } from '../../server/src/protocol';
+import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
 
 /** File name the playground's single editor document is analysed under. */
 export const PLAYGROUND_FILE = 'playground.yaml';
@@ -59,7 +58,7 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { id: number; type: 'analyzed'; diagnostics: PlaygroundDiagnostic[]; response: ReachabilityResponse; ms: number }
-  | { id: number; type: 'explained'; explanation: Explanation }
+  | { id: number; type: 'explained'; explanation: ExplainResponse }
   | { id: number; type: 'hovered'; markdown?: string; range?: { start: Pos; end: Pos } }
   | { id: number; type: 'completed'; items: PlaygroundCompletion[] }
   | { id: number; type: 'fixed'; fixes: PlaygroundFix[] }

@@ -3,10 +3,11 @@
 // * diagnostics: the language server's lint project (model diagnostics + lint rules, suppressions applied);
 // * reachability: parse + analyse, keeping the last good text while the YAML is broken (like the server's
 //   reachability service), optionally diffed against a baseline text;
-// * explanations: Analysis.explain of the last analysed text;
+// * explanations: the trace of the last analysed text (Analysis.trace) with its words, as the server's explain;
 // * hover and completion: the language server's own providers (server/src/lsp/hover.ts, completion.ts);
 // * quick fixes: the core's fix computations (server/src/core/lint/fixes.ts), as the server's code actions.
-import { analyze, diffReach, panelData, parseFiles, type Analysis, type Explanation, type ReachResult } from '../../server/src/core/index';
+import { analyze, diffReach, panelData, parseFiles, type Analysis, type ReachResult } from '../../server/src/core/index';
+import { explanationOf } from '../../server/src/core/explain/format';
 import type { Cluster } from '../../server/src/core/model';
 import { capFindings, LintProject, type Finding } from '../../server/src/core/lint/project';
 import { LineIndex } from '../../server/src/core/lines';
@@ -15,7 +16,7 @@ import { migrationFix } from '../../server/src/core/dialects/admin/migrate';
 import { hover } from '../../server/src/lsp/hover';
 import { complete } from '../../server/src/lsp/completion';
 import type { SchemaRegistry } from '../../server/src/lsp/schemas';
-import type { ReachabilityResponse } from '../../server/src/protocol';
+import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
 import { PLAYGROUND_FILE, type PlaygroundCompletion, type PlaygroundDiagnostic, type PlaygroundFix, type Pos } from './protocol';
 
 /** Same test as the server's reachability service: a YAML-level error means the file's objects can't be trusted. */
@@ -29,8 +30,8 @@ export class PlaygroundSession {
   private readonly project = new LintProject();
   private version = 0;
   private lastGood?: string;
-  private current?: { text: string; analysis: Analysis; result: ReachResult; stale: boolean };
-  private baselineCache?: { text: string; result: ReachResult };
+  private current?: { text: string; analysis: Analysis; stale: boolean; result?: ReachResult };
+  private baselineCache?: { text: string; analysis: Analysis; result?: ReachResult };
 
   constructor(
     private readonly schemas: SchemaRegistry,
@@ -54,37 +55,48 @@ export class PlaygroundSession {
     }));
   }
 
-  /** The reachability of `text` (or of its last good version while its YAML is broken), diffed with `baseline` if given. */
-  reachability(text: string, baseline?: string): ReachabilityResponse {
+  /**
+   * The reachability of `text` (or of its last good version while its YAML is broken), diffed with `baseline` if
+   * given: the same compact PanelData the language server sends (core panelData()). `legacy` adds the expanded
+   * result and diff (tests).
+   */
+  reachability(text: string, baseline?: string, opts: { legacy?: boolean } = {}): ReachabilityResponse {
     if (!this.current || this.current.text !== text) {
       const cluster = parseFiles([{ path: this.file, text }]);
       const broken = isBrokenYaml(cluster);
       if (!broken) this.lastGood = text;
       const used = broken ? (this.lastGood === undefined ? [] : [{ path: this.file, text: this.lastGood }]) : undefined;
       const analysis = analyze(used ? parseFiles(used) : cluster);
-      this.current = { text, analysis, result: analysis.result(), stale: broken };
+      this.current = { text, analysis, stale: broken };
       this.version++;
+    }
+    let base: Analysis | undefined;
+    if (baseline !== undefined) {
+      if (!this.baselineCache || this.baselineCache.text !== baseline) {
+        this.baselineCache = { text: baseline, analysis: analyze(parseFiles([{ path: this.file, text: baseline }])) };
+      }
+      base = this.baselineCache.analysis;
     }
     const response: ReachabilityResponse = {
       compare: baseline !== undefined ? 'saved' : 'none',
-      data: panelData(this.current.analysis),
-      result: this.current.result,
+      data: panelData(this.current.analysis, { baseline: base }),
       version: this.version,
       stale: this.current.stale,
       staleFiles: this.current.stale ? [this.file] : [],
     };
-    if (baseline !== undefined) {
-      if (!this.baselineCache || this.baselineCache.text !== baseline) {
-        this.baselineCache = { text: baseline, result: analyze(parseFiles([{ path: this.file, text: baseline }])).result() };
-      }
-      response.diff = diffReach(this.baselineCache.result, this.current.result);
+    if (opts.legacy) {
+      const cur = this.current;
+      response.result = cur.result ??= cur.analysis.result();
+      if (base && this.baselineCache) response.diff = diffReach((this.baselineCache.result ??= base.result()), response.result);
     }
     return response;
   }
 
-  /** Explains one pair (allowed or not) against the last analysed text. */
-  explain(src: string, dst: string): Explanation | undefined {
-    return this.current?.analysis.explain(src, dst);
+  /** Explains one pair (allowed or not) against the last analysed text: words and trace, as the server's explain. */
+  explain(src: string, dst: string): ExplainResponse | undefined {
+    if (!this.current) return undefined;
+    const trace = this.current.analysis.trace(src, dst);
+    return { ...explanationOf(trace), trace };
   }
 
   private offset(text: string, p: Pos): number {

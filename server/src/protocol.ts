@@ -1,8 +1,11 @@
 // Custom LSP messages between the Policy Lens client (panel) and server. Defined once, imported by both.
 // Pure types and names: no vscode / LSP imports here, so the webview and playground can use them too.
 import type { Connection, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './core/reach-types';
+import type { PortabilityReport } from './tools/portability';
 import type { Position } from './core/model';
 import type { Proposal, SuggestMode, SuggestResult } from './core/suggest/types';
+import type { ClassifiedFlow, FlowFileSummary, FlowSummary, UnmatchedRecord, UnobservedPair } from './core/flows/types';
+import type { Recommendation } from './core/flows/recommend';
 
 /** Client -> server request: the reachability of the whole workspace (open buffers take precedence over disk). */
 export const REACHABILITY_REQUEST = 'policyLens/reachability';
@@ -10,8 +13,13 @@ export interface ReachabilityParams {
   /**
    * Compare the current state with a baseline and return the differences. `staged` is the Calico what-if: the
    * result has staged policies applied (never enforced in a cluster) and the diff is against the enforced policies.
+   * `cni` is the portability check: the baseline is the same manifests as `cni` enforces them (default: Calico when
+   * the workspace is evaluated as Cilium, else Cilium), so `added` = allowed under the workspace's CNI but not under
+   * `cni`, `removed` = allowed under `cni` but not here; the response carries the reasons (`portability`).
    */
-  compare?: 'none' | 'saved' | 'head' | 'staged';
+  compare?: 'none' | 'saved' | 'head' | 'staged' | 'cni';
+  /** With compare 'cni': the CNI to compare with (kubernetes, calico or cilium). */
+  cni?: string;
   /** Also return the expanded result (every connection) and its diff: for tests and small workspaces only. */
   legacy?: boolean;
 }
@@ -25,7 +33,14 @@ export interface ReachabilityResponse {
   /** The workspace content version this answer analysed (see policyLens/reachabilityChanged). */
   version: number;
   /** The comparison that `data.diff` answers. */
-  compare: 'none' | 'saved' | 'head' | 'staged';
+  compare: 'none' | 'saved' | 'head' | 'staged' | 'cni';
+  /** Which CNI's semantics evaluated the workspace, and how it was chosen (setting, detected or default). */
+  cni?: { cni: 'kubernetes' | 'calico' | 'cilium'; how: 'setting' | 'detected' | 'default'; evaluatedAs: string };
+  /**
+   * With compare 'cni': every flow whose verdict differs between the baseline CNI and the workspace's CNI, with
+   * what each allows and the reasons (a kind one CNI ignores, ICMP, ipBlock and pod addresses, named ports, ...).
+   */
+  portability?: PortabilityReport;
   /** The reachability in the compact form the panel renders. */
   data: PanelData;
   /** With `legacy`: every connection, expanded. */
@@ -148,3 +163,80 @@ export interface SuggestContextParams {
   dst: string;
   staged?: boolean;
 }
+// ---------------------------------------------------------------- observed traffic (flow logs)
+
+/**
+ * Client -> server request: import observed flow files (Calico Whisker / Goldmane JSON, Hubble `-o jsonpb`; gzip
+ * accepted; read and streamed by the server) and classify them against the workspace. The panel overlays the answer
+ * on the matrix, the graph and the blast radius. Sent again (with the same files) when the workspace changes; the
+ * server keeps the aggregated flows and only re-classifies.
+ */
+export const FLOWS_REQUEST = 'policyLens/flows';
+export interface FlowsParams {
+  /** Flow files: filesystem paths or file: URIs. */
+  files: string[];
+  /**
+   * Impact preview: the observed flows the current buffers newly block or allow compared with a baseline — the files
+   * on disk (`saved`), git HEAD (`head`), or (`staged`) the enforced policies, the current state being the what-if
+   * with Calico staged policies applied. Default `none`.
+   */
+  compare?: 'none' | 'saved' | 'head' | 'staged';
+  /** Also list the allowed endpoint pairs no flow was observed on (default true). */
+  unobserved?: boolean;
+}
+export interface FlowsResponse {
+  /** The workspace content version the flows were classified against (as in reachabilityChanged). */
+  version: number;
+  /** Per flow file: formats found, record counts, skipped records by reason, unmatched count, read error. */
+  files: (FlowFileSummary & { error?: string })[];
+  /**
+   * Every observed flow (aggregated over records), classified: `observed` (dataplane) vs `predicted` (engine),
+   * `disagreement`, `uncertain` reasons, with `compare` also `baseline` and `change` (newly-blocked / newly-allowed).
+   * The dataplane's side of the trace is `reported` (the policies the dataplane named); the engine's side is the
+   * existing policyLens/explain request for (src, dst) — for candidates, for each candidate pair.
+   */
+  flows: ClassifiedFlow[];
+  /** The overlay per endpoint pair (matrix cell / graph edge). */
+  pairs: FlowPairOverlay[];
+  /** Records that map to nothing in the manifests, or could not be read, with file:line and reason. */
+  unmatched: UnmatchedRecord[];
+  /** Allowed pairs on which no flow was observed (least-privilege slack). */
+  unobserved: UnobservedPair[];
+  summary: FlowSummary;
+  /** Why the comparison is missing although one was asked for. */
+  baselineError?: string;
+}
+
+/** What the panel shows on one endpoint pair (src, dst are endpoint ids as in PanelData / ReachResult). */
+export interface FlowPairOverlay {
+  src: string;
+  dst: string;
+  /**
+   * `observed-allowed`, `observed-denied`, or `mixed` (some flows of the pair allowed, some denied). A pair allowed by
+   * the engine with no overlay entry is "allowed but never observed" (listed in FlowsResponse.unobserved).
+   */
+  state: 'observed-allowed' | 'observed-denied' | 'mixed';
+  allowedCount: number;
+  deniedCount: number;
+  /** Indices into FlowsResponse.flows. */
+  flows: number[];
+  /** Flows of the pair where the engine's verdict differs from the observed one. */
+  disagreements: number;
+  uncertain: number;
+  newlyBlocked: number;
+  newlyAllowed: number;
+  /** True when some flow of the pair only may be between these endpoints (its end has several candidates). */
+  ambiguous?: boolean;
+}
+
+/** Client -> server request: least-privilege policy from observed flows, verified with the engine. */
+export const RECOMMEND_REQUEST = 'policyLens/recommend';
+export interface RecommendParams {
+  files: string[];
+  dialect?: 'kubernetes' | 'calico' | 'cnp';
+  /** Calico StagedNetworkPolicy (implies the calico dialect). */
+  staged?: boolean;
+  /** ClusterNetworkPolicy tier (default Baseline). */
+  cnpTier?: 'Baseline' | 'Admin';
+}
+export type RecommendResponse = Omit<Recommendation, 'objects'> & { files: (FlowFileSummary & { error?: string })[] };

@@ -22,6 +22,8 @@ import { LintProject } from './core/lint/project';
 import type { Cluster } from './core/model';
 import type { ReachResult } from './core/reach-types';
 import { explanationOf } from './core/explain/format';
+import { isCniSetting, type Cni } from './core/policy/cni';
+import { portability, type PortabilityReport } from './tools/portability';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_CHANGED_NOTIFICATION,
@@ -110,7 +112,7 @@ async function defaultReadSaved(path: string): Promise<string | undefined> {
   }
 }
 
-async function defaultReadHead(path: string): Promise<string | undefined> {
+export async function defaultReadHead(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);
   if (!fsPath) return undefined;
   return new Promise((resolve, reject) => {
@@ -160,6 +162,8 @@ interface Current {
   staleFiles: string[];
   /** What-if analysis with Calico staged policies applied, computed on first use. */
   whatIf?: Analysis;
+  /** The same cluster analysed as other CNIs enforce it (compare: 'cni'), computed on first use. */
+  asCni?: Map<Cni, Analysis>;
   /** Payloads by compare mode and baseline. */
   payloads: Map<string, PanelData>;
 }
@@ -288,6 +292,19 @@ export class ReachabilityModel {
     return this.current;
   }
 
+  /** The current state analysed as another CNI enforces it (the portability comparison). */
+  private asCni(cur: Current, cni: Cni): Analysis {
+    cur.asCni ??= new Map();
+    let a = cur.asCni.get(cni);
+    if (!a) {
+      a = cni === cur.analysis.cni.cni ? cur.analysis : analyzeIncremental(cur.cluster, this.opts.fromScratch ? undefined : this.previousAsCni.get(cni), { ...this.analyzeOpts(), cni });
+      cur.asCni.set(cni, a);
+      this.previousAsCni.set(cni, a);
+    }
+    return a;
+  }
+  private previousAsCni = new Map<Cni, Analysis>();
+
   /** The current state with Calico staged policies applied as if enforced (what-if). */
   private whatIf(cur: Current): Analysis {
     if (!cur.whatIf) {
@@ -343,9 +360,17 @@ export class ReachabilityModel {
     let shown = cur.analysis;
     let baseline: Analysis | undefined;
     let baselineError: string | undefined;
+    let portabilityReport: PortabilityReport | undefined;
     if (compare === 'staged') {
       shown = this.whatIf(cur);
       baseline = cur.analysis;
+    } else if (compare === 'cni') {
+      // The same manifests as another CNI enforces them (the baseline): the diff says what the workspace's CNI
+      // allows that the other does not (added) and the reverse (removed); the portability report says why.
+      const other = params.cni && isCniSetting(params.cni) && params.cni !== 'auto' ? params.cni : cur.analysis.cni.cni === 'cilium' ? 'calico' : 'cilium';
+      baseline = this.asCni(cur, other);
+      const mine = cur.analysis.cni.cni;
+      if (other !== mine) portabilityReport = portability((c) => this.asCni(cur, c), [other, mine], { display: (f) => f });
     } else if (compare === 'saved' || compare === 'head') {
       try {
         baseline = await this.baseline(compare);
@@ -362,6 +387,8 @@ export class ReachabilityModel {
       data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
     };
     if (baselineError) response.baselineError = baselineError;
+    response.cni = { cni: cur.analysis.cni.cni, how: cur.analysis.cni.how, evaluatedAs: cur.analysis.evaluatedAs };
+    if (portabilityReport) response.portability = portabilityReport;
     if (params.legacy) {
       // The full expanded result (every connection with its rules); only for small workspaces.
       response.result = shown.result();
@@ -372,7 +399,7 @@ export class ReachabilityModel {
 
   /** The payload for a compare mode, cached per analysis and baseline. */
   private async payload(cur: Current, compare: string, shown: Analysis, baseline: Analysis | undefined, cancelled: () => boolean, progress?: (p: PanelProgress & { version: number }) => void): Promise<PanelData> {
-    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`;
+    const key = `${compare}|${baseline ? this.baselineId(baseline) : '-'}`; // (a CNI baseline has its own id)
     const hit = cur.payloads.get(key);
     if (hit) return hit;
     const data = await panelDataAsync(shown, { baseline, leftOut: leftOutOf(cur.cluster) }, {

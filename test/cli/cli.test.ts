@@ -77,10 +77,12 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '', 'the example has no diagnostics');
   const lines = r.out.trim().split('\n');
-  assert.equal(lines[0], '3 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 14 allowed connections');
+  assert.equal(lines[0], '5 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 38 allowed connections');
   assert.ok(lines.includes('frontend/web => backend/api : TCP 9000'));
   assert.ok(lines.includes('backend/api => 203.0.113.0-203.0.113.255 : TCP 443'));
   assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
+  // The staged policy is not enforced: every internal workload may still scrape the API's metrics.
+  assert.ok(lines.includes('backend/worker => backend/api : TCP 9090'));
   const ex = await run(['reach', dir, '--explain', 'frontend/web', 'backend/api']);
   // Every step of the trace, tier by tier, with file:line (allowing and denying steps alike).
   assert.match(ex.out, /Calico tier platform\n\s+platform\.dns-then-pass\s+egress rule 2\s+Pass\s+all traffic\s+\S*policies\.yaml:\d+/);

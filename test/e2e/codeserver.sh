@@ -77,6 +77,6 @@ make_workspace() {
   local dir="$1"
   rm -rf "$dir"; mkdir -p "$dir"
   cp -r "$ROOT/examples/shop/." "$dir/"
-  (cd "$dir" && git init -q && git -c user.email=e2e@example.invalid -c user.name=e2e add -A \
-     && git -c user.email=e2e@example.invalid -c user.name=e2e commit -q -m "example workspace")
+  (cd "$dir" && git init -q && git -c user.email=e2e@localhost -c user.name=e2e add -A \
+     && git -c user.email=e2e@localhost -c user.name=e2e commit -q -m "example workspace")
 }

@@ -41,7 +41,7 @@ const lastLine = (lines: string[], trimmed: string) => lines.map((l) => l.trim()
 test('the example scenario has no diagnostics and the expected reachability', () => {
   const s = new PlaygroundSession(schemas);
   assert.deepEqual(s.diagnostics(example), []);
-  const r = s.reachability(example);
+  const r = s.reachability(example, undefined, { legacy: true });
   assert.equal(r.stale, false);
   const conns = r.result!.connections.map((c) => `${c.src} -> ${c.dst}`).sort();
   assert.deepEqual(conns, [
@@ -81,7 +81,7 @@ test('a typo in a named port is reported on its line, with a fix that clears it'
 test('reachability diffs against the baseline and keeps the last good state while the YAML is broken', () => {
   const s = new PlaygroundSession(schemas);
   const edited = example + WEB_EGRESS;
-  const r = s.reachability(edited, example);
+  const r = s.reachability(edited, example, { legacy: true });
   assert.equal(r.stale, false);
   const removed = r.diff!.removed.map((c) => `${c.src} -> ${c.dst}`).sort();
   assert.deepEqual(removed, ['shop/web -> 0.0.0.0-255.255.255.255', 'shop/web -> shop/api']);
@@ -89,7 +89,7 @@ test('reachability diffs against the baseline and keeps the last good state whil
   const v = r.version;
 
   const broken = edited + '---\nkind: [unclosed\n';
-  const b = s.reachability(broken, example);
+  const b = s.reachability(broken, example, { legacy: true });
   assert.equal(b.stale, true);
   assert.deepEqual(b.staleFiles, ['playground.yaml']);
   assert.ok(b.version > v);
@@ -97,12 +97,12 @@ test('reachability diffs against the baseline and keeps the last good state whil
   assert.ok(s.diagnostics(broken).some((d) => d.severity === 'error' && d.code.startsWith('yaml')));
 
   // Unchanged text: same version, no re-analysis.
-  assert.equal(s.reachability(broken).version, b.version);
+  assert.equal(s.reachability(broken, undefined, { legacy: true }).version, b.version);
 });
 
 test('broken YAML before any good state gives an empty, stale result instead of throwing', () => {
   const s = new PlaygroundSession(schemas);
-  const r = s.reachability('kind: [oops\n');
+  const r = s.reachability('kind: [oops\n', undefined, { legacy: true });
   assert.equal(r.stale, true);
   assert.deepEqual(r.result!.connections, []);
   assert.ok(s.diagnostics('kind: [oops\n').some((d) => d.code === 'yaml-syntax' || d.code.startsWith('yaml')));
@@ -111,7 +111,7 @@ test('broken YAML before any good state gives an empty, stale result instead of 
 test('explanations for allowed and denied pairs', () => {
   const s = new PlaygroundSession(schemas);
   assert.equal(s.explain('shop/web', 'shop/db'), undefined, 'nothing analysed yet');
-  s.reachability(example);
+  s.reachability(example, undefined, { legacy: true });
   const allowed = s.explain('shop/web', 'shop/api')!;
   assert.match(allowed.summary, /TCP 8080/);
   assert.ok(allowed.ingress?.allowedBy.some((r) => r.policy === 'shop/api-from-web'));
@@ -165,7 +165,7 @@ spec:
 `;
   const text = example + calico;
   assert.deepEqual(s.diagnostics(text).filter((d) => d.severity === 'error'), []);
-  const r = s.reachability(text, example);
+  const r = s.reachability(text, example, { legacy: true });
   assert.ok(r.diff!.removed.some((c) => c.src === 'shop/web' && c.dst === 'shop/api'), 'the Deny rule should block web -> api');
   const ex = s.explain('shop/web', 'shop/api')!;
   assert.match(JSON.stringify(ex), /deny-web-to-api/);
@@ -197,7 +197,7 @@ test('random edits of the scenario never make the worker session throw', () => {
         assert.ok(d.start.line >= 0 && d.start.line < lines.length, `diagnostic line out of range: ${JSON.stringify(d)}`);
         assert.ok(d.end.line >= d.start.line);
       }
-      const r = s.reachability(text, base);
+      const r = s.reachability(text, base, { legacy: true });
       assert.ok(Array.isArray(r.result!.connections));
       const line = probe % lines.length;
       const pos = { line, character: probe % (lines[line].length + 1) };
@@ -230,4 +230,18 @@ test('share: damaged fragments fail with readable messages', async () => {
   await assert.rejects(decodeScenario(`#t=${toBase64Url(new Uint8Array([0xff, 0xfe, 0x80]))}`), /UTF-8/);
   const good = await encodeScenario('x'.repeat(5000));
   await assert.rejects(decodeScenario(good.slice(0, 8)), /damaged/);
+});
+
+test('the panel payload is core panelData() of the text, with the diff against the baseline text', async () => {
+  const { analyze, panelData, parseFiles } = await import('../../server/src/core/index');
+  const s = new PlaygroundSession(schemas);
+  const edited = example.replace(/port: 5432/g, 'port: 5433');
+  const r = s.reachability(edited, example);
+  assert.equal(r.result, undefined, 'no expanded result unless asked');
+  const expected = panelData(analyze(parseFiles([{ path: s.file, text: edited }])), { baseline: analyze(parseFiles([{ path: s.file, text: example }])) });
+  assert.deepEqual(r.data, expected);
+  assert.ok(r.data.diff && r.data.diff.removed.length > 0, 'the port change blocks a flow');
+  const ex = s.explain('shop/web', 'shop/api')!;
+  assert.equal(ex.trace.src, 'shop/web');
+  assert.ok(ex.trace.ingress && ex.trace.egress, 'both directions traced');
 });

@@ -16,6 +16,14 @@ function pairs(a: Analysis): Map<string, string> {
   return m;
 }
 
+function expandPayload(p: ReturnType<typeof panelData>): Map<string, string> {
+  const got = new Map<string, string>();
+  for (const [x, y, k] of p.cells) {
+    for (const s of p.classes[x].members) for (const d of p.classes[y].members) if (s !== d) got.set(`${p.endpoints[s].id} > ${p.endpoints[d].id}`, JSON.stringify(p.conns[k]));
+  }
+  return got;
+}
+
 function load(project: LintProject, w: World): void {
   const docs = documents(w);
   // One file per document kind, like a real workspace; unchanged documents keep their parsed objects.
@@ -39,6 +47,8 @@ for (const calico of [false, true]) {
           const inc = analyzeIncremental(cluster, prev);
           const full = analyze(parseFiles(documents(w).map((t, i) => ({ path: `d${i}.yaml`, text: t }))));
           assert.deepEqual([...pairs(inc)].sort(), [...pairs(full)].sort(), `after ${JSON.stringify(e)}`);
+          // The panel payload of the incremental analysis (which reuses class pairs of unchanged rows) too.
+          assert.deepEqual([...expandPayload(panelData(inc))].sort(), [...pairs(full)].sort(), `payload after ${JSON.stringify(e)}`);
           prev = inc;
         }
       }),

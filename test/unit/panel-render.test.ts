@@ -1,12 +1,15 @@
-// Tests of the reachability panel's pure view logic (client/webview/render.ts): port formatting, the port /
-// protocol filters, joining current connections with the impact diff, visible endpoints and the blast radius.
-// The DOM rendering itself is exercised in a real VS Code by test/e2e/ui.js.
+// Tests of the reachability panel's pure view model (client/webview/data.ts, shared.ts) over the compact PanelData:
+// the port / protocol filters, rows and columns by namespace and class, cell values (checked against the expanded
+// reachability of the same files), the impact diff, the blast radius, posture filters, search and the CSV /
+// markdown export. The DOM rendering itself is exercised in a real VS Code by test/e2e/ui.js.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, diffReach, panelData, parseFiles, reach } from '../../server/src/core/index';
+import { analyze, panelData, parseFiles, reach, ConnSet } from '../../server/src/core/index';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/messages';
-import { blastRadius, filterPorts, formatPorts, namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from '../../client/webview/render';
+import { panelStatus, rangeLabel, blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, namespacesOf, pairKey, pairViews, visibleEndpoints, visibleSets } from '../../client/webview/render';
+import type { Item } from '../../client/webview/data';
+import { countOf } from '../../server/src/core/explain/format';
 
 const pods = `apiVersion: v1
 kind: Pod
@@ -40,45 +43,29 @@ spec:
       ports: [{protocol: TCP, port: ${port}}]
 `;
 
-function response(port = 443, basePort?: number): ReachabilityResponse {
+function response(port = 443, basePort?: number, podsText = pods): ReachabilityResponse {
   const files = [
-    { path: '/w/pods.yaml', text: pods },
+    { path: '/w/pods.yaml', text: podsText },
     { path: '/w/np.yaml', text: policies(port) },
   ];
-  const result = reach(files);
-  const r: ReachabilityResponse = { compare: 'none', data: panelData(analyze(parseFiles(files))), result, version: 1, stale: false, staleFiles: [] };
-  if (basePort !== undefined) {
-    r.diff = diffReach(reach([files[0], { path: '/w/np.yaml', text: policies(basePort) }]), result);
-  }
-  return r;
+  const baseline = basePort === undefined ? undefined : analyze(parseFiles([files[0], { path: '/w/np.yaml', text: policies(basePort) }]));
+  return { compare: baseline ? 'saved' : 'none', data: panelData(analyze(parseFiles(files)), { baseline }), version: 1, stale: false, staleFiles: [] };
 }
 
+/** Three web replicas (one class), as a Deployment's pods would be. */
+const replicas = pods.replace(/apiVersion: v1\nkind: Pod\nmetadata: \{name: web,[^]*?\n---\n/, [1, 2, 3].map((i) => `apiVersion: v1
+kind: Pod
+metadata: {name: web-${i}, namespace: front, labels: {app: web, pod: web-${i}}}
+spec: {containers: [{name: c, image: x}]}
+---
+`).join(''));
+
+
+const response0 = () => response();
 const state = (patch: Partial<ViewState> = {}): ViewState => ({ ...DEFAULT_VIEW_STATE, ...patch });
+const ep = (idx: ReturnType<typeof indexPanel>, id: string): Item => ({ kind: 'ep', key: id, ns: '', eps: [idx.byId.get(id)!], label: id, depth: 1, id });
 
-describe('panel view logic', () => {
-  it('formats port sets compactly', () => {
-    assert.equal(formatPorts({ TCP: [[80, 80], [8000, 8080]], UDP: [[53, 53]] }), 'TCP 80, 8000-8080 · UDP 53');
-    assert.equal(formatPorts({ TCP: [[1, 65535]] }), 'TCP all');
-    assert.equal(formatPorts({ SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]] }), 'all');
-    assert.equal(formatPorts(undefined), '');
-    // Calico: ICMP values encode type*256+code; protocols without ports are [0,0].
-    assert.equal(formatPorts({ ICMP: [[2048, 2303]], TCP: [[443, 443]] }), 'ICMP type 8 · TCP 443');
-    assert.equal(formatPorts({ ICMP: [[768, 768]] }), 'ICMP type 3 code 0');
-    assert.equal(formatPorts({ UDPLite: [[0, 0]] }), 'protocol UDPLite');
-    const every = { ICMP: [[0, 65535]], ICMPv6: [[0, 65535]], SCTP: [[1, 65535]], TCP: [[1, 65535]], UDP: [[1, 65535]], UDPLite: [[0, 0]] } as Record<string, [number, number][]>;
-    assert.equal(formatPorts(every), 'all');
-    const { ICMP: _icmp, ...noIcmp } = every;
-    assert.equal(formatPorts(noIcmp), 'ICMPv6 all · SCTP all · TCP all · UDP all · protocol UDPLite', 'not "all" when ICMP is missing');
-  });
-
-  it('labels external address ranges as CIDRs when they are exactly one block', () => {
-    assert.equal(rangeLabel('203.0.113.0-203.0.113.255'), '203.0.113.0/24');
-    assert.equal(rangeLabel('0.0.0.0-255.255.255.255'), '0.0.0.0/0');
-    assert.equal(rangeLabel('10.0.0.5-10.0.0.5'), '10.0.0.5/32');
-    assert.equal(rangeLabel('0.0.0.0-203.0.112.255'), '0.0.0.0-203.0.112.255', 'not a single block');
-    assert.equal(rangeLabel('10.0.0.1-10.0.0.2'), '10.0.0.1-10.0.0.2', 'unaligned');
-  });
-
+describe('panel view model', () => {
   it('filters by protocol and by a single port', () => {
     const pp = { TCP: [[53, 53], [8000, 9000]] as [number, number][], UDP: [[53, 53]] as [number, number][] };
     assert.deepEqual(filterPorts(pp, 'any', ''), pp);
@@ -87,6 +74,29 @@ describe('panel view logic', () => {
     assert.deepEqual(filterPorts(pp, 'any', '53'), { TCP: [[53, 53]], UDP: [[53, 53]] });
     assert.equal(filterPorts(pp, 'TCP', '7000'), undefined);
     assert.equal(filterPorts(pp, 'SCTP', ''), undefined);
+  });
+
+  it('every workload-to-endpoint cell equals the expanded reachability of the same files', () => {
+    for (const podsText of [pods, replicas]) {
+      const files = [{ path: '/w/pods.yaml', text: podsText }, { path: '/w/np.yaml', text: policies(443) }];
+      const expected = new Map(reach(files).connections.map((c) => [pairKey(c.src, c.dst), ConnSet.fromProtocolPorts(c.protocols)] as const));
+      const idx = indexPanel(response(443, undefined, podsText).data);
+      let allowed = 0;
+      for (const s of idx.data.endpoints) {
+        for (const d of idx.data.endpoints) {
+          if (s.id === d.id || (s.kind === 'External' && d.kind === 'External')) continue;
+          const v = cellValue(idx, ep(idx, s.id), ep(idx, d.id), state());
+          const want = expected.get(pairKey(s.id, d.id));
+          assert.equal(!!v.now, !!want, `${s.id} -> ${d.id}`);
+          if (want) {
+            allowed++;
+            assert.ok(ConnSet.fromProtocolPorts(v.now!).equals(want), `${s.id} -> ${d.id}: ${JSON.stringify(v.now)}`);
+            assert.equal(v.kind, 'allowed');
+          } else assert.equal(v.kind, 'denied');
+        }
+      }
+      assert.equal(allowed, expected.size);
+    }
   });
 
   it('joins connections with the filters: web -> api only on TCP 8080', () => {
@@ -102,14 +112,18 @@ describe('panel view logic', () => {
     assert.deepEqual(p80.get(pairKey('front/web', 'back/db'))?.now, { SCTP: [[80, 80]], TCP: [[80, 80]], UDP: [[80, 80]] });
   });
 
-  it('marks newly allowed and newly blocked parts of a pair from the impact diff', () => {
+  it('marks newly allowed and newly blocked parts of a pair from the diff on groups', () => {
     const r = response(8443, 443);
-    const views = pairViews(r, state());
-    const ext = [...views.values()].find((v) => v.src === 'back/api' && v.dst.startsWith('198.51.100.0'));
-    assert.ok(ext, 'api -> external range');
-    assert.deepEqual(ext.now, { TCP: [[8443, 8443]] });
-    assert.deepEqual(ext.added, { TCP: [[8443, 8443]] });
-    assert.deepEqual(ext.removed, { TCP: [[443, 443]] });
+    const idx = indexPanel(r.data);
+    const ext = idx.data.endpoints.find((e) => e.id.startsWith('198.51.100.0'))!;
+    const v = cellValue(idx, ep(idx, 'back/api'), ep(idx, ext.id), state());
+    assert.deepEqual(v.now, { TCP: [[8443, 8443]] });
+    assert.deepEqual(v.added, { TCP: [[8443, 8443]] });
+    assert.deepEqual(v.removed, { TCP: [[443, 443]] });
+    assert.equal(v.kind, 'changed');
+    assert.equal(v.text, '± TCP 8443');
+    // Unchanged pairs carry no change marks.
+    assert.equal(cellValue(idx, ep(idx, 'front/web'), ep(idx, 'back/api'), state()).kind, 'allowed');
   });
 
   it('limits the endpoints to the chosen namespaces and hides externals on request', () => {
@@ -122,13 +136,98 @@ describe('panel view logic', () => {
     assert.ok(withExt.slice(1).every((e) => e.kind === 'External'), 'externals come last');
   });
 
-  it('computes the blast radius: what api can reach (only the external CIDR) and who can reach it', () => {
-    const r = response();
-    const br = blastRadius(r, state(), 'back/api');
-    assert.ok(br.out.length >= 1);
-    assert.ok(br.out.every((p) => p.dst.startsWith('198.51.100.')), JSON.stringify(br.out.map((p) => p.dst)));
-    assert.deepEqual(br.out[0].now, { TCP: [[443, 443]] });
-    assert.deepEqual(br.in.map((p) => p.src), ['front/web']);
+  it('rows: namespaces, then classes of ≥ 2 workloads collapsed to one row that expands to its workloads', () => {
+    const idx = indexPanel(response(443, undefined, replicas).data);
+    const { rows } = visibleSets(idx, state());
+    const items = buildItems(idx, state(), rows);
+    const labels = items.map((i) => `${i.kind}:${i.label}`);
+    assert.deepEqual(labels.slice(0, 6), ['ns:back (2 workloads)', 'ep:api', 'ep:db', 'ns:front (3 workloads)', 'class:app=web (3 workloads)', 'ns:external peers (2)']);
+    const cls = items.find((i) => i.kind === 'class')!;
+    const open = buildItems(idx, state({ open: { [cls.key]: true } }), rows);
+    assert.deepEqual(open.filter((i) => i.depth === 2).map((i) => i.label), ['web-1', 'web-2', 'web-3']);
+    // The class's cell towards api is the members' (all alike), and web-1 -> web-2 is a pair inside the class.
+    assert.deepEqual(cellValue(idx, cls, ep(idx, 'back/api'), state()).now, { TCP: [[8080, 8080]] });
+    assert.equal(cellValue(idx, ep(idx, 'front/web-1'), ep(idx, 'front/web-1'), state()).kind, 'self');
+    assert.equal(cellValue(idx, ep(idx, 'front/web-1'), ep(idx, 'front/web-2'), state()).kind, 'allowed');
+    // A closed namespace aggregates its class pairs: front -> back allows TCP 8080 to api and everything to db
+    // (both allowed, differently); back -> front allows db -> web only (api's egress is external only).
+    const closed = buildItems(idx, state({ open: { 'ns:back': false, 'ns:front': false } }), rows);
+    const [back, front] = closed;
+    assert.equal(back.kind, 'ns');
+    const agg = cellValue(idx, front, back, state());
+    assert.equal(agg.kind, 'partial');
+    assert.deepEqual(agg.some, [2, 2]);
+    assert.equal(agg.text, '◐ all traffic');
+    const some = cellValue(idx, back, front, state());
+    assert.deepEqual([some.kind, some.text], ['partial', '◐ 1/2']);
+    assert.equal(cellValue(idx, back, back, state()).kind, 'denied', 'api -> db and db -> api are both denied');
+    // External peers are merged into recognisable CIDR lists; external -> external is not analysed.
+    const ext = items.filter((i) => i.ns !== '' && i.kind === 'ep' && i.id.includes('-'));
+    assert.deepEqual(ext.map((i) => i.label), ['0.0.0.0/0 except 198.51.100.0/24', '198.51.100.0/24']);
+    assert.equal(cellValue(idx, ext[0], ext[1], state()).kind, 'none');
+  });
+
+  it('counts in the formatter\'s words', () => {
+    assert.equal(countOf(1, 'policy'), '1 policy');
+    assert.equal(countOf(3, 'policy'), '3 policies');
+    assert.equal(countOf(2, 'workload'), '2 workloads');
+    assert.equal(countOf(2, 'key'), '2 keys');
+    assert.equal(countOf(0, 'namespace'), '0 namespaces');
+  });
+
+  it('names a class by the labels its members share', () => {
+    const e = (labels: Record<string, string>, name = 'x') => ({ id: `n/${name}`, kind: 'Pod', name, namespace: 'n', labels });
+    assert.equal(classLabel([e({ app: 'web', pod: 'a' }), e({ app: 'web', pod: 'b' })]), 'app=web (2 workloads)');
+    assert.equal(classLabel([e({ team: 'x', a: '1' }, 'p1'), e({ team: 'x', a: '2' }, 'p2')]), 'team=x (2 workloads)');
+    assert.equal(classLabel([e({ a: '1' }, 'p1'), e({ a: '2' }, 'p2')]), 'p1 … (2 workloads)');
+  });
+
+  it('search by name, namespace or label; posture findings narrow rows or columns', () => {
+    const idx = indexPanel(response(443, undefined, replicas).data);
+    const ids = (xs: number[]) => xs.map((i) => idx.data.endpoints[i].id);
+    assert.deepEqual(ids(visibleSets(idx, state({ search: 'app=web', showExternal: false })).rows), ['front/web-1', 'front/web-2', 'front/web-3']);
+    assert.deepEqual(ids(visibleSets(idx, state({ search: 'back db' })).rows), ['back/db']);
+    // api is the only workload isolated for ingress: the others are the columns of "not isolated for ingress".
+    const p = visibleSets(idx, state({ posture: 'notIsolatedIngress' }));
+    assert.deepEqual(ids(p.cols), ['back/db', 'front/web-1', 'front/web-2', 'front/web-3']);
+    assert.equal(p.rows.length, idx.data.endpoints.length, 'every source');
+    const out = visibleSets(idx, state({ posture: 'canReachInternet' }));
+    assert.ok(ids(out.cols).every((id) => id.includes('-') && /^\d/.test(id)), 'columns are external peers');
+    assert.ok(ids(out.rows).includes('back/api'));
+  });
+
+  it('computes the blast radius by group: what api can reach (only the external CIDR) and who can reach it', () => {
+    const r = response(443, undefined, replicas);
+    const idx = indexPanel(r.data);
+    const br = blastRadius(idx, state(), 'back/api')!;
+    assert.deepEqual(br.out.map((e) => [e.label, e.value.text]), [['198.51.100.0/24', 'TCP 443']]);
+    assert.deepEqual(br.in.map((e) => [e.ns, e.label, e.eps.length, e.value.text]), [['front', 'app=web (3 workloads)', 3, 'TCP 8080']]);
+    assert.equal(blastRadius(idx, state(), 'nope/nothing'), undefined);
+  });
+
+  it('exports the matrix as CSV and as markdown for a pull request', () => {
+    const idx = indexPanel(response(8443, 443, replicas).data);
+    const csv = exportCsv(idx, state());
+    const lines = csv.trim().split('\n');
+    assert.equal(lines[0], 'from,to,allowed,newly allowed,newly blocked,from workloads,to workloads');
+    assert.ok(lines.includes('front/app=web (3 workloads),back/api,TCP 8080,,,front/web-1 front/web-2 front/web-3,back/api'), csv);
+    assert.ok(lines.includes('back/api,198.51.100.0/24,TCP 8443,TCP 8443,TCP 443,back/api,198.51.100.0-198.51.100.255'), csv);
+    const md = exportMarkdown(idx, state(), { baseline: 'the saved files' });
+    assert.match(md, /^### Reachability \(Kubernetes NetworkPolicy[^)]*\)/);
+    assert.match(md, /#### Changes vs the saved files\n\n\| from \| to \| newly allowed \| newly blocked \|/);
+    assert.match(md, /\| back\/api \| 198\.51\.100\.0\/24 \| TCP 8443 \| TCP 443 \|/);
+    assert.match(md, /\| front\/app=web \(3 workloads\) \| back\/api \| TCP 8080 \|/);
+  });
+
+  it('says when what it shows is older than the text: analysing, updating (with progress), out of date', () => {
+    const response = { ...response0(), version: 4 };
+    assert.deepEqual(panelStatus({}), { kind: 'progress', text: 'Analysing the workspace…' });
+    assert.equal(panelStatus({ response, latestVersion: 4 }), undefined, 'current');
+    assert.deepEqual(panelStatus({ response, latestVersion: 5 }), { kind: 'progress', text: 'Updating… the matrix below still shows the previous analysis.' });
+    assert.deepEqual(panelStatus({ response, latestVersion: 5, progress: { version: 5, done: 1, total: 4 } })?.text, 'Updating… 25% the matrix below still shows the previous analysis.');
+    assert.deepEqual(panelStatus({ response, refreshing: true })?.kind, 'progress', 'a slow refresh (e.g. another comparison)');
+    assert.deepEqual(panelStatus({ response, latestVersion: 5, error: 'boom' }), { kind: 'out-of-date', text: 'Out of date: the last refresh failed (boom). The matrix shows the analysis of an earlier text.' });
+    assert.equal(panelStatus({ error: 'boom' })?.kind, 'error');
   });
   it('shows ClusterNetworkPolicy domainNames as named external endpoints (matrix rows/columns and blast radius)', () => {
     // network-policy-api apis/v1alpha2 ClusterNetworkPolicyEgressPeer.DomainNames: named external destinations.
@@ -144,15 +243,19 @@ spec:
     - {action: Deny, to: [{networks: [0.0.0.0/0, "::/0"]}]}
 `;
     const files = [{ path: '/w/pods.yaml', text: pods }, { path: '/w/cnp.yaml', text: cnp }];
-    const result = reach(files);
     const data = panelData(analyze(parseFiles(files)));
     assert.ok(data.endpoints.some((e) => e.id === 'api.example.com' && e.kind === 'External'), 'the compact payload has the domain endpoint');
-    const r: ReachabilityResponse = { compare: 'none', data, result, version: 1, stale: false, staleFiles: [] };
+    const r: ReachabilityResponse = { compare: 'none', data, version: 1, stale: false, staleFiles: [] };
     const ext = visibleEndpoints(r, state()).filter((e) => e.kind === 'External').map((e) => e.id);
     assert.ok(ext.includes('api.example.com'), ext.join(' '));
     assert.equal(rangeLabel('api.example.com'), 'api.example.com');
     const v = pairViews(r, state()).get(pairKey('front/web', 'api.example.com'));
     assert.deepEqual(v?.now, { TCP: [[443, 443]] });
-    assert.deepEqual(blastRadius(r, state(), 'front/web').out.filter((x) => x.dst === 'api.example.com').map((x) => x.now), [{ TCP: [[443, 443]] }]);
+    // The matrix column of the domain is its own (named by the domain), and the blast radius lists it.
+    const idx = indexPanel(data);
+    const cols = buildItems(idx, state(), visibleSets(idx, state()).cols);
+    assert.ok(cols.some((c) => c.kind === 'ep' && c.label === 'api.example.com'), cols.map((c) => c.label).join(' | '));
+    const br = blastRadius(idx, state(), 'front/web')!;
+    assert.deepEqual(br.out.filter((x) => x.label === 'api.example.com').map((x) => x.value.now), [{ TCP: [[443, 443]] }]);
   });
 });

@@ -12,6 +12,7 @@ import { ReachabilityModel, registerReachability, toFsPath, type SourceFile } fr
 import { EXPLAIN_REQUEST, REACHABILITY_CHANGED_NOTIFICATION, REACHABILITY_REQUEST } from '../../server/src/protocol';
 import type { ReachabilityResponse } from '../../server/src/protocol';
 import { ConnSet, type ProtocolPorts } from '../../server/src/core/index';
+import { repoRoot } from '../helpers/paths';
 
 const workloads = `apiVersion: v1
 kind: Pod
@@ -149,6 +150,50 @@ spec:
     assert.match(m.explain({ src: 'app/db', dst: 'app/client' }).summary, /^Allowed/);
   });
 
+  it('compares with another CNI (portability): the diff is what changes on that CNI, with the reasons', async () => {
+    const cnp = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: db, namespace: app}
+spec:
+  endpointSelector: {matchLabels: {role: db}}
+  ingress:
+  - fromEndpoints: [{matchLabels: {role: client}}]
+    toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+`;
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/cnp.yaml', text: cnp },
+    ];
+    const m = new ReachabilityModel(() => files);
+    const r = await m.compute({ compare: 'cni', cni: 'calico' });
+    assert.equal(r.compare, 'cni');
+    assert.deepEqual(r.cni?.cni, 'cilium');
+    assert.match(r.data.evaluatedAs, /^Cilium \(detected: CiliumNetworkPolicy app\/db\)/);
+    // On Calico the CiliumNetworkPolicy is ignored: client -> db loses nothing and gains everything but TCP 5432.
+    const d = diffOf(r)!;
+    assert.deepEqual(d.added, []);
+    assert.ok(d.removed.some((c) => c.src === 'app/client' && c.dst === 'app/db' && ConnSet.fromProtocolPorts(c.protocols).has('ICMP', 2048) && !ConnSet.fromProtocolPorts(c.protocols).has('TCP', 5432)));
+    const flow = r.portability!.flows.find((f) => f.src === 'app/client' && f.dst === 'app/db')!;
+    assert.deepEqual(flow.words, { calico: 'all traffic, ICMP included', cilium: 'TCP 5432' });
+    assert.match(flow.reasons[0].text, /CiliumNetworkPolicy app\/db puts app\/db in default-deny for ingress under Cilium/);
+  });
+
+  it('the Calico example: "What-if: staged policies" blocks backend/worker -> backend/api metrics, Prometheus keeps them', async () => {
+    // examples/calico/policies.yaml: the staged api-metrics policy (order 50, before the api policy) allows metrics
+    // only from monitoring/prometheus and denies them otherwise; enforced today, every internal workload may scrape.
+    const { readFileSync } = await import('node:fs');
+    const root = join(repoRoot(), 'examples', 'calico');
+    const files: SourceFile[] = ['workloads.yaml', 'policies.yaml'].map((f) => ({ path: join(root, f), text: readFileSync(join(root, f), 'utf8') }));
+    const m = new ReachabilityModel(() => files);
+    const enforced = await m.compute();
+    assert.deepEqual(find(enforced, 'backend/worker', 'backend/api')?.protocols, { TCP: [[9090, 9090]] });
+    const whatIf = await m.compute({ compare: 'staged' });
+    const d = diffOf(whatIf)!;
+    assert.deepEqual(d.added, []);
+    assert.deepEqual(d.removed.map((c) => [c.src, c.dst, c.protocols]), [['backend/worker', 'backend/api', { TCP: [[9090, 9090]] }]]);
+    assert.deepEqual(find(whatIf, 'monitoring/prometheus', 'backend/api')?.protocols, { TCP: [[9090, 9090]] });
+  });
+
   it('compares with the saved files: newly allowed and newly blocked flows', async () => {
     let files: SourceFile[] = [
       { path: '/w/pods.yaml', text: workloads },
@@ -171,7 +216,7 @@ spec:
     const dir = mkdtempSync(join(tmpdir(), 'pl-reach-'));
     try {
       const git = (...args: string[]) =>
-        execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+        execFileSync('git', ['-c', 'user.email=t@localhost', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
       git('init', '-q');
       writeFileSync(join(dir, 'pods.yaml'), workloads);
       writeFileSync(join(dir, 'np.yaml'), policy(5432));

@@ -84,7 +84,7 @@ test('open: only files the panel showed, or file: inside a workspace folder', ()
   assert.equal(ok('file:///work/space/%2e%2e/%2e%2e/etc/passwd'), false);
   assert.equal(ok('/work/spaceship/a.yaml'), false, 'a sibling with the same prefix is outside');
   assert.equal(ok('relative/a.yaml'), false);
-  for (const scheme of ['command:workbench.action.terminal.new', 'https://example.invalid/x.yaml', 'vscode-remote://x/a.yaml', 'untitled:Other', 'git:/work/space/a.yaml?%7B%7D']) {
+  for (const scheme of ['command:workbench.action.terminal.new', 'https://attacker.invalid/x.yaml', 'vscode-remote://x/a.yaml', 'untitled:Other', 'git:/work/space/a.yaml?%7B%7D']) {
     assert.equal(ok(scheme), false, scheme);
   }
   // An explanation sent later adds its files; a new response forgets them.
@@ -103,4 +103,32 @@ test('rangeFiles walks deep and cyclic values without recursion limits', () => {
   assert.deepEqual([...rangeFiles([deep, cyclic])].sort(), ['bottom', 'c']);
   assert.equal(isInside('/a/b', '/a/b/c'), true);
   assert.equal(isInside('/a/b', '/a/bc'), false);
+});
+
+test('export: CSV or markdown text to save or copy; anything else is refused', () => {
+  const good = checkWebviewMessage({ type: 'export', format: 'csv', action: 'save', text: 'from,to\n' });
+  assert.deepEqual(good, { ok: true, message: { type: 'export', format: 'csv', action: 'save', text: 'from,to\n' } });
+  assert.equal(checkWebviewMessage({ type: 'export', format: 'markdown', action: 'copy', text: '| a |' }).ok, true);
+  for (const bad of [
+    { type: 'export', format: 'html', action: 'save', text: 'x' },
+    { type: 'export', format: 'csv', action: 'run', text: 'x' },
+    { type: 'export', format: 'csv', action: 'save', text: 42 },
+    { type: 'export', format: 'csv', action: 'save' },
+  ]) assert.equal(checkWebviewMessage(bad).ok, false, JSON.stringify(bad));
+});
+
+test('export: the graph as SVG (a document) or PNG (base64), saved only', () => {
+  const svg = '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>\n';
+  assert.equal(checkWebviewMessage({ type: 'export', format: 'svg', action: 'save', text: svg }).ok, true);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]).toString('base64');
+  assert.equal(checkWebviewMessage({ type: 'export', format: 'png', action: 'save', text: png }).ok, true);
+  for (const bad of [
+    { type: 'export', format: 'svg', action: 'copy', text: svg },
+    { type: 'export', format: 'svg', action: 'save', text: '<html><script>x</script></html>' },
+    { type: 'export', format: 'png', action: 'save', text: 'not base64!' },
+    { type: 'export', format: 'png', action: 'save', text: Buffer.from('GIF89a').toString('base64') },
+  ]) assert.equal(checkWebviewMessage(bad).ok, false, JSON.stringify(bad).slice(0, 80));
+  // The graph's open boxes and focus are part of the view state.
+  assert.equal(viewStateProblem({ ...DEFAULT_VIEW_STATE, graphOpen: { 'ns:a': true }, graphFocus: 'ns:a' }), undefined);
+  assert.match(viewStateProblem({ ...DEFAULT_VIEW_STATE, graphOpen: { 'ns:a': 'yes' } }) ?? '', /graphOpen/);
 });

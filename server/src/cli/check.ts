@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { countBySeverity, lintFiles, SEVERITY_RANK, type CheckFinding, type CheckSeverity } from '../tools/findings';
-import { displayPath, oneOf, packageVersion, parse, readInputs, UsageError, type CliIO } from './common';
+import { analyzeOptionsOf, displayPath, oneOf, packageVersion, parse, readInputs, UsageError, type CliIO } from './common';
 import { RuleCatalog } from './rule-catalog';
 
 export const CHECK_USAGE = `Usage:
@@ -129,6 +129,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   let format: (typeof FORMATS)[number];
   let failOn: (typeof FAIL_ON)[number];
   let baseline: Set<string> | undefined;
+  let analyzeOpts;
   let values;
   let positionals: string[];
   try {
@@ -145,6 +146,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
     }
     format = oneOf('--format', values.format, FORMATS, 'text');
     failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON, 'error');
+    analyzeOpts = analyzeOptionsOf(values);
     if (positionals.length === 0) throw new UsageError('no PATH given');
     if (typeof values['baseline-file'] === 'string') baseline = readBaseline(values['baseline-file']);
   } catch (e) {
@@ -157,7 +159,7 @@ export async function check(args: string[], io: CliIO): Promise<number> {
   for (const w of warnings) io.err(`policy-lens check: ${w}\n`);
   if (errors.length) return 2;
   const catalog = new RuleCatalog(typeof values['rule-docs-url'] === 'string' ? values['rule-docs-url'] : undefined);
-  const { findings: all, linted } = lintFiles(files, { defaultNamespace: values['default-namespace'] as string | undefined }, (p) => displayPath(p));
+  const { findings: all, linted } = lintFiles(files, { defaultNamespace: values['default-namespace'] as string | undefined }, (p) => displayPath(p), analyzeOpts);
   const findings = baseline ? all.filter((f) => !baseline!.has(f.fingerprint)) : all;
   const suppressed = all.length - findings.length;
   const counts = countBySeverity(findings);

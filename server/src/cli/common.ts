@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { InputFile } from '../core/index';
+import { CNI_SETTINGS, type AnalyzeOptions, type CniSetting, type InputFile } from '../core/index';
 import { findExtensionRoot } from '../lsp/schemas';
 import { collectFiles, type CliIO } from './main';
 
@@ -16,11 +16,22 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** Parses `args` strictly; unknown options or missing values throw UsageError. `--help`/`-h` is always accepted. */
 export function parse<O extends Options>(args: string[], options: O): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
-    const r = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    const r = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, ...ANALYSIS_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.split('\n')[0] : String(e));
   }
+}
+
+/** Options every command accepts (added by parse): which CNI's semantics evaluate the manifests. */
+export const ANALYSIS_OPTIONS = { cni: { type: 'string' } } as const;
+
+/** Help text line for --cni (every command). */
+export const CNI_HELP = '--cni auto|kubernetes|calico|cilium   whose semantics evaluate the manifests (default auto: detected from\n                        the objects: cilium-config or cilium.io objects = Cilium, projectcalico.org = Calico)';
+
+/** The analysis options of the parsed arguments (--cni). Throws UsageError on a bad value. */
+export function analyzeOptionsOf(values: Record<string, unknown>): AnalyzeOptions {
+  return { cni: oneOf<CniSetting>('--cni', values.cni, CNI_SETTINGS, 'auto') };
 }
 
 export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], dflt: T): T {

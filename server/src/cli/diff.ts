@@ -6,7 +6,7 @@ import { relative, resolve, sep } from 'node:path';
 import { analyzeFiles, ConnSet, type InputFile, type ProtocolPorts } from '../core/index';
 import { semanticDiff, type FlowChange, type SemanticDiff } from '../tools/reach-diff';
 import type { ResponsibleRule } from '../tools/trace';
-import { displayPath, oneOf, parse, readInputs, UsageError, type CliIO } from './common';
+import { analyzeOptionsOf, displayPath, oneOf, parse, readInputs, UsageError, type CliIO } from './common';
 import { collectFiles } from './main';
 
 export const DIFF_USAGE = `Usage:
@@ -121,6 +121,7 @@ export async function diff(args: string[], io: CliIO): Promise<number> {
   let format: (typeof FORMATS)[number];
   let failOn: (typeof FAIL_ON)[number];
   let base: string;
+  let analyzeOpts;
   try {
     ({ values, positionals } = parse(args, {
       base: { type: 'string' },
@@ -134,6 +135,7 @@ export async function diff(args: string[], io: CliIO): Promise<number> {
     }
     format = oneOf('--format', values.format, FORMATS, 'text');
     failOn = oneOf('--fail-on', values['fail-on'], FAIL_ON, 'never');
+    analyzeOpts = analyzeOptionsOf(values);
     if (typeof values.base !== 'string' || !values.base) throw new UsageError('--base REF|PATH is required');
     base = values.base;
   } catch (e) {
@@ -160,8 +162,8 @@ export async function diff(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const opts = { defaultNamespace: values['default-namespace'] as string | undefined };
-  const before = analyzeFiles(baseFiles, opts).analysis;
-  const after = analyzeFiles(files.map((f) => ({ path: displayPath(f.path), text: f.text })), opts).analysis;
+  const before = analyzeFiles(baseFiles, opts, analyzeOpts).analysis;
+  const after = analyzeFiles(files.map((f) => ({ path: displayPath(f.path), text: f.text })), opts, analyzeOpts).analysis;
   const d = semanticDiff(before, after);
   if (format === 'json') io.out(`${JSON.stringify({ base: baseLabel, paths, ...d }, null, 2)}\n`);
   else if (format === 'markdown') io.out(diffMarkdown(d, baseLabel));

@@ -1,7 +1,9 @@
 // `policy-lens` command-line interface.
-//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--ipblock-matches-pods]
-//                             [--max-file-size BYTES]
+//   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS] [--cni CNI]
+//                             [--ipblock-matches-pods] [--max-file-size BYTES]
 //   policy-lens check | diff | verify | mcp ...   (each in its own module: check.ts, diff.ts, verify.ts, mcp.ts)
+//   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
+//   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
 import { renderTraceText } from '../core/explain/format';
@@ -12,13 +14,15 @@ import { check } from './check';
 import { diff } from './diff';
 import { mcp } from './mcp';
 import { verify } from './verify';
+import { portabilityCommand } from './portability';
+import { describeChoice, isCniSetting, type CniSetting } from '../core/policy/cni';
 import { runSuggest, takeSuggestArg, type SuggestCliOptions } from './suggest';
 
 export { collectFiles } from './inputs';
 
 const USAGE = `Usage:
   policy-lens reach PATH... [--output text|json] [--explain SRC DST] [--default-namespace NS]
-                            [--ipblock-matches-pods] [--max-file-size BYTES]
+                            [--cni auto|kubernetes|calico|cilium] [--ipblock-matches-pods] [--max-file-size BYTES]
   policy-lens reach PATH... --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]
   policy-lens check PATH... [--format text|json|sarif|markdown] [--fail-on error|warning|information|never]
                             [--baseline-file FILE]
@@ -26,6 +30,12 @@ const USAGE = `Usage:
                             [--fail-on any-change|new-exposure|removed-allowed]
   policy-lens verify --rules FILE PATH... [--format text|json|markdown]
   policy-lens mcp [PATH]    Model Context Protocol server over stdio
+  policy-lens flows FLOWFILE... --manifests PATH... [--baseline saved|head|staged|PATH] [--output text|json]
+                            [--fail-on newly-blocked|newly-allowed|disagreement]
+  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
+  policy-lens portability PATH... [--cni calico,cilium,kubernetes] [--format text|json|markdown]
+                            flows whose verdict differs between CNIs, and why
+Every command that reads manifests accepts --cni auto|kubernetes|calico|cilium (default auto: detected from the objects).
   policy-lens COMMAND --help   details of one command
 
 Options of reach:
@@ -36,8 +46,10 @@ Options of reach:
   --output, -o           text (default) or json
   --explain SRC DST      explain why SRC can or cannot reach DST (ids: namespace/name, an external range or DNS name)
   --default-namespace NS namespace for objects without metadata.namespace (default: default)
+  --cni CNI              whose semantics evaluate the manifests: auto (default; a cilium-config ConfigMap or
+                         cilium.io objects mean Cilium, projectcalico.org objects Calico), kubernetes, calico, cilium
   --ipblock-matches-pods Kubernetes NetworkPolicy ipBlock also matches pods whose status.podIP is inside
-                         (CNI-specific; default: external addresses only)
+                         (CNI-specific; default: external addresses only; Calico always matches, Cilium never)
   --suggest              with --explain: propose verified policy edits that allow the flow (block it when it is
                          allowed); --port/--protocol narrow the flow (default: the destination's declared ports)
   --max-file-size BYTES  skip files larger than this (default ${formatSize(DEFAULT_MAX_FILE_SIZE).replace(' ', '')}; suffixes K, M, G = x1024)
@@ -73,7 +85,7 @@ function defaultIO(): CliIO {
   };
 }
 
-function formatDiagnostic(d: Diagnostic): string {
+export function formatDiagnostic(d: Diagnostic): string {
   return `${relative(process.cwd(), d.range.file) || d.range.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.code}] ${d.message}`;
 }
 
@@ -88,11 +100,12 @@ interface Args {
   maxFileSize: number;
   help: boolean;
   ipBlockMatchesPods: boolean;
+  cni: CniSetting;
   suggest: SuggestCliOptions;
 }
 
 function parseArgs(rest: string[]): Args {
-  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, ipBlockMatchesPods: false, suggest: { enabled: false } };
+  const args: Args = { paths: [], output: 'text', maxFileSize: DEFAULT_MAX_FILE_SIZE, help: false, ipBlockMatchesPods: false, cni: 'auto', suggest: { enabled: false } };
   let output = 'text';
   let maxFileSize: string | undefined;
   const value = (i: number, name: string): string => {
@@ -120,7 +133,11 @@ function parseArgs(rest: string[]): Args {
     } else if (name === '--default-namespace') args.defaultNamespace = inline ?? value(++i, name);
     else if (name === '--max-file-size') maxFileSize = inline ?? value(++i, name);
     else if (name === '--help' || name === '-h') args.help = true;
-    else if (a === '--ipblock-matches-pods') args.ipBlockMatchesPods = true;
+    else if (name === '--cni') {
+      const v = inline ?? value(++i, name);
+      if (!isCniSetting(v)) throw new UsageError(`--cni must be one of auto, kubernetes, calico, cilium, not "${v}"`);
+      args.cni = v;
+    } else if (a === '--ipblock-matches-pods') args.ipBlockMatchesPods = true;
     else if (a === '--') {
       args.paths.push(...rest.slice(i + 1));
       break;
@@ -152,6 +169,9 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
   if (cmd === 'diff') return diff(rest, io);
   if (cmd === 'verify') return verify(rest, io);
   if (cmd === 'mcp') return mcp(rest, io);
+  if (cmd === 'flows') return (await import('./flows')).flowsCommand(rest, io);
+  if (cmd === 'recommend') return (await import('./recommend')).recommendCommand(rest, io);
+  if (cmd === 'portability') return portabilityCommand(rest, io);
   if (cmd !== 'reach') {
     io.err(`policy-lens: unknown command "${cmd}" (policy-lens --help shows the commands)\n`);
     return 2;
@@ -180,8 +200,8 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     io.err('policy-lens: no input could be read\n');
     return 2;
   }
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace }, { ipBlockMatchesPods: args.ipBlockMatchesPods });
-  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods })]) io.err(`${formatDiagnostic(d)}\n`);
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace: args.defaultNamespace }, { cni: args.cni, ipBlockMatchesPods: args.ipBlockMatchesPods });
+  for (const d of [...cluster.diagnostics, ...podIpSplitDiagnostics(cluster, { ipBlockMatchesPods: args.ipBlockMatchesPods, cni: args.cni })]) io.err(`${formatDiagnostic(d)}\n`);
 
   const sink: TextSink = {
     write: (s) => {
@@ -228,13 +248,16 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const staged = calico.filter((p) => p.staged).length;
   const cps = cluster.clusterPolicies ?? [];
   const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
-  const policies = calico.length
-    ? `${cluster.policies.length} Kubernetes and ${calico.length} Calico policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+  const cilium = cluster.cilium?.policies ?? [];
+  const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
+  const policies = parts.length
+    ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
     : `${cluster.policies.length} network policies${clusterWide}`;
   // The summary line comes first, so the connections are generated twice (counted, then listed).
   let count = 0;
   for (const _ of analysis.connections()) count++;
   await w.write(`${workloads} workloads, ${policies}, ${count} allowed connections\n`);
+  if (analysis.cni.how !== 'default') await w.write(`evaluated as ${describeChoice(analysis.cni)}\n`);
   for (const c of analysis.connections()) await w.write(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
   await w.flush();
   return 0;

@@ -8,7 +8,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { InputFile } from '../core/index';
 import { blastRadiusTool, checkTool, explainTool, reachTool, ToolError, whatIfTool, type ToolWorkspace } from '../tools/engine-tools';
 import { TOOLS, type ToolName } from '../tools/schemas';
-import { packageVersion, parse, UsageError, type CliIO } from './common';
+import { analyzeOptionsOf, packageVersion, parse, UsageError, type CliIO } from './common';
+import type { AnalyzeOptions } from '../core/index';
 import { collectFiles } from './main';
 
 export const MCP_USAGE = `Usage:
@@ -23,7 +24,7 @@ export const MCP_USAGE = `Usage:
 `;
 
 /** A workspace on disk: every manifest under `root` (a folder or one file), read with collectFiles. */
-export function diskWorkspace(root: string, defaultNamespace?: string): ToolWorkspace {
+export function diskWorkspace(root: string, defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): ToolWorkspace {
   const abs = resolve(root);
   let base = abs;
   try {
@@ -44,6 +45,7 @@ export function diskWorkspace(root: string, defaultNamespace?: string): ToolWork
     display: show,
     keyOf: (file) => resolve(base, file),
     defaultNamespace,
+    analyzeOptions,
   };
 }
 
@@ -58,7 +60,7 @@ const HANDLERS: Record<ToolName, Handler> = {
 };
 
 /** Builds the MCP server (not yet connected): tests connect it to in-memory transports, `mcp` to stdio. */
-export function createMcpServer(root: string, defaultNamespace?: string): McpServer {
+export function createMcpServer(root: string, defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): McpServer {
   const server = new McpServer({ name: 'policy-lens', version: packageVersion() }, { instructions: 'Policy Lens answers questions about Kubernetes NetworkPolicy and Calico policy manifests from its analysis engine: who can reach whom (reach), why (explain), what a proposed change would do (what_if), problems in the YAML (check) and the blast radius of a workload. Endpoint ids are namespace/name.' });
   for (const name of Object.keys(TOOLS) as ToolName[]) {
     const t = TOOLS[name];
@@ -69,7 +71,7 @@ export function createMcpServer(root: string, defaultNamespace?: string): McpSer
       (async (args: Record<string, unknown>) => {
         try {
           const p = typeof args.path === 'string' && args.path ? resolve(root, args.path) : root;
-          const out = HANDLERS[name](diskWorkspace(p, defaultNamespace), args) as Record<string, unknown>;
+          const out = HANDLERS[name](diskWorkspace(p, defaultNamespace, analyzeOptions), args) as Record<string, unknown>;
           return { content: [{ type: 'text' as const, text: JSON.stringify(out, null, 2) }], structuredContent: out };
         } catch (e) {
           if (!(e instanceof ToolError)) throw e;
@@ -84,8 +86,10 @@ export function createMcpServer(root: string, defaultNamespace?: string): McpSer
 export async function mcp(args: string[], io: CliIO): Promise<number> {
   let values;
   let positionals: string[];
+  let analyzeOpts;
   try {
     ({ values, positionals } = parse(args, { 'default-namespace': { type: 'string' } }));
+    analyzeOpts = analyzeOptionsOf(values);
     if (values.help) {
       io.out(MCP_USAGE);
       return 0;
@@ -103,7 +107,7 @@ export async function mcp(args: string[], io: CliIO): Promise<number> {
     io.err(`policy-lens mcp: ${root}: no such file or directory\n`);
     return 2;
   }
-  const server = createMcpServer(root, values['default-namespace'] as string | undefined);
+  const server = createMcpServer(root, values['default-namespace'] as string | undefined, analyzeOpts);
   const transport = new StdioServerTransport();
   await server.connect(transport);
   // Serve until the client closes stdin.

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './common';
+import { REPOSITORY_URL } from '../repository';
 
 export interface RuleInfo {
   id: string;
@@ -20,7 +21,7 @@ export interface RuleInfo {
  */
 export function defaultRuleDocsBase(): string {
   const root = packageRoot();
-  let repo = 'https://example.invalid/policy-lens';
+  let repo = REPOSITORY_URL;
   try {
     const pkg = JSON.parse(readFileSync(join(root ?? '.', 'package.json'), 'utf8'));
     const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { analyzeFiles, ConnSet } from '../core/index';
 import { compileRequirements, evaluateRequirements, type RequirementResult, type Violation } from '../tools/requirements';
-import { displayPath, oneOf, parse, readInputs, UsageError, type CliIO } from './common';
+import { analyzeOptionsOf, displayPath, oneOf, parse, readInputs, UsageError, type CliIO } from './common';
 
 export const VERIFY_USAGE = `Usage:
   policy-lens verify --rules FILE PATH... [--format text|json|markdown] [--default-namespace NS] [--max-flows N]
@@ -83,6 +83,7 @@ export async function verify(args: string[], io: CliIO): Promise<number> {
   let format: (typeof FORMATS)[number];
   let maxFlows = 20;
   let rulesDoc: unknown;
+  let analyzeOpts;
   try {
     ({ values, positionals } = parse(args, {
       rules: { type: 'string', short: 'r' },
@@ -95,6 +96,7 @@ export async function verify(args: string[], io: CliIO): Promise<number> {
       return 0;
     }
     format = oneOf('--format', values.format, FORMATS, 'text');
+    analyzeOpts = analyzeOptionsOf(values);
     if (values['max-flows'] !== undefined) {
       maxFlows = Number(values['max-flows']);
       if (!Number.isInteger(maxFlows) || maxFlows < 0) throw new UsageError('--max-flows must be a whole number');
@@ -124,7 +126,7 @@ export async function verify(args: string[], io: CliIO): Promise<number> {
   for (const e of errors) io.err(`policy-lens verify: ${e}\n`);
   for (const w of warnings) io.err(`policy-lens verify: ${w}\n`);
   if (errors.length) return 2;
-  const { analysis } = analyzeFiles(files.map((f) => ({ path: displayPath(f.path), text: f.text })), { defaultNamespace: values['default-namespace'] as string | undefined });
+  const { analysis } = analyzeFiles(files.map((f) => ({ path: displayPath(f.path), text: f.text })), { defaultNamespace: values['default-namespace'] as string | undefined }, analyzeOpts);
   const results = evaluateRequirements(analysis, requirements);
   if (format === 'json') {
     io.out(`${JSON.stringify({ requirements: results, summary: { total: results.length, violated: results.filter((r) => r.status === 'violated').length, invalid: results.filter((r) => r.status === 'invalid').length } }, null, 2)}\n`);

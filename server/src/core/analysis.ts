@@ -7,6 +7,7 @@ import { ConnSet } from './ports';
 import { parseIPv4, parseIPv6, parseCidr, type Family } from './ip';
 import { buildModel, buildWorld, evaluatedAs, type ModelOptions } from './policy/build';
 import { Evaluation } from './policy/evaluate';
+import { chooseCni, type CniChoice } from './policy/cni';
 import type { Direction, Policy, PolicyModel, Rule, WorldView } from './policy/ir';
 import { traceDirection } from './policy/trace';
 import { explanationOf } from './explain/format';
@@ -35,8 +36,12 @@ export class Analysis {
   readonly world: WorldView;
   readonly model: PolicyModel;
   readonly evaluation: Evaluation;
-  /** Which semantics evaluated the cluster ("Kubernetes NetworkPolicy", "Calico"). */
+  /** Which semantics evaluated the cluster, in words ("Kubernetes NetworkPolicy", "Cilium (detected: ...)"). */
   readonly evaluatedAs: string;
+  /** The CNI whose semantics evaluated the cluster, and how it was chosen. */
+  readonly cni: CniChoice;
+  /** The model options this analysis was built with (to analyse edited files the same way). */
+  readonly modelOptions: ModelOptions;
   private readonly nClasses: number;
 
   constructor(
@@ -49,6 +54,9 @@ export class Analysis {
     this.model = buildModel(cluster, opts);
     this.evaluation = new Evaluation(this.world, this.model, { previous: opts.previous?.evaluation, changedWorkloads: opts.changedWorkloads });
     this.evaluatedAs = evaluatedAs(cluster, opts);
+    this.cni = chooseCni(cluster, opts.cni);
+    const { previous: _p, changedWorkloads: _c, ...modelOptions } = opts;
+    this.modelOptions = modelOptions;
     this.nClasses = this.evaluation.classes.length;
   }
 

@@ -20,13 +20,14 @@ export type { AnalyzeOptions } from './analysis';
 export { ConnSet } from './ports';
 export { selectorMatches, describeSelector, isEmptySelector, selectorKey } from './selectors';
 export { parseCidr } from './ip';
+export { chooseCni, detectCni, cniName, describeChoice, CNIS, CNI_SETTINGS, isCniSetting, type Cni, type CniSetting, type CniChoice } from './policy/cni';
 
 /** Parse and analyse in one step. */
 export function reach(files: InputFile[], opts?: ParseOptions): ReachResult {
   return analyze(parseFiles(files, opts)).result();
 }
 
-export function analyzeFiles(files: InputFile[], opts?: ParseOptions, analyzeOpts?: AnalyzeOptions): { cluster: Cluster; analysis: Analysis } {
+export function analyzeFiles(files: InputFile[], opts?: ParseOptions, analyzeOpts: AnalyzeOptions = {}): { cluster: Cluster; analysis: Analysis } {
   const cluster = parseFiles(files, opts);
   return { cluster, analysis: analyze(cluster, analyzeOpts) };
 }

@@ -26,6 +26,8 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   range: SourceRange;
+  /** A quick fix the language server can offer for it (the same hints as the lint findings). */
+  fix?: import('./lint/doc-rules').FixHint;
 }
 
 export type Labels = Record<string, string>;
@@ -162,4 +164,18 @@ export interface Cluster {
   clusterPolicies?: import('./dialects/admin/model').ClusterPolicy[];
   /** Node objects (their labels and addresses, for `nodes` peers). */
   nodes?: import('./dialects/admin/model').ClusterNode[];
+  /** cilium.io resources (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, CiliumCIDRGroup) and cilium-config. */
+  cilium?: import('./dialects/cilium/model').CiliumInput;
+  /** Objects that say which CNI runs the cluster (core/policy/cni.ts detects it from them). */
+  cniMarkers?: CniMarker[];
+}
+
+/** An object that tells which CNI enforces the manifests (e.g. the kube-system/cilium-config ConfigMap). */
+export interface CniMarker {
+  cni: 'cilium' | 'calico';
+  /** The object in words, e.g. "ConfigMap kube-system/cilium-config". */
+  what: string;
+  /** An installation object (agent configuration, operator Installation) rather than a policy or other resource. */
+  strong: boolean;
+  range: SourceRange;
 }

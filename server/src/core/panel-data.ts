@@ -171,11 +171,9 @@ function* panelDataSteps(a: Analysis, opts: PanelDataOptions): Generator<PanelPr
   for (let x = 0; x < C; x++) {
     yield { done: x, total };
     // Only the columns the source's egress allows anything to need the destination's ingress.
-    for (const y of ev.egressTargets(x)) {
-      if (y >= C) break;
+    for (const [y, c] of pairsOf(ev, x)) {
       if (x === y && ev.classes[x].members.length < 2) continue;
-      const c = ev.classPair(x, y);
-      if (!c.isEmpty()) cells.push([x, y, conns.add(c)]);
+      cells.push([x, y, conns.add(c)]);
     }
     if (K) {
       const eRow = ev.rowCells(x, 'Egress');
@@ -248,6 +246,35 @@ function posture(a: Analysis, wlPos: number[], cells: [number, number, number][]
  * they gained and lost). Workloads that exist only in the baseline are not shown (they are not endpoints now);
  * workloads that exist only now are compared with "nothing allowed".
  */
+/** Per class: the classes it may reach and what (non-empty class pairs only), computed once per evaluation. */
+const pairsCache = new WeakMap<object, (Map<number, ConnSet> | undefined)[]>();
+function pairsOf(ev: Analysis['evaluation'], a: number): Map<number, ConnSet> {
+  let arr = pairsCache.get(ev);
+  if (!arr) pairsCache.set(ev, (arr = new Array(ev.classes.length)));
+  let m = arr[a];
+  if (m) return m;
+  // Derived from an evaluation with the same classes: where the source's egress row and every target's ingress row
+  // are the very same rows, its class pairs are too.
+  const base = ev.base;
+  const old = base && pairsCache.get(base)?.[a];
+  if (old && ev.sameRow(base!, a, 'Egress')) {
+    const C0 = ev.classes.length;
+    if (ev.egressTargets(a).every((b) => b >= C0 || ev.sameRow(base!, b, 'Ingress'))) {
+      arr[a] = old;
+      return old;
+    }
+  }
+  const C = ev.classes.length;
+  m = new Map<number, ConnSet>();
+  for (const b of ev.egressTargets(a)) {
+    if (b >= C) break;
+    const c = ev.classPair(a, b);
+    if (!c.isEmpty()) m.set(b, c);
+  }
+  arr[a] = m;
+  return m;
+}
+
 function* diffOnClasses(cur: Analysis, base: Analysis, wlPos: number[], extPos: number[], conns: ConnTable, doneBefore: number, total: number): Generator<PanelProgress, NonNullable<PanelPayload['diff']>, void> {
   const ev = cur.evaluation;
   const bv = base.evaluation;
@@ -296,23 +323,49 @@ function* diffOnClasses(cur: Analysis, base: Analysis, wlPos: number[], extPos: 
     if (!minus.isEmpty()) removed.push([sg, dg, conns.add(minus)]);
   };
   const BC = bv.classes.length;
+  const C = ev.classes.length;
+  // Only pairs that one side allows anything for can differ: walk the sparse allowed class pairs of both sides.
+  const byCc = new Map<number, number[]>();
+  const byBc = new Map<number, number[]>();
+  for (let g = 0; g < G; g++) {
+    let l = byCc.get(rep[g].cc);
+    if (!l) byCc.set(rep[g].cc, (l = []));
+    l.push(g);
+    if (rep[g].bc !== undefined) {
+      let m = byBc.get(rep[g].bc!);
+      if (!m) byBc.set(rep[g].bc!, (m = []));
+      m.push(g);
+    }
+  }
+  const isEmptyOrNone = (x: ConnSet | undefined) => !x || x.isEmpty();
   for (let s = 0; s < G; s++) {
     yield { done: doneBefore + Math.floor(((total - doneBefore) * s) / Math.max(1, G)), total };
-    for (let d = 0; d < G; d++) {
+    const cs = rep[s].cc;
+    const bs = rep[s].bc;
+    const cand = new Set<number>();
+    for (const cc of pairsOf(ev, cs).keys()) for (const d of byCc.get(cc) ?? []) cand.add(d);
+    if (bs !== undefined) for (const bc of pairsOf(bv, bs).keys()) for (const d of byBc.get(bc) ?? []) cand.add(d);
+    for (const d of [...cand].sort((x, y) => x - y)) {
       if (s === d && groups[s].length < 2) continue;
-      const now = ev.classPair(rep[s].cc, rep[d].cc);
-      const before = rep[s].bc === undefined || rep[d].bc === undefined ? [] : [bv.classPair(rep[s].bc!, rep[d].bc!)];
-      record(s, d, now, before.length ? before : [ConnSet.EMPTY]);
+      const now = pairsOf(ev, cs).get(rep[d].cc) ?? ConnSet.EMPTY;
+      const before = bs === undefined || rep[d].bc === undefined ? ConnSet.EMPTY : pairsOf(bv, bs).get(rep[d].bc!) ?? ConnSet.EMPTY;
+      if (now === before) continue;
+      record(s, d, now, [before]);
     }
+    const curOut = ev.rowCells(cs, 'Egress');
+    const curIn = ev.rowCells(cs, 'Ingress');
+    const baseOut = bs === undefined ? undefined : bv.rowCells(bs, 'Egress');
+    const baseIn = bs === undefined ? undefined : bv.rowCells(bs, 'Ingress');
+    const at = (row: ReturnType<typeof ev.rowCells> | undefined, j: number) => (row === undefined ? undefined : row instanceof ConnSet ? row : row[j]);
     for (let k = 0; k < ev.externals.length; k++) {
       const ks = extBase[k];
-      const nowOut = ev.cell(rep[s].cc, 'Egress', ev.classes.length + k);
-      const beforeOut = rep[s].bc === undefined ? [ConnSet.EMPTY] : ks.length ? ks.map((j) => bv.cell(rep[s].bc!, 'Egress', BC + j)) : [ConnSet.EMPTY];
-      record(s, G + k, nowOut, beforeOut);
+      const nowOut = at(curOut, C + k) ?? ConnSet.EMPTY;
+      const beforeOut = ks.length ? ks.map((j) => at(baseOut, BC + j) ?? ConnSet.EMPTY) : [ConnSet.EMPTY];
+      if (!(isEmptyOrNone(nowOut) && beforeOut.every((b) => b.isEmpty()))) record(s, G + k, nowOut, beforeOut);
       if (ev.externals[k].kind === 'address') {
-        const nowIn = ev.cell(rep[s].cc, 'Ingress', ev.classes.length + k);
-        const beforeIn = rep[s].bc === undefined ? [ConnSet.EMPTY] : ks.length ? ks.map((j) => (bv.externals[j].kind === 'address' ? bv.cell(rep[s].bc!, 'Ingress', BC + j) : ConnSet.EMPTY)) : [ConnSet.EMPTY];
-        record(G + k, s, nowIn, beforeIn);
+        const nowIn = at(curIn, C + k) ?? ConnSet.EMPTY;
+        const beforeIn = ks.length ? ks.map((j) => (bv.externals[j].kind === 'address' ? at(baseIn, BC + j) ?? ConnSet.EMPTY : ConnSet.EMPTY)) : [ConnSet.EMPTY];
+        if (!(isEmptyOrNone(nowIn) && beforeIn.every((b) => b.isEmpty()))) record(G + k, s, nowIn, beforeIn);
       }
     }
   }

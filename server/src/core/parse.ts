@@ -12,6 +12,8 @@ import { getMap, getNode, getPair, getSeq, getString, getLabels, metaNameRange, 
 import { parseNetworkPolicy } from './dialects/kubernetes/parse';
 import { isCalicoApiVersion, isModeledCalicoKind, parseCalicoObject, suggest } from './dialects/calico/parse';
 import { CALICO_KINDS, isCalicoNetworkSet, isCalicoPolicy, isCalicoTier } from './dialects/calico/model';
+import { recordCniObject } from './dialects/cni-objects';
+import { mergeCiliumInput } from './dialects/cilium/model';
 import { clusterPolicyKindFor, parseClusterPolicy, parseNode } from './dialects/admin/parse';
 import { parseIPv4, parseIPv6 } from './ip';
 import { parseChunk, splitDocuments, type ParsedChunk } from './documents';
@@ -152,6 +154,8 @@ export function mergeDocumentModel(b: ClusterBuilder, m: Cluster): void {
     cc.networkSets.push(...m.calico.networkSets);
     cc.tiers.push(...m.calico.tiers);
   }
+  mergeCiliumInput(cluster, m);
+  if (m.cniMarkers) (cluster.cniMarkers ??= []).push(...m.cniMarkers);
   if (m.clusterPolicies) (cluster.clusterPolicies ??= []).push(...m.clusterPolicies);
   if (m.nodes) (cluster.nodes ??= []).push(...m.nodes);
   for (const o of m.leftOut) cluster.leftOut.push(o);
@@ -309,6 +313,7 @@ export class ClusterBuilder {
     for (const w of this.cluster.workloads) this.ensureNamespace(w.namespace);
     for (const p of this.cluster.policies) this.ensureNamespace(p.namespace);
     for (const p of this.cluster.calico?.policies ?? []) if (p.metadata.namespace) this.ensureNamespace(p.metadata.namespace);
+    for (const p of this.cluster.cilium?.policies ?? []) if (p.namespace) this.ensureNamespace(p.namespace);
     // (ClusterNetworkPolicies are cluster-scoped: they name no namespace.)
     // The control plane sets kubernetes.io/metadata.name on every namespace
     // (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name).
@@ -336,6 +341,8 @@ function parseObject(obj: YAMLMap, ctx: ParseContext, b: ClusterBuilder, extra?:
     for (const item of getSeq(ctx, obj, 'items') ?? []) if (isMap(item)) parseObject(item, ctx, b, extra, itemKind, itemKind ? apiVersion : undefined);
     return;
   }
+  // cilium.io objects, cilium-config, Calico installation objects: which CNI runs the cluster (core/policy/cni.ts).
+  if (recordCniObject(obj, ctx, b.cluster, apiVersion, kind)) return;
   if (isCalicoApiVersion(apiVersion) && isModeledCalicoKind(kind)) {
     const r = parseCalicoObject(obj, { file: ctx.file, docIndex: ctx.doc, lines: ctx.lines, defaultNamespace: ctx.defaultNamespace, text: ctx.text });
     ctx.diagnostics.push(...r.diagnostics);

@@ -18,9 +18,7 @@ export const UNMODELLED_KINDS: readonly UnmodelledKind[] = [
   // v1alpha2 and AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are modelled (core/dialects/admin); other
   // versions and kinds of the group are not.
   { group: 'policy.networking.k8s.io', kind: '*', source: 'network-policy-api, versions other than the modelled ones' },
-  // Cilium (https://docs.cilium.io/en/stable/security/policy/).
-  { group: 'cilium.io', kind: 'CiliumNetworkPolicy', source: 'cilium.io/v2' },
-  { group: 'cilium.io', kind: 'CiliumClusterwideNetworkPolicy', source: 'cilium.io/v2' },
+  // cilium.io objects are read by the Cilium dialect (core/dialects/cilium), which reports the kinds it does not model.
   // Calico kinds other than the modelled ones (NetworkPolicy, GlobalNetworkPolicy, their staged forms,
   // NetworkSet, GlobalNetworkSet, Tier): HostEndpoint, Profile, StagedKubernetesNetworkPolicy, ...
   // (https://docs.tigera.io/calico/latest/reference/resources/).

@@ -8,6 +8,8 @@ import type { WorkspaceFacts } from '../core/lint/workspace-rules';
 import { cursorContext, textLines, type CursorContext } from './yaml-path';
 import { resolve, schemaAt, typesOf, type SchemaNode, type SchemaRegistry } from './schemas';
 import { policyAt } from './hover';
+import { CILIUM_ENTITIES, CLUSTER_LABEL, ENTITY_DOCS, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL } from '../core/dialects/cilium/model';
+import { isIdentityLabel } from '../core/dialects/cilium/labels';
 
 const NP_HEAD = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${1:name}\n  namespace: ${2:namespace}\nspec:\n';
 
@@ -49,6 +51,30 @@ export const POLICY_SNIPPETS: { label: string; detail: string; body: string }[] 
       'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: ${1:baseline-deny}\nspec:\n  tier: Baseline\n  priority: ${2:100}\n  subject:\n    namespaces: {}\n  ingress:\n    - name: deny-all\n      action: Deny\n      from:\n        - namespaces: {}\n',
   },
 ];
+
+const CNP_HEAD = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: ${1:name}\n  namespace: ${2:namespace}\nspec:\n';
+
+POLICY_SNIPPETS.push(
+  {
+    label: 'CiliumNetworkPolicy: allow from endpoints on a port',
+    detail: 'Default-deny ingress for the selected pods, allowing one port from pods with a label',
+    body:
+      CNP_HEAD.replace('${1:name}', '${1:allow-from-frontend}') +
+      '  endpointSelector:\n    matchLabels:\n      ${3:app}: ${4:api}\n  ingress:\n    - fromEndpoints:\n        - matchLabels:\n            ${5:app}: ${6:frontend}\n      toPorts:\n        - ports:\n            - port: "${7:8080}"\n              protocol: TCP\n',
+  },
+  {
+    label: 'CiliumNetworkPolicy: default deny (ingress + egress) with DNS',
+    detail: 'Every pod of the namespace in default-deny both ways; DNS to kube-dns stays allowed (with DNS visibility for toFQDNs)',
+    body:
+      CNP_HEAD.replace('${1:name}', '${1:default-deny}') +
+      '  endpointSelector: {}\n  ingress:\n    - {}\n  egress:\n    - toEndpoints:\n        - matchLabels:\n            k8s:io.kubernetes.pod.namespace: kube-system\n            k8s:k8s-app: kube-dns\n      toPorts:\n        - ports:\n            - port: "53"\n              protocol: ANY\n          rules:\n            dns:\n              - matchPattern: "*"\n',
+  },
+  {
+    label: 'CiliumClusterwideNetworkPolicy: deny ingress from outside the cluster',
+    detail: 'A deny rule (wins over every allow) that does not put pods in default-deny',
+    body: 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata:\n  name: ${1:deny-world-ingress}\nspec:\n  endpointSelector: {}\n  enableDefaultDeny:\n    ingress: false\n  ingressDeny:\n    - fromEntities:\n        - world\n',
+  },
+);
 
 const RULE_SNIPPETS = {
   egress: { label: 'rule: allow DNS', body: 'to:\n  - namespaceSelector:\n      matchLabels:\n        kubernetes.io/metadata.name: kube-system\n    podSelector:\n      matchLabels:\n        k8s-app: kube-dns\nports:\n  - protocol: UDP\n    port: 53\n  - protocol: TCP\n    port: 53' },
@@ -166,6 +192,7 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
 
   const selKind = selectorKind(ctx.path);
   const last = ctx.path[ctx.path.length - 1];
+  if (ctx.apiVersion?.startsWith('cilium.io/') && ciliumCompletion(ctx, facts, ns, items)) return list();
   if (ctx.mode === 'key') {
     // Label keys inside matchLabels / labels.
     if ((last === 'matchLabels' || last === 'labels') && selKind) {
@@ -248,6 +275,51 @@ export function complete(project: LintProject, schemas: SchemaRegistry, uri: str
   if (target?.enum) for (const e of target.enum) items.push({ label: String(e), kind: CompletionItemKind.EnumMember, documentation: target.description });
   else if (typesOf(target).includes('boolean')) for (const b of ['true', 'false']) items.push({ label: b, kind: CompletionItemKind.Value });
   return list();
+}
+
+/** Cilium: entities, and identity labels in endpoint selectors (keys and values). True when it answered. */
+function ciliumCompletion(ctx: CursorContext, facts: WorkspaceFacts, ns: string | undefined, items: CompletionItem[]): boolean {
+  const path = ctx.path;
+  const last = path[path.length - 1];
+  // Entities: `toEntities:\n  - |` (key mode inside the item) or `toEntities: [|`.
+  const entityList = (last === '-' && /^(from|to)Entities$/.test(path[path.length - 2] ?? '') && ctx.mode === 'key') || (ctx.mode === 'value' && ctx.inFlowSeq && /^(from|to)Entities$/.test(ctx.key ?? ''));
+  if (entityList) {
+    for (const e of CILIUM_ENTITIES) items.push({ label: e, kind: CompletionItemKind.EnumMember, detail: 'Cilium entity', documentation: ENTITY_DOCS[e] });
+    return true;
+  }
+  const inSelector = path.some((x) => x === 'endpointSelector' || x === 'fromEndpoints' || x === 'toEndpoints');
+  if (!inSelector) return false;
+  const clusterWide = ctx.kind === 'CiliumClusterwideNetworkPolicy';
+  const podKeys = uniq(facts.cluster.workloads.flatMap((w) => Object.keys(w.labels)).filter(isIdentityLabel));
+  const nsKeys = uniq(facts.cluster.namespaces.flatMap((n) => Object.keys(n.labels)));
+  const special: { key: string; detail: string }[] = [
+    { key: `k8s:${POD_NAMESPACE_LABEL}`, detail: path.includes('endpointSelector') && !clusterWide ? 'namespace (an endpointSelector of a CiliumNetworkPolicy always uses the policy namespace)' : 'namespace of the pod (stops the policy namespace from being added)' },
+    { key: SERVICE_ACCOUNT_LABEL, detail: 'service account of the pod' },
+    { key: CLUSTER_LABEL, detail: 'cluster name (cluster-name in cilium-config)' },
+    ...nsKeys.map((k) => ({ key: `${NAMESPACE_LABELS_PREFIX}${k}`, detail: `label ${k} of the pod's namespace` })),
+  ];
+  const valuesOf = (rawKey: string): string[] => {
+    const k = rawKey.replace(/^(k8s|any):/, '');
+    if (k === POD_NAMESPACE_LABEL) return facts.cluster.namespaces.map((n) => n.name);
+    if (k === SERVICE_ACCOUNT_LABEL) return uniq(facts.cluster.workloads.map((w) => w.serviceAccount ?? 'default'));
+    if (k === CLUSTER_LABEL) return uniq(facts.cluster.cilium?.configs.map((c) => c.data['cluster-name']).filter((x): x is string => !!x) ?? ['default']);
+    if (k.startsWith(NAMESPACE_LABELS_PREFIX)) return uniq(facts.cluster.namespaces.map((n) => n.labels[k.slice(NAMESPACE_LABELS_PREFIX.length)]).filter((v): v is string => v !== undefined));
+    return labelValues(facts, 'pod', k, ns);
+  };
+  if (ctx.mode === 'key' && last === 'matchLabels') {
+    for (const k of podKeys) items.push({ label: k, kind: CompletionItemKind.Field, detail: 'pod label (part of the Cilium identity)', insertText: `${escapeSnippet(k)}: ` });
+    for (const s of special) items.push({ label: s.key, kind: CompletionItemKind.Field, detail: s.detail, insertText: `${escapeSnippet(s.key)}: `, sortText: `~${s.key}` });
+    return true;
+  }
+  if (ctx.mode === 'value' && last === 'matchLabels' && ctx.key) {
+    for (const v of valuesOf(ctx.key)) items.push({ label: v, kind: CompletionItemKind.Value });
+    return true;
+  }
+  if (ctx.mode === 'value' && ctx.key === 'key' && path.includes('matchExpressions')) {
+    for (const k of [...podKeys, ...special.map((s) => s.key)]) items.push({ label: k, kind: CompletionItemKind.Field });
+    return true;
+  }
+  return false;
 }
 
 /** Used by tests: the raw cursor context. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../core/lint/project';
+import { RULE_DOCS_URL } from '../repository';
 
 export const SOURCE = 'policy-lens';
 
@@ -20,7 +21,8 @@ export class RuleDocs {
   private readonly base: string;
   constructor(extensionRoot: string | undefined) {
     const dir = extensionRoot ? join(extensionRoot, 'docs', 'rules') : undefined;
-    this.base = dir ? pathToFileURL(dir).href + '/' : 'https://policy-lens.invalid/docs/rules/';
+    // Without the extension's own copy (e.g. a server started by another client), link the repository's pages.
+    this.base = dir ? pathToFileURL(dir).href + '/' : RULE_DOCS_URL;
     if (dir && existsSync(dir)) for (const f of readdirSync(dir)) if (f.endsWith('.md')) this.pages.add(f.slice(0, -3));
   }
   href(code: string): string {

@@ -19,6 +19,10 @@ import { policySummary, ruleSentence } from '../core/dialects/admin/describe';
 import { clusterSubjectMatcher } from '../core/dialects/admin/lower';
 import { buildWorld } from '../core/policy/build';
 import { renderRuleEffectsMarkdown } from '../core/explain/format';
+import { isCiliumPolicyKind, ENTITY_DOCS, type CiliumEntity, type CiliumPolicy } from '../core/dialects/cilium/model';
+import { describeCiliumPolicy, describeCiliumRule, describePeerSelector } from '../core/dialects/cilium/describe';
+import { ciliumEndpointMatcher, ciliumSubjectMatcher } from '../core/dialects/cilium/lower';
+import { chooseCni, ciliumSettings, cniName } from '../core/policy/cni';
 
 interface Step {
   /** Key of the pair, or '-' for a sequence item. */
@@ -171,9 +175,18 @@ export function hover(project: LintProject, schemas: SchemaRegistry, uri: string
       if (s) sections.push(s);
     }
   }
-  // A rule (on its first key, e.g. `- from:` / `- action:`): the flows it decides, from the engine.
+  // Cilium policies: summary, rule sentences, selectors, entities (and the flows a rule decides).
   const allPath = steps.map((x) => x.seg);
-  if (current && path[0] === 'spec' && (allPath[1] === 'ingress' || allPath[1] === 'egress') && allPath[2] === '-' && path.length === 4 && onKey) {
+  const isCilium = !!parsed.apiVersion?.startsWith('cilium.io/') && isCiliumPolicyKind(parsed.kind);
+  if (isCilium) {
+    const cp = result.cluster.cilium?.policies.find((p) => p.range && p.range.file === uri && p.range.startOffset <= offset && offset <= p.range.endOffset);
+    if (cp) {
+      const s = ciliumHover(cp, steps, chunk.startOffset, idx, onKey, result.cluster, result.facts, uri, offset);
+      if (s) sections.push(s);
+    }
+  }
+  // A rule (on its first key, e.g. `- from:` / `- action:`): the flows it decides, from the engine.
+  if (!isCilium && current && path[0] === 'spec' && (allPath[1] === 'ingress' || allPath[1] === 'egress') && allPath[2] === '-' && path.length === 4 && onKey) {
     const item = steps[2].node;
     const firstKey = item && isMap(item) ? (item.items[0] as Pair | undefined) : undefined;
     if (firstKey && step.pair === firstKey && result.cluster.workloads.length) {
@@ -237,6 +250,84 @@ function describeCalicoRule(r: CalicoRule): string {
   const proto = r.protocol ? `${r.protocol.name ?? r.protocol.number} ` : '';
   const verb = r.action === 'Log' ? 'Log (and continue)' : r.action === 'Pass' ? 'Pass (to the next tier)' : r.action;
   return `${verb} ${proto}from ${describeEntity(r.source)} to ${describeEntity(r.destination)}${r.hasHttpMatch ? ' (HTTP match: not evaluated offline)' : ''}`;
+}
+
+/**
+ * Hover inside a CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: on the header or endpointSelector, what the
+ * rule applies to and its default-deny / deny-precedence effect; on a rule, its sentence (and, on the rule's first
+ * key, the flows it decides, from the engine); on a peer selector, the endpoints it selects; on an entity, what it is.
+ */
+function ciliumHover(p: CiliumPolicy, steps: Step[], chunkStart: number, idx: number, onKey: boolean, cluster: import('../core/model').Cluster, facts: WorkspaceFacts, uri: string, offset: number): string | undefined {
+  const path = steps.map((x) => x.seg);
+  const nodeStart = (n: Node | null) => (n?.range ? n.range[0] + chunkStart : undefined);
+  // Which rule: `spec`, or an item of `specs`.
+  let base = -1;
+  let rule = undefined as (typeof p.rules)[number] | undefined;
+  if (path[0] === 'spec') {
+    base = 0;
+    rule = p.rules.find((r) => r.index === -1);
+  } else if (path[0] === 'specs' && path[1] === '-') {
+    base = 1;
+    const start = nodeStart(steps[1].node);
+    rule = p.rules.find((r) => r.range?.startOffset === start);
+  }
+  const cni = chooseCni(cluster, facts.analyzeOptions.cni);
+  const note = cni.cni !== 'cilium' ? `\n\n_This workspace is evaluated as ${cniName(cni.cni)}, which ignores ${p.kind} objects (setting \`policyLens.cni\`)._` : '';
+  const settings = ciliumSettings(cluster, facts.analyzeOptions.cilium);
+  const world = cluster.workloads.length ? buildWorld(cluster) : undefined;
+  const names = (ids: number[]) => (world ? listWorkloads(ids.map((i) => world.workloads[i])) : '');
+  const rest = base >= 0 ? path.slice(base + 1) : [];
+  if (!rule || base < 0 || rest.length === 0 || rest[0] === 'endpointSelector' || rest[0] === 'enableDefaultDeny' || rest[0] === 'description') {
+    if (path.length > 2 && !(rest[0] === 'endpointSelector' || rest[0] === 'enableDefaultDeny')) return undefined;
+    const r = rule ?? p.rules[0];
+    if (!r) return p.rejected ? `**${p.kind} ${p.id}** — not enforced: ${p.rejected}` : undefined;
+    const lines = [`**${p.kind} ${p.id}**${p.rules.length > 1 ? ` (${r.index < 0 ? 'spec' : `specs[${r.index}]`})` : ''}`, describeCiliumPolicy(p, r, settings.nonDefaultDenyPolicies)];
+    if (world && r.endpointSelector) {
+      const ws = ciliumSubjectMatcher(p, r, settings.clusterName).workloads(world);
+      lines.push(`Applies to ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${names(ws)}`);
+    }
+    return lines.join('\n\n') + note;
+  }
+  const dirKey = rest[0];
+  if (!['ingress', 'ingressDeny', 'egress', 'egressDeny'].includes(dirKey) || rest[1] !== '-') return undefined;
+  const itemStart = nodeStart(steps[base + 2].node);
+  const list = dirKey === 'ingress' ? rule.ingress : dirKey === 'ingressDeny' ? rule.ingressDeny : dirKey === 'egress' ? rule.egress : rule.egressDeny;
+  const pr = list.find((x) => x.range?.startOffset === itemStart);
+  if (!pr) return undefined;
+  const inner = rest.slice(2);
+  // An entity value.
+  if ((inner[0] === 'fromEntities' || inner[0] === 'toEntities') && inner[1] === '-' && !onKey) {
+    const v = steps[idx]?.node ?? steps[steps.length - 1].node;
+    const name = v && isScalar(v) ? String(v.value) : undefined;
+    const last = steps[steps.length - 1].node;
+    const ent = name ?? (last && isScalar(last) ? String(last.value) : undefined);
+    if (ent && ENTITY_DOCS[ent as CiliumEntity]) return `**entity \`${ent}\`**: ${ENTITY_DOCS[ent as CiliumEntity]}.${['all', 'world', 'world-ipv4', 'world-ipv6', 'cluster'].includes(ent) ? '' : ' Not an endpoint of the reachability: this peer matches nothing there.'}`;
+  }
+  // A peer selector.
+  if ((inner[0] === 'fromEndpoints' || inner[0] === 'toEndpoints') && inner[1] === '-') {
+    const selStart = nodeStart(steps[base + 4]?.node ?? null);
+    const s = (pr.endpoints ?? []).find((x) => x.range?.startOffset === selStart);
+    if (s) {
+      const lines = [`**${inner[0]}** selects ${describePeerSelector(s, p.namespace)}.`];
+      if (p.namespace !== undefined) lines.push(`In a CiliumNetworkPolicy a peer selector stays in the policy's namespace unless it names \`k8s:io.kubernetes.pod.namespace\` (or a \`io.cilium.k8s.namespace.labels.*\` key).`);
+      if (world) {
+        const ws = ciliumEndpointMatcher(s, p.namespace, settings.clusterName).workloads(world);
+        lines.push(`Selects ${ws.length} workload${ws.length === 1 ? '' : 's'} in this workspace: ${names(ws)}`);
+      }
+      return lines.join('\n\n') + note;
+    }
+  }
+  if (inner.length > 1) return undefined;
+  const lines = [`**${p.kind} ${p.id}**, ${dirKey} rule ${pr.index + 1}`, describeCiliumRule(p, pr, facts.analysis().universe)];
+  // The rule's first key: the flows it decides (the engine's walk).
+  const item = steps[base + 2].node;
+  const firstKey = item && isMap(item) ? (item.items[0] as Pair | undefined) : undefined;
+  if (onKey && firstKey && steps[base + 3]?.pair === firstKey && cluster.workloads.length && cni.cni === 'cilium') {
+    const a = facts.analysis();
+    const eff = a.ruleEffectsAt(uri, offset);
+    if (eff) lines.push(renderRuleEffectsMarkdown(eff, a.universe));
+  }
+  return lines.join('\n\n') + note;
 }
 
 /** Hover of a cluster policy: on a rule, its sentence; on the header (kind, metadata, spec, tier, priority, subject), the summary. */

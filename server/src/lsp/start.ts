@@ -22,6 +22,8 @@ import { hover } from './hover';
 import { findExtensionRoot, SchemaRegistry } from './schemas';
 import { documentSymbols } from './symbols';
 import { looksLikeManifestDraft, WorkspaceIndex } from './workspace';
+import type { AnalyzeOptions } from '../core/analysis';
+import { isCniSetting } from '../core/policy/cni';
 
 /** Time slice of the background analysis between yields to the event loop (ms). */
 const SLICE_MS = 10;
@@ -49,16 +51,41 @@ export interface InitOptions {
   defaultNamespace?: string;
   /** Debounce of the reachability re-analysis (ms). */
   reachabilityDebounceMs?: number;
+  /** False in VS Code's Restricted Mode (and when a client does not say): no git runs, so no HEAD baseline. */
+  workspaceTrusted?: boolean;
   /** Re-analyse from scratch on every change instead of incrementally (for benchmarks comparing both). */
   reachabilityFromScratch?: boolean;
+  /** Setting policyLens.cni: auto (detect), kubernetes, calico or cilium. */
+  cni?: string;
+  /** Settings policyLens.cilium.*: agent settings that override the cilium-config ConfigMap. */
+  cilium?: { policyEnforcementMode?: string; policyCidrMatchMode?: string; clusterName?: string };
   /** Setting policyLens.kubernetes.ipBlockAppliesToPods: Kubernetes ipBlock peers also match pod IPs. */
   ipBlockAppliesToPods?: boolean;
 }
 
-/** The analysis options of the settings (initializationOptions or a `policyLens` configuration section). */
-export function analyzeOptionsOf(settings: { ipBlockAppliesToPods?: unknown; kubernetes?: { ipBlockAppliesToPods?: unknown } } | undefined): { ipBlockMatchesPods: boolean } {
+/** The analysis options of the settings (initializationOptions, or the `policyLens` section of a configuration change). */
+export function analyzeOptionsOf(
+  settings:
+    | {
+        cni?: unknown;
+        cilium?: { policyEnforcementMode?: unknown; policyCidrMatchMode?: unknown; clusterName?: unknown };
+        ipBlockAppliesToPods?: unknown;
+        kubernetes?: { ipBlockAppliesToPods?: unknown };
+      }
+    | undefined,
+): AnalyzeOptions {
   const v = settings?.kubernetes?.ipBlockAppliesToPods ?? settings?.ipBlockAppliesToPods;
-  return { ipBlockMatchesPods: v === true };
+  const out: AnalyzeOptions = { ipBlockMatchesPods: v === true };
+  if (isCniSetting(settings?.cni) && settings.cni !== 'auto') out.cni = settings.cni;
+  const c = settings?.cilium;
+  const cilium: NonNullable<AnalyzeOptions['cilium']> = {};
+  const mode = c?.policyEnforcementMode;
+  if (mode === 'default' || mode === 'always' || mode === 'never') cilium.policyEnforcementMode = mode;
+  if (c?.policyCidrMatchMode === 'nodes') cilium.policyCidrMatchMode = 'nodes';
+  else if (c?.policyCidrMatchMode === 'default') cilium.policyCidrMatchMode = '';
+  if (typeof c?.clusterName === 'string' && c.clusterName) cilium.clusterName = c.clusterName;
+  if (Object.keys(cilium).length) out.cilium = cilium;
+  return out;
 }
 
 export interface ServerHandle {
@@ -248,7 +275,7 @@ export function startServer(connection: Connection, opts: ServerOptions = {}): S
     });
   });
 
-  // Settings pushed by the client (synchronize.configurationSection = policyLens).
+  // Settings pushed by the client (synchronize.configurationSection = policyLens): ipBlock, the CNI and Cilium settings.
   connection.onDidChangeConfiguration((p) => {
     const section = (p.settings as { policyLens?: Parameters<typeof analyzeOptionsOf>[0] } | undefined)?.policyLens;
     if (!section) return;

@@ -57,7 +57,7 @@ export class SuggestService {
     const hit = this.states.get(staged);
     if (hit && hit.version === version) return hit;
     const files = this.index.getFiles();
-    const analysis = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }), { staged });
+    const analysis = analyze(parseFiles(files, { defaultNamespace: this.opts.defaultNamespace }), { ...this.index.project.analyzeOptions, staged });
     const s = { version, files, analysis };
     this.states.set(staged, s);
     return s;
@@ -91,7 +91,7 @@ export class SuggestService {
       analysis,
       request: { src: params.src, dst: params.dst, protocol: params.protocol, port: params.port, mode: params.mode },
       parse: { defaultNamespace: this.opts.defaultNamespace },
-      model: { staged: !!params.staged },
+      model: { ...analysis.modelOptions, staged: !!params.staged },
     });
     const base = commonDir(files.map((f) => f.path));
     const proposals: SuggestionProposal[] = r.proposals.map((p) => ({ ...p, edit: this.workspaceEdit(p.edits), preview: renderPreview(p.edits, (f) => decodeURIComponent(f.startsWith(base) ? f.slice(base.length) : f)) }));

@@ -4,6 +4,7 @@ import type { Node, Pair } from 'yaml';
 import { asMap, asSeq, keySpan, nodeSpan, pairOf, scalar, valueOf } from '../core/lint/ast';
 import type { PlacedChunk } from '../core/lint/project';
 import type { LintProject } from '../core/lint/project';
+import { isCiliumPolicyKind } from '../core/dialects/cilium/model';
 import { isClusterPolicyKind } from '../core/dialects/admin/model';
 
 /**
@@ -36,10 +37,10 @@ export async function documentSymbols(project: LintProject, uri: string, tick?: 
     const sym: DocumentSymbol = {
       name: `${p.kind} ${typeof ns === 'string' ? `${ns}/` : ''}${typeof name === 'string' ? name : '(unnamed)'}`,
       detail: p.apiVersion,
-      kind: p.kind === 'NetworkPolicy' || isClusterPolicyKind(p.kind) ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
+      kind: p.kind === 'NetworkPolicy' || isClusterPolicyKind(p.kind) || isCiliumPolicyKind(p.kind) ? SymbolKind.Interface : p.kind === 'Namespace' ? SymbolKind.Namespace : SymbolKind.Class,
       range: whole,
       selectionRange: contains(whole, sel) ? sel : whole,
-      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : isClusterPolicyKind(p.kind) ? clusterPolicyChildren(c, range) : [],
+      children: p.kind === 'NetworkPolicy' ? policyChildren(c, range) : isClusterPolicyKind(p.kind) ? clusterPolicyChildren(c, range) : isCiliumPolicyKind(p.kind) ? ciliumChildren(c, range) : [],
     };
     if (isClusterPolicyKind(p.kind)) {
       const spec = asMap(valueOf(root, 'spec'));
@@ -89,21 +90,49 @@ function policyChildren(c: PlacedChunk, range: (s: [number, number] | undefined)
   return out;
 }
 
+/** CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy: per rule (spec / specs[i]) its selector and rule lists. */
+function ciliumChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
+  const p = c.entry.parsed;
+  const root = p.doc.contents;
+  const sym = pairSymbol(p.text, range);
+  const ruleSyms = (spec: unknown): DocumentSymbol[] => {
+    const out: DocumentSymbol[] = [];
+    for (const key of ['endpointSelector', 'nodeSelector']) {
+      const s = sym(pairOf(spec, key), key, SymbolKind.Field, [], key === 'nodeSelector' ? 'host policy' : undefined);
+      if (s) out.push(s);
+    }
+    for (const dir of ['ingressDeny', 'egressDeny', 'ingress', 'egress']) {
+      const pair = pairOf(spec, dir);
+      const rules: DocumentSymbol[] = [];
+      asSeq(pair?.value)?.items.forEach((item, i) => {
+        const r = range(nodeSpan(item as Node, p.text));
+        if (!r) return;
+        const peers = asMap(item)?.items.map((x) => String((x.key as { value?: unknown })?.value ?? '')).filter((k) => /^(from|to)/.test(k) && k !== 'toPorts') ?? [];
+        rules.push({ name: `rule ${i + 1}`, detail: [dir.endsWith('Deny') ? 'deny' : 'allow', ...peers].join(' · '), kind: SymbolKind.Event, range: r, selectionRange: r });
+      });
+      const s = sym(pair, dir, SymbolKind.Array, rules, dir.endsWith('Deny') ? 'evaluated first' : undefined);
+      if (s) out.push(s);
+    }
+    return out;
+  };
+  const out: DocumentSymbol[] = [];
+  const specPair = pairOf(root, 'spec');
+  if (specPair) out.push(...ruleSyms(specPair.value));
+  const specsPair = pairOf(root, 'specs');
+  asSeq(specsPair?.value)?.items.forEach((item, i) => {
+    const r = range(nodeSpan(item as Node, p.text));
+    if (r) out.push({ name: `specs[${i}]`, kind: SymbolKind.Object, range: r, selectionRange: r, children: ruleSyms(item) });
+  });
+  return out;
+}
+
 /** ClusterNetworkPolicy / ANP / BANP: subject, then the ingress and egress rules named by their name and action. */
 function clusterPolicyChildren(c: PlacedChunk, range: (s: [number, number] | undefined) => Range | undefined): DocumentSymbol[] {
   const p = c.entry.parsed;
   const spec = asMap(valueOf(p.doc.contents, 'spec'));
   if (!spec) return [];
   const out: DocumentSymbol[] = [];
-  const sym = (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol | undefined => {
-    if (!pair) return undefined;
-    const k = keySpan(pair, p.text);
-    const v = pair.value ? nodeSpan(pair.value, p.text) : undefined;
-    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
-    const sr = range(k);
-    if (!r || !sr) return undefined;
-    return { name, detail, kind, range: r, selectionRange: sr, children };
-  };
+  const sym = pairSymbol(p.text, range);
   const subject = sym(pairOf(spec, 'subject'), 'subject', SymbolKind.Field);
   if (subject) out.push(subject);
   for (const dir of ['ingress', 'egress']) {
@@ -120,4 +149,17 @@ function clusterPolicyChildren(c: PlacedChunk, range: (s: [number, number] | und
     if (s) out.push(s);
   }
   return out;
+}
+
+/** A symbol for a key/value pair: its range spans key and value, its selection the key. */
+function pairSymbol(text: string, range: (s: [number, number] | undefined) => Range | undefined) {
+  return (pair: Pair | undefined, name: string, kind: SymbolKind, children: DocumentSymbol[] = [], detail?: string): DocumentSymbol | undefined => {
+    if (!pair) return undefined;
+    const k = keySpan(pair, text);
+    const v = pair.value ? nodeSpan(pair.value, text) : undefined;
+    const r = range(k && v ? [k[0], Math.max(k[1], v[1])] : k);
+    const sr = range(k);
+    if (!r || !sr) return undefined;
+    return { name, detail, kind, range: r, selectionRange: sr, children };
+  };
 }

@@ -28,6 +28,9 @@ export function indexWorkspace(index: WorkspaceIndex, folders: string[], default
       return pathToFileURL(isAbsolute(file) || !root ? file : resolve(root, file)).href;
     },
     defaultNamespace,
+    get analyzeOptions() {
+      return index.project.analyzeOptions;
+    },
   };
 }
 

@@ -39,7 +39,8 @@ interface LineShape {
   blank: boolean;
 }
 
-const KEY_RE = /^("[^"]*"|'[^']*'|[^\s#'"{[\]},:][^#:]*?)\s*:(?=\s|$)\s*(.*)$/;
+// A plain key may hold `:` not followed by white space (Cilium label keys such as `k8s:app`).
+const KEY_RE = /^("[^"]*"|'[^']*'|[^\s#'"{[\]},:](?:[^#:]|:(?=[^\s#]))*?)\s*:(?=\s|$)\s*(.*)$/;
 
 function unquote(k: string): string {
   return (k.startsWith('"') && k.endsWith('"')) || (k.startsWith("'") && k.endsWith("'")) ? k.slice(1, -1) : k;

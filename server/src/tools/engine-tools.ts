@@ -1,7 +1,7 @@
 // The engine tools (reach, explain, what_if, check, blast_radius) behind the MCP server and the VS Code
 // language-model tools. Every answer comes from the engine (analyze / explain / allowedBetween / result) or the
 // LintProject; this module only selects, filters and shapes. Node-free except through tools/findings.ts (crypto).
-import { analyzeFiles, ConnSet, type Analysis, type Connection, type InputFile, type ProtocolPorts, type ReachResult } from '../core/index';
+import { analyzeFiles, ConnSet, type Analysis, type AnalyzeOptions, type Connection, type InputFile, type ProtocolPorts, type ReachResult } from '../core/index';
 import { LintProject } from '../core/lint/project';
 import { countBySeverity, isLintedFile, projectFindings, SEVERITY_RANK, type CheckFinding, type CheckSeverity } from './findings';
 import { globMatch } from './endpoints';
@@ -27,6 +27,8 @@ export interface ToolWorkspace {
   /** The workspace key of a path given by the caller (relative to the workspace root). */
   keyOf(file: string): string;
   defaultNamespace?: string;
+  /** Analysis options (e.g. the CNI) of every answer. */
+  analyzeOptions?: AnalyzeOptions;
 }
 
 interface Analysed {
@@ -37,13 +39,13 @@ interface Analysed {
 
 function analyse(ws: ToolWorkspace): Analysed {
   const shared = ws.current?.();
-  const { cluster, analysis } = shared ? { cluster: shared.analysis.cluster, analysis: shared.analysis } : analyzeFiles(ws.files(), { defaultNamespace: ws.defaultNamespace });
-  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) };
+  const { cluster, analysis } = shared ? { cluster: shared.analysis.cluster, analysis: shared.analysis } : analyzeFiles(ws.files(), { defaultNamespace: ws.defaultNamespace }, ws.analyzeOptions);
+  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) + (cluster.cilium?.policies.length ?? 0) };
 }
 
-function analyseFiles(files: InputFile[], defaultNamespace?: string): Analysed {
-  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace });
-  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) };
+function analyseFiles(files: InputFile[], defaultNamespace?: string, analyzeOptions?: AnalyzeOptions): Analysed {
+  const { cluster, analysis } = analyzeFiles(files, { defaultNamespace }, analyzeOptions);
+  return { analysis, result: analysis.result(), policies: cluster.policies.length + (cluster.calico?.policies.length ?? 0) + (cluster.cilium?.policies.length ?? 0) };
 }
 
 function conn(c: { src: string; dst: string; protocols: ProtocolPorts }) {
@@ -144,7 +146,7 @@ export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string 
 
 function lintOf(ws: ToolWorkspace, files: InputFile[], reuse: boolean): LintProject {
   if (reuse && ws.lintProject) return ws.lintProject();
-  const p = new LintProject({ defaultNamespace: ws.defaultNamespace });
+  const p = new LintProject({ defaultNamespace: ws.defaultNamespace, analyzeOptions: ws.analyzeOptions });
   for (const f of files) if (isLintedFile(f.path, f.text, false)) p.setFile(f.path, f.text);
   return p;
 }
@@ -176,8 +178,8 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
   }
   const known = new Set(before.map((f) => f.path));
   for (const [k, text] of edited) if (!known.has(k) && text !== undefined) after.push({ path: k, text });
-  const a = ws.current ? analyse(ws) : analyseFiles(before, ws.defaultNamespace);
-  const b = analyseFiles(after, ws.defaultNamespace);
+  const a = ws.current ? analyse(ws) : analyseFiles(before, ws.defaultNamespace, ws.analyzeOptions);
+  const b = analyseFiles(after, ws.defaultNamespace, ws.analyzeOptions);
   const d = semanticDiff(a.analysis, b.analysis, { before: a.result, after: b.result });
   const limit = args.limit ?? 200;
   const flows: FlowChange[] = d.changes.slice(0, limit).map((c) => ({
@@ -186,7 +188,7 @@ export function whatIfTool(ws: ToolWorkspace, args: { changes?: { file: string; 
     after: { ...c.after, rules: displayRules(ws, c.after.rules) },
   }));
   // Diagnostics of the edited files, linted together with the rest of the edited workspace.
-  const project = new LintProject({ defaultNamespace: ws.defaultNamespace });
+  const project = new LintProject({ defaultNamespace: ws.defaultNamespace, analyzeOptions: ws.analyzeOptions });
   for (const f of after) if (isLintedFile(f.path, f.text, edited.has(f.path))) project.setFile(f.path, f.text);
   const findings: CheckFinding[] = projectFindings(project, (p) => ws.display(p), (p) => edited.has(p));
   return {

@@ -4,7 +4,7 @@
 import { lineEndAt, lineStartAt } from '../core/lines';
 import { createHash } from 'node:crypto';
 import { LintProject, type Finding } from '../core/lint/project';
-import type { InputFile, ParseOptions } from '../core/index';
+import type { AnalyzeOptions, InputFile, ParseOptions } from '../core/index';
 import { isYamlPath, looksLikeManifest } from '../lsp/workspace';
 
 export type CheckSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -81,8 +81,8 @@ export function projectFindings(project: LintProject, display: (path: string) =>
 }
 
 /** Lints a set of files as one workspace (files that are not manifests are left out, as the server does). */
-export function lintFiles(files: (InputFile & { explicit?: boolean })[], opts: ParseOptions = {}, display?: (path: string) => string): { findings: CheckFinding[]; linted: string[] } {
-  const project = new LintProject({ defaultNamespace: opts.defaultNamespace });
+export function lintFiles(files: (InputFile & { explicit?: boolean })[], opts: ParseOptions = {}, display?: (path: string) => string, analyzeOptions: AnalyzeOptions = {}): { findings: CheckFinding[]; linted: string[] } {
+  const project = new LintProject({ defaultNamespace: opts.defaultNamespace, analyzeOptions });
   const linted: string[] = [];
   for (const f of files) {
     if (!isLintedFile(f.path, f.text, !!f.explicit)) continue;

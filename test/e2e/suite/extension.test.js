@@ -35,6 +35,17 @@ function conn(resp, src, dst) {
   return resp.result.connections.find((c) => c.src === src && c.dst === dst);
 }
 
+/** What the panel's compact PanelData allows from src to dst (the class pair's connections), or undefined. */
+function panelConn(resp, src, dst) {
+  const d = resp.data;
+  const idx = (id) => d.endpoints.findIndex((e) => e.id === id);
+  const cls = (i) => d.classes.findIndex((c) => c.members.includes(i));
+  const s = cls(idx(src));
+  const t = cls(idx(dst));
+  const cell = d.cells.find(([a, b]) => a === s && b === t);
+  return cell && d.conns[cell[2]];
+}
+
 function positionOf(doc, needle, nth = 0) {
   let from = 0;
   let at = -1;
@@ -238,7 +249,8 @@ suite('Policy Lens in a real VS Code', function () {
     assert.ok(panel, 'panel object');
     await panel.whenReady();
     const resp = await waitFor('the panel to receive reachability', () => panel.response);
-    assert.ok(conn(resp, 'frontend/web', 'backend/api'));
+    assert.strictEqual(resp.result, undefined, 'the panel gets the compact PanelData only');
+    assert.deepStrictEqual(panelConn(resp, 'frontend/web', 'backend/api'), { TCP: [[8080, 8080]] });
   });
 
   test('compare and blast-radius commands drive the open panel', async () => {
@@ -246,12 +258,49 @@ suite('Policy Lens in a real VS Code', function () {
     assert.ok(panel, 'the panel is open (previous test)');
     await vscode.commands.executeCommand('policyLens.compareReachability', 'head');
     assert.strictEqual(panel.compareMode, 'head');
-    const r = await waitFor('a HEAD diff in the panel', () => panel.response && panel.response.diff);
-    assert.deepStrictEqual(r, { added: [], removed: [] }, 'workspace equals HEAD again');
+    const r = await waitFor('a HEAD diff in the panel', () => panel.response && panel.response.compare === 'head' && panel.response.data.diff);
+    assert.deepStrictEqual([r.added, r.removed], [[], []], 'workspace equals HEAD again');
     await vscode.commands.executeCommand('policyLens.showBlastRadius', 'backend/api');
     await vscode.commands.executeCommand('policyLens.compareReachability', 'none');
     assert.strictEqual(panel.compareMode, 'none');
-    const plain = await waitFor('a response without diff', () => panel.response && !panel.response.diff && panel.response);
-    assert.ok(conn(plain, 'backend/api', 'data/postgres'));
+    const plain = await waitFor('a response without diff', () => panel.response && !panel.response.data.diff && panel.response);
+    assert.ok(panelConn(plain, 'backend/api', 'data/postgres'));
+  });
+
+  test('observed traffic: Import Flow Logs classifies Hubble and Whisker files against the workspace; a verified recommendation opens as a new document', async () => {
+    const fixtures = require('node:path').resolve(__dirname, '../../fixtures/flows');
+    const files = [require('node:path').join(fixtures, 'hubble-flows.jsonl'), require('node:path').join(fixtures, 'whisker-flows.json')];
+    const resp = await vscode.commands.executeCommand('policyLens.importFlows', files);
+    assert.ok(resp, 'the import command answers');
+    assert.deepStrictEqual(api.flows.files(), files, 'the files are remembered for the panel');
+    const wa = resp.flows.find((f) => f.src === 'frontend/web' && f.dst === 'backend/api' && f.protocol === 'TCP' && f.observed === 'allowed');
+    assert.ok(wa, 'web -> api observed');
+    assert.strictEqual(wa.predicted, 'allowed');
+    assert.ok(resp.pairs.some((p) => p.src === 'backend/worker' && p.disagreements === 1), 'the disagreement is on the overlay');
+    assert.ok(resp.unmatched.some((u) => /monitoring\/prometheus/.test(u.reason)), 'unmappable records are reported');
+    // Impact preview on real traffic: an unsaved edit that stops the API accepting the web tier
+    const doc = await openDoc('policies/backend.yaml');
+    const original = doc.getText();
+    await setText(doc, original.replace('app: web', 'app: nobody'));
+    try {
+      const preview = await waitFor('a newly blocked observed flow', async () => {
+        const r = await api.flows.flows('saved');
+        return r.flows.some((f) => f.change === 'newly-blocked') ? r : undefined;
+      });
+      const blocked = preview.flows.filter((f) => f.change === 'newly-blocked').map((f) => `${f.src}>${f.dst}:${f.port}`);
+      assert.deepStrictEqual(blocked, ['frontend/web>backend/api:8080']);
+    } finally {
+      await setText(doc, original);
+      await doc.save();
+    }
+    const rec = await vscode.commands.executeCommand('policyLens.recommendPolicies', { dialect: 'kubernetes' });
+    assert.strictEqual(rec.verification.status, 'verified', JSON.stringify(rec.verification));
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor && editor.document.isUntitled && editor.document.languageId === 'yaml', 'an unsaved YAML document');
+    assert.match(editor.document.getText(), /# Verification: verified/);
+    assert.match(editor.document.getText(), /kind: NetworkPolicy/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('policyLens.clearFlows');
+    assert.deepStrictEqual(api.flows.files(), []);
   });
 });

@@ -27,6 +27,17 @@ export function describeConns(c: ConnSet | ProtocolPorts | undefined, universe?:
   return describePlain(s);
 }
 
+/**
+ * Like describeConns, but says whether "all traffic" includes ICMP: for comparing semantics whose universes differ
+ * (portability: Kubernetes NetworkPolicy has no ICMP, Calico and Cilium do).
+ */
+export function describeConnsAcrossSemantics(c: ConnSet | ProtocolPorts | undefined): string {
+  const s = toSet(c);
+  const plain = describePlain(s);
+  if (plain !== 'all traffic') return plain;
+  return s.ranges('ICMP').length ? 'all traffic, ICMP included' : 'all TCP, UDP and SCTP ports';
+}
+
 function describePlain(s: ConnSet): string {
   if (s.isEmpty()) return 'nothing';
   const parts: string[] = [];
@@ -61,17 +72,34 @@ function describePlain(s: ConnSet): string {
   return parts.join('; ');
 }
 
-/** "ingress rule 1" (1-based, as people count), with the rule's name when it has one. */
-export function ruleLabel(direction: 'Ingress' | 'Egress', index: number, name?: string): string {
-  return `${direction.toLowerCase()} rule ${index + 1}${name ? ` (${name})` : ''}`;
+/** A count with its noun: "1 workload", "2 workloads", "1 policy", "3 policies" (`plural` for irregular nouns). */
+export function countOf(n: number, noun: string, plural = /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }
+
+const CILIUM_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
+
+/**
+ * "ingress rule 1" (1-based, as people count), with the rule's name when it has one. Cilium deny rules live in their
+ * own lists: "ingressDeny rule 1".
+ */
+export function ruleLabel(direction: 'Ingress' | 'Egress', index: number, name?: string, of?: { kind?: string; action?: string }): string {
+  const list = of && of.action === 'Deny' && of.kind && CILIUM_KINDS.has(of.kind) ? `${direction.toLowerCase()}Deny` : direction.toLowerCase();
+  return `${list} rule ${index + 1}${name ? ` (${name})` : ''}`;
+}
+
+/** Words for the end of tiers whose end action has a dialect-specific meaning (by tier name). */
+const TIER_END_WORDS: Record<string, (what: string, direction: 'Ingress' | 'Egress') => string> = {
+  'cilium-allow': (what, d) => `default deny: ${what} that no allow rule matched is dropped (a policy with ${d.toLowerCase()} rules selects the endpoint)`,
+};
 
 const ACTION_VERB: Record<TraceStep['action'], string> = { Allow: 'allows', Deny: 'denies', Pass: 'passes to the next tier', Log: 'logs' };
 
 /** One step in words, e.g. "shop/allow-web ingress rule 1 allows TCP 8080". */
 export function describeStep(step: TraceStep, direction: 'Ingress' | 'Egress'): string {
   const what = describeConns(step.conns);
-  if (step.kind === 'rule') return `${step.policy} ${ruleLabel(direction, step.ruleIndex ?? 0, step.ruleName)} ${ACTION_VERB[step.action]} ${what}${step.note ? ` (${step.note})` : ''}`;
+  if (step.kind === 'rule') return `${step.policy} ${ruleLabel(direction, step.ruleIndex ?? 0, step.ruleName, { kind: step.policyKind, action: step.action })} ${ACTION_VERB[step.action]} ${what}${step.note ? ` (${step.note})` : ''}`;
+  if (step.kind === 'tier-end' && step.tier && TIER_END_WORDS[step.tier]) return TIER_END_WORDS[step.tier](what, direction);
   if (step.kind === 'tier-end') return `end of ${step.tierLabel ?? `tier ${step.tier}`}: ${what} that no rule matched ${step.action === 'Deny' ? 'is denied (the tier default action Deny)' : 'passes to the next tier (the tier default action Pass)'}`;
   return `${what} allowed${step.note ? `: ${step.note}` : ''}`;
 }
@@ -98,6 +126,16 @@ export function describeDirection(t: DirectionTrace): string {
   }
   const steps = t.steps.map((s) => describeStep(s, t.direction));
   return `${dir[0].toUpperCase()}${dir.slice(1)} of ${t.self} ${prep} ${t.peer}: ${steps.join('; ')}.`;
+}
+
+/**
+ * Who isolates a direction's endpoint, as a lead-in for the list of selecting policies: "Isolated for ingress by"
+ * (followed by the policies), or "Not isolated for egress: no policy selects it, so all egress is allowed."
+ */
+export function isolationWords(t: DirectionTrace): string {
+  const dir = dirNoun(t.direction);
+  if (t.selectedBy.length === 0) return `Not isolated for ${dir}: no policy selects it, so all ${dir} is allowed.`;
+  return `Isolated for ${dir} by`;
 }
 
 /** The verdict line of a trace. */
@@ -149,7 +187,8 @@ export function traceRows(t: DirectionTrace, universe?: ConnSet): TraceRow[] {
   const rows: TraceRow[] = [];
   for (const s of t.steps) {
     const what = describeConns(s.conns, universe);
-    if (s.kind === 'rule') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: s.policy ?? '', rule: ruleLabel(t.direction, s.ruleIndex ?? 0, s.ruleName), action: s.action, what, note: s.note, range: s.range });
+    if (s.kind === 'rule') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: s.policy ?? '', rule: ruleLabel(t.direction, s.ruleIndex ?? 0, s.ruleName, { kind: s.policyKind, action: s.action }), action: s.action, what, note: s.note, range: s.range });
+    else if (s.kind === 'tier-end' && s.tier === 'cilium-allow') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'default deny', rule: `${t.direction.toLowerCase()} default-deny`, action: s.action, what: `${what} (no allow rule matched)`, range: s.range });
     else if (s.kind === 'tier-end') rows.push({ tier: s.tierLabel ?? s.tier ?? '', who: 'end of tier', rule: `default action ${s.action}`, action: s.action, what: s.action === 'Deny' ? `${what} (no rule matched)` : what, range: s.range });
     else rows.push({ tier: '', who: t.steps.some((x) => x.kind !== 'default') ? 'after the last tier' : 'no policy selects it', rule: 'default', action: 'Allow', what, note: s.note });
   }
@@ -237,8 +276,8 @@ export function describeEndpoints(ids: string[]): string {
  * What one rule decides, as markdown (the hover on a rule): a table of the flows where this rule is the first to
  * match, with the action it applies. `effects` come from Analysis.ruleEffectsAt.
  */
-export function renderRuleEffectsMarkdown(r: { policy: string; direction: 'Ingress' | 'Egress'; ruleIndex: number; ruleName?: string; action: TraceStep['action']; effects: { self: string[]; peer: string[]; conns: ConnSet }[] }, universe?: ConnSet, limit = 12): string {
-  const head = `**${r.policy} ${ruleLabel(r.direction, r.ruleIndex, r.ruleName)}** (${r.action})`;
+export function renderRuleEffectsMarkdown(r: { policy: string; kind?: string; direction: 'Ingress' | 'Egress'; ruleIndex: number; ruleName?: string; action: TraceStep['action']; effects: { self: string[]; peer: string[]; conns: ConnSet }[] }, universe?: ConnSet, limit = 12): string {
+  const head = `**${r.policy} ${ruleLabel(r.direction, r.ruleIndex, r.ruleName, { kind: r.kind, action: r.action })}** (${r.action})`;
   if (r.effects.length === 0) return `${head}: decides no flow between the workloads of this workspace (nothing it matches reaches it first, or nothing matches).`;
   const rows = r.effects.map((e) => {
     const [src, dst] = r.direction === 'Egress' ? [e.self, e.peer] : [e.peer, e.self];

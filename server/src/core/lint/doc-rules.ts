@@ -23,7 +23,13 @@ export type FixHint =
   /** Replace an AdminNetworkPolicy / BaselineAdminNetworkPolicy by the equivalent ClusterNetworkPolicy (proved by the engine first). */
   | { kind: 'migrate-to-cnp' }
   /** Replace `tcp: {}` (rejected by the CRD) by a destinationPort range covering every port. */
-  | { kind: 'cnp-all-ports' };
+  | { kind: 'cnp-all-ports' }
+  /** Cilium: replace an empty peer list `[]` (at the finding) with `[{}]` (every endpoint). */
+  | { kind: 'cilium-select-all' }
+  /** Remove the key/value pair whose key starts at the finding (and its parent mapping when that becomes empty). */
+  | { kind: 'remove-key' }
+  /** Cilium: add an egress rule allowing DNS to kube-dns with an L7 DNS rule (so toFQDNs names are learnt). */
+  | { kind: 'cilium-add-dns' };
 
 /** A finding with chunk-relative offsets. */
 export interface LocalFinding {

@@ -3,7 +3,7 @@
 // anchored node an alias copies, and the edited document still parses without YAML errors.
 // Pure: no LSP imports.
 import { isScalar, parseDocument, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { asMap, asSeq, columnOf, dashOffset, isFlow, keySpan, lineEnd, lineEndAfter, lineStartOf, nodeSpan, pairOf, valueOf } from './ast';
+import { asMap, asSeq, columnOf, dashOffset, findNodeAt, isFlow, keyName, keySpan, lineEnd, lineEndAfter, lineStartOf, nodeSpan, pairOf, valueOf } from './ast';
 import type { FixHint } from './doc-rules';
 import type { ParsedChunk } from '../documents';
 import { eolOf, LineIndex, normalizeLoneCR } from '../lines';
@@ -119,6 +119,51 @@ export const DNS_RULE_LINES = [
   '    port: 53',
 ];
 
+/** The egress rule the cilium-add-dns fix adds (docs.cilium.io "DNS based" example). */
+export const CILIUM_DNS_RULE_LINES = [
+  'toEndpoints:',
+  '  - matchLabels:',
+  '      k8s:io.kubernetes.pod.namespace: kube-system',
+  '      k8s:k8s-app: kube-dns',
+  'toPorts:',
+  '  - ports:',
+  '      - port: "53"',
+  '        protocol: ANY',
+  '    rules:',
+  '      dns:',
+  '        - matchPattern: "*"',
+];
+
+/** The pair whose key starts at `at`, its mapping, and the pair holding that mapping (if any). */
+function pairWithKeyAt(root: unknown, at: number): { pair: Pair; parent: YAMLMap; grand?: Pair } | undefined {
+  let out: { pair: Pair; parent: YAMLMap; grand?: Pair } | undefined;
+  const visit = (n: unknown, holder?: Pair): void => {
+    if (out) return;
+    const m = asMap(n);
+    if (m) {
+      for (const p of m.items as Pair[]) {
+        const r = (p.key as { range?: [number, number, number] } | null)?.range;
+        if (r && r[0] === at) {
+          out = { pair: p, parent: m, grand: holder };
+          return;
+        }
+        visit(p.value, p);
+      }
+      return;
+    }
+    const s = asSeq(n);
+    if (s) for (const it of s.items) visit(it);
+  };
+  visit(root);
+  return out;
+}
+
+function pairSpanOf(p: Pair, text: string): [number, number] | undefined {
+  const k = keySpan(p, text);
+  const v = p.value ? nodeSpan(p.value, text) : undefined;
+  return k ? [k[0], v ? v[1] : k[1]] : undefined;
+}
+
 /**
  * Computes the fix for one finding of one parsed document; `at` is the finding's chunk-relative start offset.
  */
@@ -227,7 +272,7 @@ export function computeFix(chunk: ParsedChunk, hint: FixHint, at: number): FixAc
       if (end === undefined) break;
       hint.names.forEach((n, i) => {
         const numeric = /^\d+$/.test(n);
-        push(numeric ? `Use the number ${n}` : `Change the port to "${n}"`, [{ start: at, end, newText: n }], i === 0);
+        push(numeric ? `Use the number ${n}` : n.startsWith('"') ? `Quote the port: ${n}` : `Change the port to "${n}"`, [{ start: at, end, newText: n }], i === 0);
       });
       break;
     }
@@ -240,6 +285,51 @@ export function computeFix(chunk: ParsedChunk, hint: FixHint, at: number): FixAc
     }
     case 'add-namespace-labels':
       break; // cross-document: see namespaceLabelFix
+    case 'cilium-select-all': {
+      // `at` is the start of the empty flow list `[]`.
+      const hit = findNodeAt(root, at);
+      const seq = asSeq(hit?.node);
+      const s = seq && seq.items.length === 0 ? nodeSpan(seq, text) : undefined;
+      if (!s) break;
+      push('Select every endpoint: `[{}]`', [{ start: s[0], end: s[1], newText: '[{}]' }]);
+      break;
+    }
+    case 'remove-key': {
+      // `at` is the start of the key to remove.
+      const found = pairWithKeyAt(root, at);
+      if (!found) break;
+      const { pair, parent, grand } = found;
+      const name = keyName(pair);
+      if (parent.items.length === 1 && grand) {
+        // The mapping would become empty: remove its own pair (e.g. the whole `enableDefaultDeny`).
+        const ks = keySpan(grand, text);
+        const vs = grand.value ? nodeSpan(grand.value, text) : undefined;
+        if (!ks || !vs) break;
+        push(`Remove \`${keyName(grand)}\``, [{ start: lineStartOf(text, ks[0]), end: lineEndAfter(text, vs[1] - 1), newText: '' }]);
+      } else if (isFlow(parent)) {
+        const s = nodeSpan(parent, text);
+        if (!s) break;
+        const kept = parent.items.filter((p) => p !== pair).map((p) => text.slice(...(pairSpanOf(p as Pair, text) ?? [0, 0])));
+        push(`Remove \`${name}\``, [{ start: s[0], end: s[1], newText: `{${kept.join(', ')}}` }]);
+      } else {
+        const ks = keySpan(pair, text);
+        const vs = pair.value ? nodeSpan(pair.value, text) : undefined;
+        if (!ks) break;
+        push(`Remove \`${name}\``, [{ start: lineStartOf(text, ks[0]), end: lineEndAfter(text, (vs ?? ks)[1] - 1), newText: '' }]);
+      }
+      break;
+    }
+    case 'cilium-add-dns': {
+      if (!spec || isFlow(spec)) break;
+      const egress = asSeq(valueOf(spec, 'egress'));
+      if (!egress || isFlow(egress) || egress.items.length === 0) break;
+      const st = seqStyle(text, egress);
+      const last = nodeSpan(egress.items[egress.items.length - 1], text);
+      if (!st || !last) break;
+      const body = CILIUM_DNS_RULE_LINES.map((l, i) => (i === 0 ? l : spaces(st.content) + l)).join('\n');
+      push('Add an egress rule allowing DNS to kube-dns with DNS visibility (rules: dns)', [{ start: lineEnd(text, last[1]), end: lineEnd(text, last[1]), newText: `\n${spaces(st.dash)}- ${body}` }]);
+      break;
+    }
     case 'migrate-to-cnp':
       break; // needs the workspace and the engine: see core/dialects/admin/migrate.ts
     case 'cnp-all-ports': {

@@ -7,6 +7,8 @@ import type { Cluster, Diagnostic, SourceRange, Workload } from '../model';
 import type { Family } from '../ip';
 import { podAddress, podIpsIn } from '../policy/matchers';
 import { ipBlockOf } from '../dialects/kubernetes/lower';
+import { ipBlockMatchesPodsUnder } from '../policy/build';
+import { chooseCni, type CniSetting } from '../policy/cni';
 
 interface Block {
   family: Family;
@@ -60,11 +62,13 @@ function inside(blocks: Block[], a: { family: Family; lo: bigint; hi: bigint }):
 }
 
 /** One warning per (address peer, workload) whose pod IPs are split by the peer's blocks. */
-export function podIpSplitDiagnostics(cluster: Cluster, opts: { ipBlockMatchesPods?: boolean } = {}): Diagnostic[] {
+export function podIpSplitDiagnostics(cluster: Cluster, opts: { ipBlockMatchesPods?: boolean; cni?: CniSetting } = {}): Diagnostic[] {
   const multi = cluster.workloads.filter((w) => (w.ips?.length ?? 0) > 1);
   if (multi.length === 0) return [];
   const out: Diagnostic[] = [];
-  for (const s of sources(cluster, !!opts.ipBlockMatchesPods)) {
+  // Whether ipBlock matches pods depends on the CNI evaluating the cluster (Calico: yes; Cilium: no; else the option).
+  const ipBlockMatchesPods = ipBlockMatchesPodsUnder(chooseCni(cluster, opts.cni).cni, opts);
+  for (const s of sources(cluster, ipBlockMatchesPods)) {
     if (!s.range) continue;
     for (const w of multi) {
       if (podIpsIn(w, (a) => inside(s.blocks, a)) !== 'split') continue;

@@ -16,6 +16,8 @@ import { asMap, asSeq, findNodeAt, keySpan, nodeSpan, pairOf, valueOf } from './
 import { detachedCopy, parseChunk, splitDocuments, type Chunk, type ParsedChunk } from '../documents';
 import { lintChunk, type LocalFinding } from './doc-rules';
 import { lintCalico } from '../dialects/calico/lint';
+import { lintCilium, lintCiliumChunk } from '../dialects/cilium/lint';
+import { chooseCni } from '../policy/cni';
 import { lintClusterPolicies } from '../dialects/admin/lint';
 import { podIpSplitDiagnostics } from './pod-ips';
 import type { AnalyzeOptions } from '../analysis';
@@ -297,7 +299,7 @@ export class LintProject {
     let local: LocalFinding[] = [];
     if (!parsed.aliasBomb) {
       try {
-        local = lintChunk(parsed);
+        local = [...lintChunk(parsed), ...lintCiliumChunk(parsed)];
       } catch (e) {
         local = [{ code: 'np-internal', severity: 'error', message: `Policy Lens could not check this document: ${String(e)}`, start: 0, end: 0 }];
       }
@@ -398,14 +400,15 @@ export class LintProject {
       else this.lastGood.set(f.path, { text: f.text, models: f.chunks.map((c) => c.entry.model) });
     }
     b.finish();
-    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined });
+    for (const d of cluster.diagnostics) findings.get(d.range.file)?.push({ code: d.code, severity: d.severity, message: d.message, range: d.range, fix: d.fix ?? (d.code === 'cnp-protocol-no-port' ? { kind: 'cnp-all-ports' } : undefined) });
     const facts = new WorkspaceFacts(cluster, this.analyzeOpts);
     yield;
     let ws: Finding[] = [];
     try {
       yield* lintWorkspaceSteps(cluster, this.refiner(), facts, ws);
       if (cluster.calico) ws.push(...lintCalico(cluster));
-      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis() }));
+      if (cluster.cilium || cluster.calico || cluster.clusterPolicies?.length) ws.push(...lintCilium(cluster, { cni: chooseCni(cluster, this.analyzeOpts.cni), analysis: () => facts.analysis(), cilium: this.analyzeOpts.cilium }));
+      if (cluster.clusterPolicies?.length) ws.push(...lintClusterPolicies(cluster, { analysis: () => facts.analysis(), cni: chooseCni(cluster, this.analyzeOpts.cni).cni }));
       ws.push(...podIpSplitDiagnostics(cluster, this.analyzeOpts));
     } catch (e) {
       const first = this.files.values().next().value as FileState | undefined;

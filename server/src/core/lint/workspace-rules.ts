@@ -50,7 +50,7 @@ export class WorkspaceFacts {
 
   constructor(
     readonly cluster: Cluster,
-    /** Options of the analysis the lints consult (e.g. whether ipBlock matches pod IPs). */
+    /** Options of the analysis the lints consult (e.g. the CNI, whether ipBlock matches pod IPs). */
     readonly analyzeOptions: AnalyzeOptions = {},
   ) {
     for (const w of cluster.workloads) {
@@ -299,10 +299,11 @@ function dnsBlocked(p: NetworkPolicy, facts: WorkspaceFacts, refine: RangeRefine
     pods = [{ ...p.podSelector.matchLabels }];
   }
   const dnsWorkloads = dns.dnsWorkloads;
-  const tiered = !!facts.cluster.calico?.policies.length || !!facts.cluster.clusterPolicies?.length;
+  const tiered = !!facts.cluster.calico?.policies.length || !!facts.cluster.clusterPolicies?.length || !!facts.cluster.cilium?.policies.length;
   if (tiered) {
     // With Calico policies or ClusterNetworkPolicies, DNS may be allowed (or denied) by higher tiers or lower
-    // orders (e.g. an Admin-tier Accept for DNS): ask the engine
+    // orders (e.g. an Admin-tier Accept for DNS), with Cilium policies by a CiliumNetworkPolicy (or denied by a
+    // deny rule): ask the engine
     // whether the egress side of each selected workload lets UDP 53 reach a DNS pod.
     const selected = facts.selectedWorkloads(p);
     if (selected.length === 0 || dnsWorkloads.length === 0) return;

@@ -1,7 +1,10 @@
 // Assembles the policy model of a cluster from every dialect's lowering, and the world the matchers look at.
 //
-// Tier layout:
-// * Kubernetes only: the Admin tier (ClusterNetworkPolicy tier Admin and AdminNetworkPolicy, by priority, end
+// Tier layout (which one applies is the CNI's: core/policy/cni.ts, the setting or detected from the objects; Calico
+// objects are ignored when the CNI is not Calico, Cilium objects when it is not Cilium):
+// * Cilium: buildCiliumModel in build-cilium.ts (deny rules, then allow rules; ClusterNetworkPolicy Admin before and
+//   Baseline after when the agent enforces it).
+// * Kubernetes (plain NetworkPolicy semantics): the Admin tier (ClusterNetworkPolicy tier Admin and AdminNetworkPolicy, by priority, end
 //   action Pass), one tier holding every NetworkPolicy (end action Deny for isolated endpoints), the Baseline tier
 //   (ClusterNetworkPolicy tier Baseline by priority, then the BaselineAdminNetworkPolicy; end action Pass), then
 //   the default: allow ([TIERS] in dialects/admin/lower.ts). Empty tiers are left out.
@@ -18,6 +21,10 @@ import { calicoExtraProtocols, calicoSortKey, calicoTierInfo, DEFAULT_TIER, enfo
 import { K8S_NETWORK_POLICY_ORDER, KUBE_ADMIN_TIER, KUBE_BASELINE_TIER } from '../dialects/calico/model';
 import { clusterPolicyOrder, evaluatedClusterPolicies, lowerClusterPolicy, nodesKeyOf, type ClusterLowerEnv } from '../dialects/admin/lower';
 import type { Policy, PolicyModel, Tier, WorldView } from './ir';
+import { chooseCni, ciliumSettings, cniName, describeChoice, type CniSetting } from './cni';
+import { buildCiliumModel } from './build-cilium';
+import { ciliumExtraProtocols } from '../dialects/cilium/lower';
+import type { CiliumOptions } from '../dialects/cilium/model';
 
 export interface ModelOptions {
   /** Evaluate Calico staged policies as if they were enforced (what-if). */
@@ -27,6 +34,10 @@ export interface ModelOptions {
    * implementation-specific). Default false: ipBlock matches external addresses only.
    */
   ipBlockMatchesPods?: boolean;
+  /** Which CNI enforces the manifests (default auto: detected from the objects). */
+  cni?: CniSetting;
+  /** Cilium agent settings (override the cilium-config ConfigMap). */
+  cilium?: CiliumOptions;
 }
 
 /** Universes are interned by content so that memoised lowerings stay valid across analyses. */
@@ -45,21 +56,49 @@ function byName<T extends { display: string }>(a: T, b: T): number {
   return a.display < b.display ? -1 : a.display > b.display ? 1 : 0;
 }
 
-function hasCalico(c: Cluster): boolean {
-  return !!c.calico && (c.calico.policies.length > 0 || c.calico.networkSets.length > 0 || c.calico.tiers.length > 0);
+
+/**
+ * Whether Kubernetes NetworkPolicy ipBlock peers match pods: Calico converts ipBlock to nets, which match any address
+ * including pod IPs; Cilium's CIDR rules never match pods; plain Kubernetes leaves it to the setting.
+ */
+export function ipBlockMatchesPodsUnder(cni: 'kubernetes' | 'calico' | 'cilium', opts: ModelOptions): boolean {
+  return cni === 'calico' ? true : cni === 'cilium' ? false : !!opts.ipBlockMatchesPods;
 }
 
-/** Which semantics evaluate the cluster, in words (and which reading of ipBlock applied, when it matters). */
+/**
+ * Which semantics evaluate the cluster, in words: the CNI and how it was chosen, the cluster-policy kinds in play,
+ * and (when ipBlock peers exist) how ipBlock reads.
+ */
 export function evaluatedAs(c: Cluster, opts: ModelOptions = {}): string {
-  const parts = [hasCalico(c) ? 'Calico' : 'Kubernetes NetworkPolicy'];
-  const cps = evaluatedClusterPolicies(c.clusterPolicies);
+  const choice = chooseCni(c, opts.cni);
+  const cni = choice.cni;
+  const parts = [cniName(cni)];
+  const cps = clusterPoliciesUnder(c, cni, opts);
   if (cps.some((p) => p.kind === 'ClusterNetworkPolicy')) parts.push('ClusterNetworkPolicy');
   if (cps.some((p) => p.kind !== 'ClusterNetworkPolicy')) parts.push('AdminNetworkPolicy (deprecated)');
-  let out = parts.join(' + ');
+  // "Calico + ClusterNetworkPolicy (detected: …)": the semantics first, then how the CNI was chosen.
+  let out = parts.join(' + ') + describeChoice(choice).slice(cniName(cni).length);
   if (c.policies.some((p) => [...(p.ingress ?? []), ...(p.egress ?? [])].some((r) => r.peers?.some((x) => x.ipBlock)))) {
-    out += opts.ipBlockMatchesPods ? '; ipBlock also matches pod IPs' : '; ipBlock matches external addresses only';
+    out += ipBlockMatchesPodsUnder(cni, opts) ? '; ipBlock also matches pod IPs' : '; ipBlock matches external addresses only';
   }
   return out;
+}
+
+/**
+ * The cluster policies the CNI enforces: Cilium 1.20 enforces ClusterNetworkPolicy only with
+ * enable-k8s-cluster-network-policy and has no AdminNetworkPolicy/BaselineAdminNetworkPolicy; the others all.
+ */
+function clusterPoliciesUnder(c: Cluster, cni: 'kubernetes' | 'calico' | 'cilium', opts: ModelOptions) {
+  const all = evaluatedClusterPolicies(c.clusterPolicies).sort(clusterPolicyOrder);
+  if (cni !== 'cilium') return all;
+  return ciliumSettings(c, opts.cilium).clusterNetworkPolicy ? all.filter((p) => p.kind === 'ClusterNetworkPolicy') : [];
+}
+
+/** TCP/UDP/SCTP plus ICMP and ICMPv6 and the named extra protocols (Calico, Cilium). */
+function withIcmp(extra: string[]): ConnSet {
+  let u = ConnSet.ALL.union(ConnSet.of('ICMP', 0, ICMP_MAX)).union(ConnSet.of('ICMPv6', 0, ICMP_MAX));
+  for (const p of extra) u = u.union(ConnSet.of(p, 0, 0));
+  return intern(u);
 }
 
 function clusterEnv(cluster: Cluster, universe: ConnSet, calico: boolean): ClusterLowerEnv {
@@ -68,9 +107,20 @@ function clusterEnv(cluster: Cluster, universe: ConnSet, calico: boolean): Clust
 }
 
 export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyModel {
-  const k8sOpts = { ipBlockMatchesPods: !!opts.ipBlockMatchesPods };
-  const clusterPolicies = evaluatedClusterPolicies(cluster.clusterPolicies).sort(clusterPolicyOrder);
-  if (!hasCalico(cluster)) {
+  const cni = chooseCni(cluster, opts.cni).cni;
+  const k8sOpts = { ipBlockMatchesPods: ipBlockMatchesPodsUnder(cni, opts) };
+  const clusterPolicies = clusterPoliciesUnder(cluster, cni, opts);
+  if (cni === 'cilium') {
+    const universe = withIcmp(ciliumExtraProtocols(cluster.cilium));
+    const env = clusterEnv(cluster, universe, false);
+    const admin = clusterPolicies.filter((p) => p.tier === 'Admin').map((p) => lowerClusterPolicy(p, env));
+    const baseline = clusterPolicies.filter((p) => p.tier === 'Baseline').map((p) => lowerClusterPolicy(p, env));
+    return buildCiliumModel(cluster, universe, opts.cilium, {
+      before: admin.length ? [{ name: KUBE_ADMIN_TIER, label: 'Admin tier', endAction: 'Pass', policies: admin }] : [],
+      after: baseline.length ? [{ name: KUBE_BASELINE_TIER, label: 'Baseline tier', endAction: 'Pass', policies: baseline }] : [],
+    });
+  }
+  if (cni === 'kubernetes') {
     const universe = KUBERNETES_UNIVERSE;
     const env = clusterEnv(cluster, universe, false);
     const policies = cluster.policies.map((p) => lowerNetworkPolicy(p, universe, k8sOpts)).sort(byName);
@@ -84,10 +134,8 @@ export function buildModel(cluster: Cluster, opts: ModelOptions = {}): PolicyMod
     const defaultLabel = clusterPolicies.length ? 'no tier decided it, and Kubernetes allows by default' : 'no policy isolates it, and Kubernetes allows by default';
     return { universe, tiers, defaultLabel, boundaries: [], networkSets: [] };
   }
-  const input = cluster.calico!;
-  let u = ConnSet.ALL.union(ConnSet.of('ICMP', 0, ICMP_MAX)).union(ConnSet.of('ICMPv6', 0, ICMP_MAX));
-  for (const p of calicoExtraProtocols(input)) u = u.union(ConnSet.of(p, 0, 0));
-  const universe = intern(u);
+  const input = cluster.calico ?? { policies: [], networkSets: [], tiers: [] };
+  const universe = withIcmp(calicoExtraProtocols(input));
   interface Placed { tier: string; order: number; name: string; policy: Policy }
   const placed: Placed[] = [];
   for (const p of enforcedCalicoPolicies(input, !!opts.staged)) {

@@ -174,6 +174,23 @@ export class Evaluation {
       this.colsCache = prev!.colsCache;
     } else this.computeExternals();
     if (prev) this.reuse(prev, opts.changedWorkloads, samePartition && this.externals === prev.externals);
+    if (samePartition && this.externals === prev!.externals) {
+      // Keep one step of history (not a chain of every evaluation): derived results may be reused from it.
+      this.base = prev;
+      prev!.base = undefined;
+    }
+  }
+
+  /**
+   * The evaluation this one was derived from with the same classes and columns (one step back only), so results
+   * computed from rows (e.g. the panel's class pairs) can be reused where the rows are the same objects.
+   */
+  base?: Evaluation;
+
+  /** Is this evaluation's row of class c for direction d the very row `other` computed (so its cells are equal)? */
+  sameRow(other: Evaluation, c: number, d: Direction): boolean {
+    const mine = this.peekRow(c, d);
+    return mine !== undefined && mine === other.peekRow(c, d);
   }
 
   private readonly intern: (m: Matcher) => number;

@@ -75,7 +75,8 @@ function sameRange(a: { file: string; startOffset: number } | undefined, b: { fi
 
 export function suggest(input: SuggestInput): SuggestResult {
   const parse = input.parse ?? {};
-  const model = input.model ?? {};
+  // Edited files are analysed as the given analysis was (the same CNI, ipBlock reading, staged mode).
+  const model = input.model ?? input.analysis?.modelOptions ?? {};
   const files = new Map<string, string>(input.files.map((f) => [f.path, f.text]));
   const analysis = input.analysis ?? analyze(parseFiles(input.files, parse), model);
   const req = input.request;

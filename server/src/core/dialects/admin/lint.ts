@@ -42,13 +42,15 @@ const uidOf = (p: ClusterPolicy) => `${p.kind} ${p.name}`;
 export interface ClusterLintOptions {
   /** The workspace analysis (built lazily by the caller); needed by the engine-based lints. */
   analysis: () => Analysis;
+  /** The CNI the workspace is evaluated as (default: Calico when it has Calico resources). */
+  cni?: 'kubernetes' | 'calico' | 'cilium';
 }
 
 export function lintClusterPolicies(cluster: Cluster, opts: ClusterLintOptions): Finding[] {
   const out: Finding[] = [];
   const all = cluster.clusterPolicies ?? [];
   if (all.length === 0) return out;
-  const calico = !!cluster.calico && (cluster.calico.policies.length > 0 || cluster.calico.networkSets.length > 0 || cluster.calico.tiers.length > 0);
+  const calico = opts.cni ? opts.cni === 'calico' : !!cluster.calico && (cluster.calico.policies.length > 0 || cluster.calico.networkSets.length > 0 || cluster.calico.tiers.length > 0);
   for (const p of all) {
     deprecated(p, cluster, out);
     for (const r of rulesOfPolicy(p)) {
@@ -96,7 +98,7 @@ function calicoUnsupported(r: ClusterRule, calico: boolean, out: Finding[]): voi
     if (!peer.nodes && !peer.domainNames) continue;
     const what = peer.nodes ? 'nodes' : 'domainNames';
     const effect = r.action === 'Accept' || r.action === 'Allow' ? 'the rule matches nothing' : 'the rule denies all traffic';
-    add(out, 'cnp-calico-unsupported-peer', 'warning', `Calico 3.32 does not support \`${what}\` peers in ClusterNetworkPolicy: it fails the rule closed (${effect}). Policy Lens evaluates this workspace as Calico does, because it has Calico resources.`, peer.range);
+    add(out, 'cnp-calico-unsupported-peer', 'warning', `Calico 3.32 does not support \`${what}\` peers in ClusterNetworkPolicy: it fails the rule closed (${effect}). Policy Lens evaluates this workspace as Calico does (Calico resources, or the CNI setting).`, peer.range);
   }
 }
 

@@ -15,16 +15,29 @@
 //   of the three fields is rejected by the API server: it matches nothing here.
 // - A named port resolves on the destination pod: its container port with that name and protocol. endPort makes
 //   port..endPort a range.
-import type { NetworkPolicy, Peer, PolicyPort, PolicyRule } from '../../model';
+import type { Labels, NetworkPolicy, Peer, PolicyPort, PolicyRule, Workload } from '../../model';
 import { ConnSet, MAX_PORT, MIN_PORT } from '../../ports';
 import { selectorKey, selectorMatches } from '../../selectors';
 import { parseCidr } from '../../ip';
 import type { ConnSpec, Matcher, NamedPort, Policy, Rule, WorldView } from '../../policy/ir';
 import { addressMatcher, NOTHING, workloadMatcher, type AddressBlock } from '../../policy/matchers';
 
+/**
+ * The labels pod selectors are matched against. Default: the pod's labels. A CNI may match them against labels of
+ * its own (Cilium: the pod's security-identity labels, which add io.kubernetes.pod.namespace,
+ * io.cilium.k8s.policy.* and namespace labels and drop labels such as pod-template-hash); `tag` keeps the matcher
+ * keys of different views apart.
+ */
+export interface PodLabelView {
+  tag: string;
+  labels(w: Workload, world: WorldView): Labels;
+}
+
+const labelsOf = (view: PodLabelView | undefined, w: Workload, world: WorldView): Labels => (view ? view.labels(w, world) : w.labels);
+
 /** Pods of `namespace` matching a Kubernetes label selector. */
-export function podSelectorMatcher(namespace: string, sel: import('../../model').LabelSelector): Matcher {
-  return workloadMatcher(`k8s-pods|${namespace}|${selectorKey(sel)}`, (w) => selectorMatches(sel, w.labels), { namespaces: () => [namespace] });
+export function podSelectorMatcher(namespace: string, sel: import('../../model').LabelSelector, view?: PodLabelView): Matcher {
+  return workloadMatcher(`k8s-pods${view ? `/${view.tag}` : ''}|${namespace}|${selectorKey(sel)}`, (w, world) => selectorMatches(sel, labelsOf(view, w, world)), { namespaces: () => [namespace] });
 }
 
 /** Namespaces a Kubernetes namespace selector picks in the world. */
@@ -35,8 +48,8 @@ export function namespacesMatching(world: WorldView, sel: import('../../model').
 }
 
 /** Pods matching `podSelector` (all when undefined) in the namespaces `nsSelector` picks. */
-export function podsInNamespacesMatcher(nsSel: import('../../model').LabelSelector, podSel: import('../../model').LabelSelector | undefined, tag = 'k8s-nspods'): Matcher {
-  return workloadMatcher(`${tag}|${selectorKey(nsSel)}|${podSel ? selectorKey(podSel) : '*'}`, (w) => !podSel || selectorMatches(podSel, w.labels), {
+export function podsInNamespacesMatcher(nsSel: import('../../model').LabelSelector, podSel: import('../../model').LabelSelector | undefined, tag = 'k8s-nspods', view?: PodLabelView): Matcher {
+  return workloadMatcher(`${tag}${view ? `/${view.tag}` : ''}|${selectorKey(nsSel)}|${podSel ? selectorKey(podSel) : '*'}`, (w, world) => !podSel || selectorMatches(podSel, labelsOf(view, w, world)), {
     namespaces: (world) => namespacesMatching(world, nsSel),
   });
 }
@@ -56,6 +69,10 @@ export function ipBlockOf(cidr: string, except: string[]): AddressBlock | undefi
 export interface KubernetesLowerOptions {
   /** ipBlock peers also match pods whose every IP is inside (CNI-specific; default: external addresses only). */
   ipBlockMatchesPods?: boolean;
+  /** The labels pod selectors see (default: the pods' labels; Cilium: their identity labels). */
+  podLabels?: PodLabelView;
+  /** The explanation note of ipBlock rules, when the CNI (not the setting) decides how ipBlock reads. */
+  ipBlockNote?: string;
 }
 
 /** The explanation note of a rule with ipBlock peers: which reading of ipBlock applied. */
@@ -71,8 +88,8 @@ function peerMatcher(policyNs: string, peer: Peer, opts: KubernetesLowerOptions)
     return b ? addressMatcher([b], 'ipblock', { pods: !!opts.ipBlockMatchesPods }) : NOTHING;
   }
   if (!peer.podSelector && !peer.namespaceSelector) return NOTHING;
-  if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!);
-  return podsInNamespacesMatcher(peer.namespaceSelector, peer.podSelector);
+  if (!peer.namespaceSelector) return podSelectorMatcher(policyNs, peer.podSelector!, opts.podLabels);
+  return podsInNamespacesMatcher(peer.namespaceSelector, peer.podSelector, 'k8s-nspods', opts.podLabels);
 }
 
 /** The connections of a rule's `ports` (undefined = every connection of the universe). */
@@ -98,20 +115,21 @@ function lowerRule(p: NetworkPolicy, r: PolicyRule, universe: ConnSet, opts: Kub
     conns: portsSpec(r.ports, universe),
     range: r.range,
   };
-  if (r.peers?.some((peer) => peer.ipBlock)) rule.note = ipBlockNote(!!opts.ipBlockMatchesPods);
+  if (r.peers?.some((peer) => peer.ipBlock)) rule.note = opts.ipBlockNote ?? ipBlockNote(!!opts.ipBlockMatchesPods);
   return rule;
 }
 
-const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; ipPods: boolean; policy: Policy }>();
+const cache = new WeakMap<NetworkPolicy, { universe: ConnSet; key: string; policy: Policy }>();
 
 /**
  * Lowers one NetworkPolicy. The result is memoised per parsed object and universe, so an unchanged policy keeps
  * its Policy/Rule objects across analyses (the evaluator reuses rows of unchanged chains).
  */
 export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: KubernetesLowerOptions = {}): Policy {
+  const view = opts.podLabels;
+  const key = `${!!opts.ipBlockMatchesPods}|${view?.tag ?? ''}|${opts.ipBlockNote ?? ''}`;
   const hit = cache.get(p);
-  const ipPods = !!opts.ipBlockMatchesPods;
-  if (hit && hit.universe === universe && hit.ipPods === ipPods) return hit.policy;
+  if (hit && hit.universe === universe && hit.key === key) return hit.policy;
   const policy: Policy = {
     uid: `NetworkPolicy ${p.namespace}/${p.name}`,
     dialect: 'kubernetes',
@@ -120,13 +138,13 @@ export function lowerNetworkPolicy(p: NetworkPolicy, universe: ConnSet, opts: Ku
     namespace: p.namespace,
     display: `${p.namespace}/${p.name}`,
     range: p.nameRange ?? p.range,
-    subject: podSelectorMatcher(p.namespace, p.podSelector),
+    subject: podSelectorMatcher(p.namespace, p.podSelector, view),
     directions: [...p.policyTypes],
     isolates: [...p.policyTypes],
     // Rules of a direction missing from policyTypes have no effect.
     ingress: p.policyTypes.includes('Ingress') ? (p.ingress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
     egress: p.policyTypes.includes('Egress') ? (p.egress ?? []).map((r) => lowerRule(p, r, universe, opts)) : [],
   };
-  cache.set(p, { universe, ipPods, policy });
+  cache.set(p, { universe, key, policy });
   return policy;
 }
