@@ -729,7 +729,11 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
   const staged = !!opts.staged;
   const dialect: RecommendDialect = staged ? 'calico' : opts.dialect ?? 'kubernetes';
   const parseOpts: ParseOptions = { defaultNamespace: opts.defaultNamespace };
-  const { analysis } = analyzeFiles(files, parseOpts, opts.analyze);
+  // Calico policies are enforced by Calico: unless a CNI is set, the manifests are read as Calico reads them (e.g.
+  // ipBlock matching pod IPs), before and after, so the verification compares policies and not two CNIs.
+  const setting = opts.analyze?.cni && opts.analyze.cni !== 'auto' ? opts.analyze.cni : dialect === 'calico' ? 'calico' : undefined;
+  const analyzeOpts: AnalyzeOptions = { ...opts.analyze, ...(setting ? { cni: setting } : {}) };
+  const { analysis } = analyzeFiles(files, parseOpts, analyzeOpts);
   const resolver = new EndpointResolver(analysis);
   // Flows stay apart by the ends the records name (two addresses in one external range may differ in verdict).
   const { merged } = mergeFlows(agg, resolver, undefined, { merge: false });
@@ -753,7 +757,7 @@ export function recommendPolicies(agg: FlowAggregator, files: InputFile[], opts:
       verification = { ...verification, reason: 'the engine does not evaluate ClusterNetworkPolicy yet: the recommendation is written per the v1alpha2 API but not checked' };
     } else {
       const enforced = staged ? toYaml(make(false), []) : yaml;
-      ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts, opts.analyze ?? {}));
+      ({ verification, diff } = verify(files, enforced, analysis, built, new Set([...built.subjects.keys(), ...ctx.alsoSelected]), parseOpts, { ...analyzeOpts, cni: analysis.cni.cni }));
       if (dialect === 'cnp' && cnpTier === 'Baseline') {
         // Baseline rules do not reach pods a NetworkPolicy selects: say so where that is why a flow stays blocked.
         for (const m of verification.missing) {
