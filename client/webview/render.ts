@@ -160,8 +160,8 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
 }
 
 const POSTURE: { key: PostureKey; words: (n: number) => string; title: string }[] = [
-  { key: 'notIsolatedIngress', words: (n) => `${plural(n, 'workload')} not isolated for ingress`, title: 'No policy selects them for ingress: everything may connect to them. Shows the matrix narrowed to them as destinations.' },
-  { key: 'notIsolatedEgress', words: (n) => `${plural(n, 'workload')} not isolated for egress`, title: 'No policy selects them for egress: they may connect anywhere. Shows the matrix narrowed to them as sources.' },
+  { key: 'notIsolatedIngress', words: (n) => `${plural(n, 'workload')} open for ingress`, title: 'No policy (of any tier) restricts their ingress: everything may connect to them. Shows the matrix narrowed to them as destinations.' },
+  { key: 'notIsolatedEgress', words: (n) => `${plural(n, 'workload')} open for egress`, title: 'No policy (of any tier) restricts their egress: they may connect anywhere. Shows the matrix narrowed to them as sources.' },
   { key: 'reachableFromOutside', words: (n) => `${n} reachable from outside the cluster`, title: 'Some external address may connect to them.' },
   { key: 'canReachInternet', words: (n) => `${n} can reach external addresses`, title: 'They may connect to some address outside the cluster.' },
   { key: 'namespacesWithoutDefaultDeny', words: (n) => `${plural(n, 'namespace')} without a default deny`, title: 'Namespaces where some workload is not isolated in both directions.' },

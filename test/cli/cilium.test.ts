@@ -39,7 +39,7 @@ test('--cni: kubernetes ignores the Cilium policies; a bad value is a usage erro
   const k = await run(['reach', example, '--cni', 'kubernetes']);
   assert.equal(k.code, 0);
   assert.match(k.out, /evaluated as Kubernetes NetworkPolicy \(CNI set to kubernetes\)/);
-  assert.ok(k.out.includes('frontend/web => backend/api : All Connections'));
+  assert.ok(k.out.includes('frontend/web => backend/api : all traffic'));
   const j = await run(['reach', example, '--cni=cilium', '--output', 'json']);
   assert.equal(j.code, 0);
   const json = JSON.parse(j.out);

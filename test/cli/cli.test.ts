@@ -49,6 +49,22 @@ test('reach text output: a summary line and one line per connection', async () =
   assert.ok(lines.includes('default/loadgenerator-555fbdc87d => default/frontend-99684f7f8 : TCP 8080'));
 });
 
+test("reach text output in the formatter's words: posture, then connections; external ranges merged and in CIDR form", async () => {
+  const r = await run(['reach', join(repoRoot(), 'examples/shop')]);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trimEnd().split('\n');
+  assert.equal(lines[0], '6 workloads, 11 network policies, 12 allowed connections');
+  const at = (heading: string) => lines.indexOf(heading);
+  assert.ok(at('Posture:') > 0 && at('Posture:') < at('Between workloads (8):'));
+  assert.ok(lines.includes('- 1 namespace without a default deny: kube-system'));
+  assert.ok(lines.includes('- 2 workloads are reachable from outside the cluster: frontend/web, kube-system/coredns'));
+  assert.ok(lines.includes('backend/api => kube-system/coredns : TCP 53; UDP 53'));
+  // The internet is one peer, not three ranges cut at 203.0.113.0/24 (where web and coredns get the same connections).
+  assert.deepEqual(lines.slice(at('From outside the cluster (2):') + 1, at('From outside the cluster (2):') + 3), ['0.0.0.0/0 => frontend/web : TCP 8080', '0.0.0.0/0 => kube-system/coredns : all traffic']);
+  assert.ok(lines.includes('backend/api => 203.0.113.0/24 : TCP 443'));
+  assert.ok(!r.out.includes('All Connections'));
+});
+
 test('reach --explain SRC DST explains allowed and denied pairs', async () => {
   const ok = await run(['reach', boutique, '--explain', 'default/frontend-99684f7f8', 'default/cartservice-74f56fd4b']);
   assert.equal(ok.code, 0);
@@ -77,9 +93,9 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '', 'the example has no diagnostics');
   const lines = r.out.trim().split('\n');
-  assert.equal(lines[0], '5 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 38 allowed connections');
+  assert.equal(lines[0], '5 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 24 allowed connections');
   assert.ok(lines.includes('frontend/web => backend/api : TCP 9000'));
-  assert.ok(lines.includes('backend/api => 203.0.113.0-203.0.113.255 : TCP 443'));
+  assert.ok(lines.includes('backend/api => 203.0.113.0/24 : TCP 443'));
   assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
   // The staged policy is not enforced: every internal workload may still scrape the API's metrics.
   assert.ok(lines.includes('backend/worker => backend/api : TCP 9090'));
@@ -103,8 +119,8 @@ test('reach on the ClusterNetworkPolicy example: Admin -> NetworkPolicy -> Basel
   assert.ok(lines.includes('payments/api => api.gateway.example.com : TCP 443'), 'domainNames Accept');
   assert.ok(!lines.some((l) => l.startsWith('payments/api => 0.0.0.0')), 'the Admin Deny of the internet wins over the NetworkPolicy ipBlock');
   assert.ok(!lines.some((l) => l.startsWith('sandbox/toolbox => payments/')), 'Admin Deny from dev namespaces');
-  assert.ok(!lines.includes('sandbox/toolbox => storefront/web : All Connections'), 'Baseline Deny (no NetworkPolicy selects web)');
-  assert.ok(lines.includes('storefront/web => sandbox/toolbox : All Connections'));
+  assert.ok(!lines.includes('sandbox/toolbox => storefront/web : all traffic'), 'Baseline Deny (no NetworkPolicy selects web)');
+  assert.ok(lines.includes('storefront/web => sandbox/toolbox : all traffic'));
   // --explain shows every tier the traffic went through, with file:line.
   const ex = await run(['reach', dir, '--explain', 'storefront/web', 'payments/api']);
   assert.match(ex.out, /evaluated as Kubernetes NetworkPolicy \+ ClusterNetworkPolicy/);

@@ -131,9 +131,9 @@ test('diff --base REF: a deleted file removes flows (removed-allowed), and the m
     assert.equal((await run(['diff', '--base', 'before-removal', '--fail-on', 'new-exposure'], dir)).code, 0);
     const md = (await run(['diff', '--base', 'before-removal', '--format', 'markdown'], dir)).out;
     assert.match(md, /^### Policy Lens connectivity diff against `before-removal`/);
-    assert.match(md, /\| removed \| `shop\/api` \| `shop\/web` \| All Connections \| No Connections \| shop\/web-open ingress\[0\] \(k8s\/open\.yaml:6\); egress not isolated \| — \|/);
+    assert.match(md, /\| removed \| `shop\/api` \| `shop\/web` \| all traffic \| nothing \| shop\/web-open ingress\[0\] \(k8s\/open\.yaml:6\); egress not isolated \| — \|/);
     const text = (await run(['diff', '--base', 'before-removal'], dir)).out;
-    assert.match(text, /^removed: shop\/api => shop\/web, before: All Connections, after: No Connections$/m);
+    assert.match(text, /^removed: shop\/api => shop\/web, before: all traffic, after: nothing$/m);
     // no change against the same commit
     const same = await run(['diff', '--base', 'HEAD', '--fail-on', 'any-change'], dir);
     assert.equal(same.code, 1, 'the working tree still differs from HEAD (open.yaml deleted, not committed)');

@@ -81,7 +81,7 @@ test('mcp explain: verdict, ports and rules from the engine, for an allowed and 
   assert.deepEqual(ok.ingress.allowedBy.map((r) => `${r.policy} ${r.file}:${r.line}`), ['backend/api policies/backend.yaml:15']);
   const no = (await call('explain', { src: 'backend/api', dst: 'frontend/web' })).structuredContent as { verdict: string; ports: string };
   assert.equal(no.verdict, 'denied');
-  assert.equal(no.ports, 'No Connections');
+  assert.equal(no.ports, 'nothing');
   const bad = await call('explain', { src: 'frontend/webb', dst: 'backend/api' });
   assert.equal(bad.isError, true);
   assert.match(bad.content[0].text, /Unknown endpoint "frontend\/webb".*did you mean frontend\/web/);

@@ -508,7 +508,7 @@ async function main() {
     await panel().locator('button.pl-tab[data-view="matrix"]').click();
     const strip = panel().locator('[data-testid="posture"]');
     const text = await strip.innerText();
-    if (!/not isolated for ingress/.test(text) || !/Largest blast radius/.test(text)) throw new Error(text);
+    if (!/open for ingress/.test(text) || !/Largest blast radius/.test(text)) throw new Error(text);
     const before = await panel().locator('.pl-colhead').count();
     await strip.locator('[data-posture="reachableFromOutside"]').click();
     await waitUntil('rows narrowed to external peers', async () => (await panel().locator('.pl-rowhead.ns').allInnerTexts()).every((x) => /external peers/.test(x)));

@@ -1,5 +1,6 @@
 // `policy-lens diff --base REF|PATH [PATH...]`: the semantic connectivity difference between a git ref (or a folder)
 // and the working tree — added, removed and changed flows with the rules responsible on each side.
+import { describeConns } from '../core/explain/format';
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
@@ -67,7 +68,7 @@ export function filesAtRef(ref: string, paths: string[], cwd = process.cwd()): I
 }
 
 function ports(pp: ProtocolPorts): string {
-  return ConnSet.fromProtocolPorts(pp).toString();
+  return describeConns(pp);
 }
 
 function rules(rs: ResponsibleRule[], iso: { egressIsolated?: boolean; ingressIsolated?: boolean }, allowed: boolean): string {

@@ -5,8 +5,10 @@
 //   policy-lens flows FLOWFILE... --manifests PATH... (cli/flows.ts)
 //   policy-lens recommend FLOWFILE... --manifests PATH... (cli/recommend.ts)
 import { relative } from 'node:path';
-import { analyzeFiles, ConnSet, type Diagnostic } from '../core/index';
-import { renderTraceText } from '../core/explain/format';
+import { analyzeFiles, ConnSet, leftOutSummary, type Diagnostic } from '../core/index';
+import { describeConns, describePosture, plural, renderTraceText } from '../core/explain/format';
+import { mergeExternals } from '../core/explain/externals';
+import { panelData } from '../core/panel-data';
 import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
 import { ChunkedWriter, OutputClosed, streamSink, writeReachJson, type TextSink } from './json-writer';
@@ -252,13 +254,50 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
   const policies = parts.length
     ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
-    : `${cluster.policies.length} network policies${clusterWide}`;
-  // The summary line comes first, so the connections are generated twice (counted, then listed).
-  let count = 0;
-  for (const _ of analysis.connections()) count++;
-  await w.write(`${workloads} workloads, ${policies}, ${count} allowed connections\n`);
+    : `${plural(cluster.policies.length, 'network policy', 'network policies')}${clusterWide}`;
+  // Connections between workloads are streamed (generated twice: counted, then listed); connections with addresses
+  // outside the cluster are few per workload and held, to merge adjacent ranges with the same connections for display
+  // ("0.0.0.0/0 except 203.0.113.0/24"). The words are the formatter's (core/explain/format.ts), as in hover and panel.
+  const universe = analysis.universe;
+  const externalIds = new Set(endpoints.filter((e) => e.kind === 'External').map((e) => e.id));
+  const inbound = new Map<string, { id: string; key: string; value: string }[]>();
+  const outbound = new Map<string, { id: string; key: string; value: string }[]>();
+  let between = 0;
+  for (const c of analysis.connections()) {
+    const fromOutside = externalIds.has(c.src);
+    if (!fromOutside && !externalIds.has(c.dst)) {
+      between++;
+      continue;
+    }
+    const words = describeConns(ConnSet.fromProtocolPorts(c.protocols), universe);
+    const [map, inside, outside] = fromOutside ? [inbound, c.dst, c.src] : [outbound, c.src, c.dst];
+    let list = map.get(inside);
+    if (!list) map.set(inside, (list = []));
+    list.push({ id: outside, key: words, value: words });
+  }
+  const lines = (map: Map<string, { id: string; key: string; value: string }[]>, fromOutside: boolean): string[] => {
+    const out: string[] = [];
+    for (const inside of [...map.keys()].sort()) {
+      for (const g of mergeExternals(map.get(inside)!)) out.push(fromOutside ? `${g.name} => ${inside} : ${g.value}` : `${inside} => ${g.name} : ${g.value}`);
+    }
+    return out;
+  };
+  const fromOutside = lines(inbound, true);
+  const toOutside = lines(outbound, false);
+  await w.write(`${plural(workloads, 'workload')}, ${policies}, ${plural(between + fromOutside.length + toOutside.length, 'allowed connection')}\n`);
   if (analysis.cni.how !== 'default') await w.write(`evaluated as ${describeChoice(analysis.cni)}\n`);
-  for (const c of analysis.connections()) await w.write(`${c.src} => ${c.dst} : ${ConnSet.fromProtocolPorts(c.protocols).toString()}\n`);
+  const leftOut = leftOutSummary(cluster.leftOut);
+  if (leftOut) await w.write(`${leftOut}: their rules are not part of this reachability\n`);
+  const payload = panelData(analysis);
+  const posture = describePosture(payload.posture, (i) => payload.endpoints[i].id);
+  if (posture.length) await w.write(`\nPosture:\n${posture.map((l) => `- ${l}\n`).join('')}`);
+  await w.write(`\nBetween workloads (${between}):\n`);
+  for (const c of analysis.connections()) {
+    if (externalIds.has(c.src) || externalIds.has(c.dst)) continue;
+    await w.write(`${c.src} => ${c.dst} : ${describeConns(ConnSet.fromProtocolPorts(c.protocols), universe)}\n`);
+  }
+  if (fromOutside.length) await w.write(`\nFrom outside the cluster (${fromOutside.length}):\n${fromOutside.join('\n')}\n`);
+  if (toOutside.length) await w.write(`\nTo outside the cluster (${toOutside.length}):\n${toOutside.join('\n')}\n`);
   await w.flush();
   return 0;
 }

@@ -1,6 +1,7 @@
 // `policy-lens recommend`: least-privilege policy from observed flows, verified with the engine.
 //   policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
 // The policy YAML goes to stdout, the summary (what was used, left out, the verification) to stderr.
+import { describeConns } from '../core/explain/format';
 import { recommendPolicies } from '../core/flows/recommend';
 import { ConnSet } from '../core/index';
 import { loadManifests, parseFlowArgs, readFlows } from './flows';
@@ -51,7 +52,7 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
       `  verification: ${v.status === 'verified' ? 'verified' : 'VIOLATIONS'} — ${v.checkedFlows} observed flows stay allowed${v.missing.length ? ` except ${v.missing.length}` : ''}; ${v.checkedPairs} endpoint pairs checked, ${v.widened.length} newly allowed beyond the observed flows and DNS${v.unverifiable ? `; ${v.unverifiable} flows between pods of one workload cannot be checked by the engine` : ''}`,
     );
     for (const x of v.missing) lines.push(`  not allowed: ${x.src} => ${x.dst} ${x.protocol}${x.port !== undefined ? ` ${x.port}` : ''}${x.why ? ` (${x.why})` : ''}`);
-    for (const x of v.widened) lines.push(`  newly allowed: ${x.src} => ${x.dst} : ${ConnSet.fromProtocolPorts(x.protocols).toString()}`);
+    for (const x of v.widened) lines.push(`  newly allowed: ${x.src} => ${x.dst} : ${describeConns(x.protocols)}`);
     lines.push(`  matrix diff: ${rec.diff.removed.length} endpoint pairs lose connections (least-privilege gain), ${rec.diff.added.length} gain some`);
   }
   io.err(`${lines.join('\n')}\n`);

@@ -1,5 +1,6 @@
 // `policy-lens verify --rules FILE PATH...`: connectivity requirements (Policy Lens format or np-guard baseline
 // rules) checked against the manifests by the engine. Exit 1 when a requirement is violated.
+import { describeConns } from '../core/explain/format';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { analyzeFiles, ConnSet } from '../core/index';
@@ -65,7 +66,7 @@ export function verifyMarkdown(results: RequirementResult[], maxFlows: number): 
         out.push('| Source | Destination | Connections | Allowed by |', '| --- | --- | --- | --- |');
         for (const v of r.violations.slice(0, maxFlows)) {
           const rules = [...(v.rules ?? []).map((x) => `${x.policy} ${x.direction.toLowerCase()}[${x.ruleIndex}]`), ...(v.notIsolated ?? []).map((d) => `${d} not isolated`)].join(', ') || '—';
-          out.push(`| \`${v.src}\` | \`${v.dst}\` | ${ConnSet.fromProtocolPorts(v.protocols ?? {}).toString()} | ${rules} |`);
+          out.push(`| \`${v.src}\` | \`${v.dst}\` | ${describeConns(v.protocols ?? {})} | ${rules} |`);
         }
       }
       if (r.violations.length > maxFlows) out.push('', `… and ${r.violations.length - maxFlows} more`);

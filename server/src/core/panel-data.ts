@@ -48,13 +48,16 @@ export interface PanelDiff {
 }
 
 export interface Posture {
-  /** Workloads no policy isolates for ingress / egress (endpoint indices). */
+  /**
+   * Workloads open for ingress / egress (endpoint indices): every peer is allowed all traffic on that side, i.e. no
+   * policy of any tier restricts it.
+   */
   notIsolatedIngress: number[];
   notIsolatedEgress: number[];
   /** Workloads some external address can reach, and workloads that can reach some external endpoint. */
   reachableFromOutside: number[];
   canReachInternet: number[];
-  /** Namespaces holding a workload that is not isolated in both directions (no default deny). */
+  /** Namespaces holding a workload that is open in some direction (no default deny). */
   namespacesWithoutDefaultDeny: string[];
   /** The workloads that reach the most other workloads, most first: [endpoint index, reachable count]. */
   largestBlastRadius: [number, number][];
@@ -211,9 +214,22 @@ function posture(a: Analysis, wlPos: number[], cells: [number, number, number][]
   const notIn: number[] = [];
   const notOut: number[] = [];
   const nsOpen = new Set<string>();
+  // Open in a direction: every peer gets (or may be sent) all traffic on that side, whichever tier decides it (a
+  // ClusterNetworkPolicy or Calico rule can close a workload that no NetworkPolicy selects).
+  const universe = a.universe;
+  const open = (c: number, d: 'Ingress' | 'Egress'): boolean => {
+    const row = ev.rowCells(c, d);
+    if (!Array.isArray(row)) return !!row && (row as ConnSet).contains(universe);
+    for (let k = 0; k < row.length; k++) {
+      if (d === 'Ingress' && k >= C && ev.externals[k - C]?.kind !== 'address') continue; // names only egress
+      const cell = row[k];
+      if (!cell || !cell.contains(universe)) return false;
+    }
+    return true;
+  };
   for (let c = 0; c < C; c++) {
-    const i = ev.isolated(c, 'Ingress');
-    const e = ev.isolated(c, 'Egress');
+    const i = !open(c, 'Ingress');
+    const e = !open(c, 'Egress');
     if (!i) notIn.push(...members(c));
     if (!e) notOut.push(...members(c));
     if (!i || !e) for (const w of ev.classes[c].members) nsOpen.add(a.workloads[w].namespace);

@@ -1,6 +1,7 @@
 // The engine tools (reach, explain, what_if, check, blast_radius) behind the MCP server and the VS Code
 // language-model tools. Every answer comes from the engine (analyze / explain / allowedBetween / result) or the
 // LintProject; this module only selects, filters and shapes. Node-free except through tools/findings.ts (crypto).
+import { describeConns } from '../core/explain/format';
 import { analyzeFiles, ConnSet, type Analysis, type AnalyzeOptions, type Connection, type InputFile, type ProtocolPorts, type ReachResult } from '../core/index';
 import { LintProject } from '../core/lint/project';
 import { countBySeverity, isLintedFile, projectFindings, SEVERITY_RANK, type CheckFinding, type CheckSeverity } from './findings';
@@ -49,7 +50,7 @@ function analyseFiles(files: InputFile[], defaultNamespace?: string, analyzeOpti
 }
 
 function conn(c: { src: string; dst: string; protocols: ProtocolPorts }) {
-  return { src: c.src, dst: c.dst, protocols: c.protocols, ports: ConnSet.fromProtocolPorts(c.protocols).toString() };
+  return { src: c.src, dst: c.dst, protocols: c.protocols, ports: describeConns(c.protocols) };
 }
 
 function displayRules(ws: ToolWorkspace, rules: ResponsibleRule[]): ResponsibleRule[] {
@@ -137,7 +138,7 @@ export function explainTool(ws: ToolWorkspace, args: { src: string; dst: string 
     dst: args.dst,
     verdict: allowed.isEmpty() ? ('denied' as const) : ('allowed' as const),
     allowed: allowed.toJSON(),
-    ports: allowed.toString(),
+    ports: describeConns(allowed),
     ...(t.egress ? { egress: sideOut(ws, t.egress) } : {}),
     ...(t.ingress ? { ingress: sideOut(ws, t.ingress) } : {}),
     summary: summaryOf(analysis, args.src, args.dst),

@@ -307,8 +307,8 @@ export function describePosture(
   };
   const out: string[] = [];
   const v = (n: number, one: string, many: string) => (n === 1 ? one : many);
-  if (p.notIsolatedIngress.length) out.push(`${plural(p.notIsolatedIngress.length, 'workload')} ${v(p.notIsolatedIngress.length, 'accepts', 'accept')} traffic from anywhere (no policy isolates ingress): ${list(p.notIsolatedIngress)}`);
-  if (p.notIsolatedEgress.length) out.push(`${plural(p.notIsolatedEgress.length, 'workload')} may send anywhere (no policy isolates egress): ${list(p.notIsolatedEgress)}`);
+  if (p.notIsolatedIngress.length) out.push(`${plural(p.notIsolatedIngress.length, 'workload')} ${v(p.notIsolatedIngress.length, 'accepts', 'accept')} traffic from anywhere (no policy restricts their ingress): ${list(p.notIsolatedIngress)}`);
+  if (p.notIsolatedEgress.length) out.push(`${plural(p.notIsolatedEgress.length, 'workload')} may send anywhere (no policy restricts their egress): ${list(p.notIsolatedEgress)}`);
   if (p.reachableFromOutside.length) out.push(`${plural(p.reachableFromOutside.length, 'workload')} ${v(p.reachableFromOutside.length, 'is', 'are')} reachable from outside the cluster: ${list(p.reachableFromOutside)}`);
   if (p.canReachInternet.length) out.push(`${plural(p.canReachInternet.length, 'workload')} can reach addresses outside the cluster: ${list(p.canReachInternet)}`);
   if (p.namespacesWithoutDefaultDeny.length) out.push(`${plural(p.namespacesWithoutDefaultDeny.length, 'namespace')} without a default deny: ${p.namespacesWithoutDefaultDeny.slice(0, max).join(', ')}${p.namespacesWithoutDefaultDeny.length > max ? ` and ${p.namespacesWithoutDefaultDeny.length - max} more` : ''}`);
