@@ -149,9 +149,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     }),
   );
 
-  const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output };
   const flows = new FlowImports(context, { client: () => client, ensureStarted, output, changed: () => void ReachabilityPanel.current?.refresh() });
   flows.register();
+  const panelDeps = { extensionUri: context.extensionUri, source, ensureStarted, output, flows };
 
   registerAiIntegration(
     context,

@@ -1,7 +1,7 @@
 // The reachability webview panel: creates/revives the webview, feeds it server responses, answers its messages.
 import * as vscode from 'vscode';
 import type { SourceRange } from '../../server/src/core/model';
-import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
+import type { ExplainResponse, FlowsParams, FlowsResponse, ReachabilityResponse } from '../../server/src/protocol';
 import { DEFAULT_VIEW_STATE, type CompareMode, type ExportFormat, type FromWebview, type ToWebview, type ViewState } from '../webview/messages';
 import { checkWebviewMessage, isCompareMode, mayOpen, ShownFiles } from './webview-guard';
 
@@ -13,11 +13,21 @@ export interface ReachabilitySource {
   explain(src: string, dst: string, staged?: boolean): Promise<ExplainResponse>;
 }
 
+/** The imported flow logs (client/src/flows.ts FlowImports): what the panel overlays. */
+export interface FlowSource {
+  /** The flow files imported for this workspace (none: no overlay). */
+  files(): string[];
+  /** Classifies them against the workspace (policyLens/flows). */
+  flows(compare?: FlowsParams['compare']): Promise<FlowsResponse>;
+}
+
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   source: ReachabilitySource;
   ensureStarted(): Promise<void>;
   output: vscode.OutputChannel;
+  /** Observed flows to overlay (absent: the panel has no overlay). */
+  flows?: FlowSource;
 }
 
 function nonce(): string {
@@ -52,6 +62,10 @@ export class ReachabilityPanel {
   private refusedLogged = 0;
   /** Last explanation sent to the webview (for tests and diagnostics). */
   lastExplanation?: { src: string; dst: string; explanation: ExplainResponse };
+  /** Last observed-flows overlay sent to the webview (for tests and diagnostics); undefined when none is shown. */
+  lastFlows?: FlowsResponse;
+  /** Sequence of flow requests: only the newest answer is sent. */
+  private flowsSeq = 0;
   /** Last export the webview asked for (for tests and diagnostics). */
   lastExport?: { format: string; action: string; text: string; uri?: string };
   private readyWaiters: (() => void)[] = [];
@@ -287,6 +301,9 @@ export class ReachabilityPanel {
       this.lastResponse = response;
       this.shown.reset(response);
       this.post({ type: 'update', response });
+      // The overlay follows every re-analysis while flow files are imported (the server keeps the parsed flows and
+      // only re-classifies them).
+      await this.refreshFlows();
       return response;
     } catch (e) {
       // A superseded request was cancelled on purpose: the newer refresh answers.
@@ -298,6 +315,36 @@ export class ReachabilityPanel {
       clearTimeout(slow);
       if (this.inFlight?.cts === cts) this.inFlight = undefined;
       cts.dispose();
+    }
+  }
+
+  /**
+   * Classifies the imported flow files against the workspace (in the panel's comparison, so the overlay's
+   * predictions are those of the state the matrix shows, and a baseline adds newly blocked / allowed) and sends the
+   * overlay to the webview; with no flow files, tells the webview to drop it. Failures are shown, never thrown.
+   */
+  async refreshFlows(): Promise<FlowsResponse | undefined> {
+    const source = this.deps.flows;
+    if (!this.ready || !source) return undefined;
+    const mine = ++this.flowsSeq;
+    const files = source.files();
+    if (files.length === 0) {
+      if (this.lastFlows) this.post({ type: 'flows' });
+      this.lastFlows = undefined;
+      return undefined;
+    }
+    try {
+      const flows = await source.flows(this.compare);
+      if (mine !== this.flowsSeq) return flows;
+      this.lastFlows = flows;
+      this.post({ type: 'flows', flows });
+      return flows;
+    } catch (e) {
+      if (mine !== this.flowsSeq) return undefined;
+      this.deps.output.appendLine(`observed flows request failed: ${errText(e)}`);
+      this.lastFlows = undefined;
+      this.post({ type: 'flows', error: errText(e) });
+      return undefined;
     }
   }
 

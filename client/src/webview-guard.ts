@@ -49,6 +49,7 @@ export function viewStateProblem(x: unknown): string | undefined {
   if (x.posture !== undefined && !isStr(x.posture, MAX_SHORT)) return 'state.posture is not a string';
   if (x.graphOpen !== undefined && !(isObj(x.graphOpen) && Object.keys(x.graphOpen).length <= MAX_NAMESPACES && Object.values(x.graphOpen).every((v) => typeof v === 'boolean'))) return 'state.graphOpen is not a map of booleans';
   if (x.graphFocus !== undefined && !isId(x.graphFocus)) return 'state.graphFocus is not a key';
+  if (x.overlay !== undefined && typeof x.overlay !== 'boolean') return 'state.overlay is not a boolean';
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 // (classes) and merged external peers, with the connections in the formatter's words.
 import { blastRadius, cellWords, plural, type BlastEntry, type PanelIndex } from './data';
 import type { ViewState } from './messages';
+import { overlayBadge, overlayMark, overlayWords, type OverlayIndex } from './overlay';
 import { h } from './shared';
 
 export function renderBlast(
@@ -9,6 +10,7 @@ export function renderBlast(
   state: ViewState,
   select: (src: string, dst: string, label: { row?: string; col?: string }) => void,
   focus: (id: string | undefined) => void,
+  ov?: OverlayIndex,
 ): HTMLElement {
   const wrap = h('div', { class: 'pl-blast' });
   const workloads = idx.data.endpoints.filter((e) => e.kind !== 'External');
@@ -42,9 +44,14 @@ export function renderBlast(
       const peer = idx.data.endpoints[e.eps[0]].id;
       const [src, dst] = dir === 'out' ? [state.focus!, peer] : [peer, state.focus!];
       const group = e.eps.length > 1 && e.ns !== '' ? e.label : undefined;
-      const btn = h('button', { class: `pl-blast-item ${e.value.kind}`, 'data-src': src, 'data-dst': dst, 'data-focus-key': `blast-${src}-${dst}`, title: cellWords(e.value) },
+      // The observed flows between the workload and this entry (all its members), when flow logs are imported.
+      const w = idx.byId.get(state.focus!)!;
+      const m = ov ? (dir === 'out' ? overlayMark(ov, [w], e.eps) : overlayMark(ov, e.eps, [w])) : undefined;
+      const btn = h('button', { class: `pl-blast-item ${e.value.kind}${m ? ` has-ov ov-${m.state}` : ''}`, 'data-src': src, 'data-dst': dst, 'data-focus-key': `blast-${src}-${dst}`,
+        'data-overlay': m?.state, title: m ? `${cellWords(e.value)}\n${overlayWords(m)}` : cellWords(e.value) },
         h('span', { class: 'pl-blast-name' }, e.ns === '' ? e.label : e.eps.length > 1 ? e.label : idx.data.endpoints[e.eps[0]].name),
-        h('span', { class: 'pl-blast-ports' }, e.value.kind === 'allowed' ? e.value.text : `${e.value.text}`));
+        h('span', { class: 'pl-blast-ports' }, e.value.kind === 'allowed' ? e.value.text : `${e.value.text}`),
+        m ? h('span', { class: `pl-ov-badge ov-${m.state}` }, h('span', { 'aria-hidden': 'true' }, overlayBadge(m)), h('span', { class: 'pl-sr-only' }, `; ${overlayWords(m)}`)) : undefined);
       btn.addEventListener('click', () => select(src, dst, dir === 'out' ? { col: group } : { row: group }));
       ul.append(h('li', {}, btn));
     }

@@ -8,8 +8,9 @@ import { ConnSet } from '../../server/src/core/ports';
 import { cellValue, type PanelIndex } from './data';
 import { h, link, pairKey, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { endpointLabel } from './shared';
+import { OVERLAY_GLYPH, observedRows, overlayBadge, overlayMark, overlayWords, type OverlayIndex } from './overlay';
 
-export function renderExplanation(model: PanelModel, idx: PanelIndex | undefined, cb: PanelCallbacks): HTMLElement {
+export function renderExplanation(model: PanelModel, idx: PanelIndex | undefined, cb: PanelCallbacks, ov?: OverlayIndex): HTMLElement {
   const pane = h('aside', { class: 'pl-explain', 'aria-label': 'Explanation', 'aria-live': 'polite', id: 'pl-explain' });
   const sel = model.state.selected;
   if (!sel || !idx) {
@@ -32,18 +33,32 @@ export function renderExplanation(model: PanelModel, idx: PanelIndex | undefined
     pane.append(h('p', { class: 'pl-hint', 'data-testid': 'group-note' },
       `Shown for one pair of ${sel.rowLabel ?? name(si)} → ${sel.colLabel ?? name(di)}: no policy tells the members of these groups apart, so every pair between them is the same.`));
   }
+  // The dataplane's side (observed flows of this pair), when flow logs are imported: beside the engine's trace.
+  const observed = ov ? renderObserved(ov, sel.src, sel.dst, si, di) : undefined;
+  const engine = h('section', { class: 'pl-engine-side', 'aria-label': 'The engine (manifests)', 'data-testid': 'engine-side' });
+  if (observed) {
+    engine.append(h('h3', { class: 'pl-side-title' }, 'Engine (the manifests)'));
+    pane.classList.add('with-observed');
+    pane.append(h('div', { class: 'pl-both', 'data-testid': 'both-traces' }, engine, observed));
+  } else pane.append(engine);
+  engineSide(engine, model, idx, cb, sel, si, di);
+  return pane;
+}
+
+/** The engine's verdict and trace of the pair (policyLens/explain), with the change against the baseline. */
+function engineSide(pane: HTMLElement, model: PanelModel, idx: PanelIndex, cb: PanelCallbacks, sel: { src: string; dst: string }, si: number, di: number): void {
   // The change against the baseline (from the panel data, as the matrix shows it).
   const one = (i: number) => ({ kind: 'ep' as const, key: '', ns: '', eps: [i], label: '', depth: 1 as const, id: '' });
   const v = cellValue(idx, one(si), one(di), { port: '', protocol: 'any' });
   const ex = model.explanations.get(pairKey(sel.src, sel.dst));
   if (!ex) {
     pane.append(h('p', { class: 'pl-hint' }, 'Loading the explanation…'));
-    return pane;
+    return;
   }
   const t = ex.trace;
   if (t.problem) {
     pane.append(h('p', { 'data-testid': 'verdict' }, t.problem));
-    return pane;
+    return;
   }
   const allowed = Object.keys(t.allowed).length > 0;
   pane.append(h('p', { class: `pl-verdict ${allowed ? 'allowed' : 'denied'}`, 'data-testid': 'verdict' }, describeVerdict(t)));
@@ -52,7 +67,46 @@ export function renderExplanation(model: PanelModel, idx: PanelIndex | undefined
   const universe = universeOf(t);
   for (const d of [t.egress, t.ingress]) if (d) pane.append(directionTable(d, cb, universe));
   if (t.evaluatedAs) pane.append(h('p', { class: 'pl-hint' }, `Evaluated as ${t.evaluatedAs}.`));
-  return pane;
+}
+
+/**
+ * The dataplane's side of the pair: each observed flow (connection, count, the dataplane's verdict, the engine's
+ * prediction, the policies the dataplane reported), or that the manifests allow the pair but nothing was observed.
+ * Undefined when the overlay says nothing about the pair.
+ */
+function renderObserved(ov: OverlayIndex, src: string, dst: string, si: number, di: number): HTMLElement | undefined {
+  const rows = observedRows(ov, src, dst);
+  const m = overlayMark(ov, [si], [di]);
+  if (!m) return undefined;
+  const sec = h('section', { class: 'pl-observed-side', 'aria-label': 'The dataplane (observed flows)', 'data-testid': 'observed-side' });
+  sec.append(h('h3', { class: 'pl-side-title' }, 'Dataplane (observed flows)'));
+  sec.append(h('p', { class: `pl-ov-summary ov-${m.state}` }, h('span', { class: `pl-ov-badge ov-${m.state}`, 'aria-hidden': 'true' }, overlayBadge(m)), ` ${overlayWords(m)}`));
+  if (rows.length === 0) {
+    sec.append(h('p', { class: 'pl-hint' }, 'The manifests allow this pair, but none of the imported flow logs shows traffic on it: a candidate for a tighter policy.'));
+    return sec;
+  }
+  const list = h('ul', { class: 'pl-obs-list' });
+  for (const r of rows) {
+    const st = r.disagreement ? 'disagree' : r.observed === 'denied' ? 'observed-denied' : 'observed-allowed';
+    const li = h('li', { class: `pl-obs-flow ov-${st}`, 'data-testid': 'observed-flow', 'data-observed': r.observed, 'data-predicted': r.predicted, 'data-disagreement': String(r.disagreement) });
+    li.append(h('div', { class: 'pl-obs-head' },
+      h('span', { class: `pl-ov-badge ov-${st}`, 'aria-hidden': 'true' }, OVERLAY_GLYPH[st]), ' ',
+      h('strong', {}, r.conn), ` × ${r.count}`));
+    li.append(h('div', {}, `dataplane: ${r.observed}${r.audit ? ' (audit mode: policy would deny)' : ''} · engine: ${r.predicted}`));
+    if (r.disagreement) li.append(h('div', { class: 'pl-obs-disagree' }, 'Disagreement: the dataplane did not do what the manifests say (a manifest missing here, or CNI-specific behaviour).'));
+    if (r.change) li.append(h('div', { class: r.change === 'newly-blocked' ? 'pl-removed-text' : 'pl-added-text' }, r.change === 'newly-blocked' ? '− newly blocked by the current edits' : '+ newly allowed by the current edits'));
+    if (r.between) li.append(h('div', { class: 'pl-hint' }, `recorded as ${r.between}`));
+    if (r.reported.length) {
+      li.append(h('div', { class: 'pl-obs-label' }, 'policies the dataplane reported:'));
+      li.append(h('ul', { class: 'pl-obs-policies' }, ...r.reported.map((p) => h('li', {}, p))));
+    } else li.append(h('div', { class: 'pl-hint' }, 'the dataplane reported no policy'));
+    for (const u of r.uncertain) li.append(h('div', { class: 'pl-hint' }, `uncertain: ${u}`));
+    for (const n of r.notes) li.append(h('div', { class: 'pl-hint' }, n));
+    li.append(h('div', { class: 'pl-hint pl-where' }, `from ${r.origin}`));
+    list.append(li);
+  }
+  sec.append(list);
+  return sec;
 }
 
 /**

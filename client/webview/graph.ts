@@ -6,11 +6,14 @@ import type { PanelIndex } from './data';
 import { buildGraph, type GraphEdge, type GraphModel, type GraphNode } from './graph-model';
 import { crossings, elkInput, hasGraphWorker, headerText, LABEL_LINE, layoutInWorker, LINE, readLayout, SMALL_LINE, type Measure, type Placed } from './graph-layout';
 import type { ViewState } from './messages';
+import { overlayBadge, overlayMark, overlayWords, type OverlayIndex } from './overlay';
 import { h, s } from './shared';
 
 export interface GraphContext {
   idx: PanelIndex;
   state: ViewState;
+  /** The observed-flows overlay, when flow logs are imported and it is shown. */
+  overlay?: OverlayIndex;
   update(patch: Partial<ViewState>): void;
   /** Select a pair of boxes: show its explanation (representative endpoints, with the boxes' labels). */
   select(sel: NonNullable<ViewState['selected']>): void;
@@ -329,11 +332,13 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
     const b = byKey.get(e.dst)!;
     const d = r.points.map((p, i) => `${i ? 'L' : 'M'} ${round(p.x)} ${round(p.y)}`).join(' ');
     const words = e.lines.join(' ');
-    const title = `${a.container ? 'every workload in ' : ''}${nodeTitle(a)} → ${b.container ? 'every workload in ' : ''}${nodeTitle(b)}: ${words}`;
+    // The observed flows over the arrow's pairs (a box's arrow: every workload in it).
+    const m = ctx.overlay ? overlayMark(ctx.overlay, a.item.eps, b.item.eps) : undefined;
+    const title = `${a.container ? 'every workload in ' : ''}${nodeTitle(a)} → ${b.container ? 'every workload in ' : ''}${nodeTitle(b)}: ${words}${m ? `; ${overlayWords(m)}` : ''}`;
     const srcId = e.rep ? idx.data.endpoints[e.rep.src].id : undefined;
     const dstId = e.rep ? idx.data.endpoints[e.rep.dst].id : undefined;
     const g = s('g', {
-      class: `pl-edge ${cls}${selected ? ' selected' : ''}${related(e) ? '' : ' dim'}`,
+      class: `pl-edge ${cls}${selected ? ' selected' : ''}${related(e) ? '' : ' dim'}${m ? ` has-ov ov-${m.state}` : ''}`, 'data-overlay': m?.state,
       tabindex: 0, role: 'button', 'aria-label': title, 'data-edge': e.key, 'data-src-key': e.src, 'data-dst-key': e.dst,
       'data-src': a.item.eps.length === 1 ? srcId : undefined, 'data-dst': b.item.eps.length === 1 ? dstId : undefined,
       'data-focus-key': `edge-${e.key}`, 'aria-pressed': String(selected),
@@ -362,6 +367,17 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
       e.lines.forEach((line, i) => lg.append(s('text', { x: lb.x + 4, y: lb.y + 2 + (i + 1) * LABEL_LINE - 4 }, line)));
       lg.addEventListener('click', act);
       labels.append(lg);
+    }
+    if (m) {
+      // The mark sits at the start of the label (or of the arrow's middle segment): glyph and count, as in the matrix.
+      const at = r.label ? { x: r.label.x - 3, y: r.label.y + LABEL_LINE - 3 } : midpoint(r.points);
+      const badge = s('g', { class: `pl-edge-ov ov-${m.state}${related(e) ? '' : ' dim'}`, 'aria-hidden': 'true', 'data-edge': e.key });
+      const text = overlayBadge(m);
+      const w = 8 + text.length * 7;
+      badge.append(s('rect', { x: round(at.x - w), y: round(at.y - LABEL_LINE + 3), width: w, height: LABEL_LINE, rx: 3, class: 'pl-edge-ov-bg' }));
+      badge.append(s('text', { x: round(at.x - w / 2), y: round(at.y), 'text-anchor': 'middle' }, text));
+      badge.addEventListener('click', act);
+      labels.append(badge);
     }
   }
   svg.append(edges, labels);
@@ -419,6 +435,14 @@ function onEnter(el: Element, act: () => void) {
 }
 
 const round = (v: number) => Math.round(v * 10) / 10;
+
+/** The middle of a polyline (for the overlay mark of an arrow without a label). */
+function midpoint(points: { x: number; y: number }[]): { x: number; y: number } {
+  const m = Math.floor((points.length - 1) / 2);
+  const a = points[m];
+  const b = points[Math.min(points.length - 1, m + 1)];
+  return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+}
 
 function nodeTitle(n: GraphNode): string {
   if (n.kind === 'workload') return n.id!;

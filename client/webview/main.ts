@@ -103,6 +103,11 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
       persist();
       render();
       break;
+    case 'flows':
+      model.flows = msg.flows;
+      model.flowsError = msg.error;
+      render();
+      break;
     case 'compare':
       model.state = { ...model.state, compare: msg.compare };
       persist();

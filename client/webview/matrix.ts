@@ -5,15 +5,20 @@
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import { buildItems, cellValue, cellWords, columnTextWidths, EXTERNAL_NS, representatives, visibleSets, type CellValue, type Item, type PanelIndex } from './data';
 import type { ViewState } from './messages';
+import { overlayBadge, overlayCells, overlayRepresentative, overlayWords, type OverlayIndex } from './overlay';
 import { h } from './shared';
 
 export const ROW_H = 28;
 const BAND_H = 22;
 const LABEL_H = 50;
+/** Room for the observed-flows badge at the end of a cell ("⚠ 12"). */
+const OVERLAY_W = 30;
 
 export interface MatrixContext {
   idx: PanelIndex;
   state: ViewState;
+  /** The observed-flows overlay, when flow logs are imported and it is shown. */
+  overlay?: OverlayIndex;
   /** Explain the pair of representative endpoints of two items. */
   select(row: Item, col: Item, src: number, dst: number): void;
   /** Open or close namespace/class items (by key; `*` alone: all of them). */
@@ -81,8 +86,10 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
     const label = Math.max(longestWord, Math.min(textWidth(c.label, boldFont) / 2.6, 170));
     let cell = textWidth('◐ 100/100', boldFont);
     for (const x of new Set(c.eps.map((i) => idx.classOf[i]))) cell = Math.max(cell, classW[x] ?? 0);
-    return Math.ceil(Math.min(240, Math.max(64, label + 14, cell + 16)));
+    return Math.ceil(Math.min(240, Math.max(64, label + 14, cell + 16))) + (ctx.overlay ? OVERLAY_W : 0);
   });
+  // Overlay marks for every visible cell, aggregated over the endpoint pairs each item stands for.
+  const marks = ctx.overlay ? overlayCells(ctx.overlay, rows, cols) : undefined;
   // Row headers: as wide as the labels need, but at most about a third of the panel so cells stay in view; long
   // lists of external addresses are shortened to what fits ("10.0.0.0/8, 192.168.0.0/16 +3 more"; all in the tooltip).
   const pad = (r: Item) => 34 + r.depth * 14;
@@ -162,16 +169,20 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
     const c = cols[ci];
     const v: CellValue = r.kind === 'ns' && r.open ? { kind: 'none', text: '' } : cellValue(idx, r, c, state);
     const active = kept.row === ri && kept.col === ci;
-    const words = cellWords(v);
-    const title = `${r.label} → ${c.label}\n${words}`;
-    const cls = `pl-cellbtn ${v.kind}${isSelected(r, c) ? ' selected' : ''}`;
+    const m = v.kind === 'none' || v.kind === 'self' ? undefined : marks?.(ri, ci);
+    const words = m ? `${cellWords(v)}; ${overlayWords(m)}` : cellWords(v);
+    const title = `${r.label} → ${c.label}\n${m ? `${cellWords(v)}\n${overlayWords(m)}` : words}`;
+    const cls = `pl-cellbtn ${v.kind}${m ? ` has-ov ov-${m.state}` : ''}${isSelected(r, c) ? ' selected' : ''}`;
     const attrs = {
       class: cls, role: 'gridcell', tabindex: active ? 0 : -1, 'data-row': ri, 'data-col': ci,
       'data-src': r.kind === 'ep' ? r.id : undefined, 'data-dst': c.kind === 'ep' ? c.id : undefined,
       'data-row-key': r.key, 'data-col-key': c.key,
       'aria-label': `${r.label} to ${c.label}: ${words}`, title, 'aria-selected': String(isSelected(r, c)),
+      'data-overlay': m?.state,
     };
-    const el = v.kind === 'none' || v.kind === 'self' ? h('div', { ...attrs, class: cls }, '') : h('button', attrs, v.text);
+    const el = v.kind === 'none' || v.kind === 'self' ? h('div', { ...attrs, class: cls }, '')
+      : m ? h('button', attrs, h('span', { class: 'pl-cell-text' }, v.text), h('span', { class: `pl-ov-badge ov-${m.state}`, 'aria-hidden': 'true' }, overlayBadge(m)))
+      : h('button', attrs, v.text);
     el.style.transform = `translate(${left}px, ${top}px)`;
     el.style.width = `${colW[ci]}px`;
     return el;
@@ -265,7 +276,9 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
       ctx.toggle([r.key, c.key].filter((k) => k.startsWith('ns:') || k.startsWith('cls:')), true);
       return;
     }
-    const rep = representatives(r, c);
+    // With observed flows in the cell, explain a pair that has some (a disagreement first), so the observed flows
+    // show beside the engine's trace; members of a class are alike for the engine, so its trace is the same.
+    const rep = (ctx.overlay && overlayRepresentative(ctx.overlay, r.eps, c.eps)) || representatives(r, c);
     if (rep) ctx.select(r, c, rep.src, rep.dst);
   };
 

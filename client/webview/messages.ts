@@ -1,7 +1,7 @@
 // Messages between the reachability webview (client/webview/main.ts) and the extension (client/src/panel.ts),
 // and the persisted view state. Pure types: no vscode API, usable by the browser playground too.
 import type { SourceRange } from '../../server/src/core/model';
-import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
+import type { ExplainResponse, FlowsResponse, ReachabilityResponse } from '../../server/src/protocol';
 
 export type CompareMode = 'none' | 'saved' | 'head' | 'staged';
 export type ViewKind = 'matrix' | 'graph' | 'blast';
@@ -45,6 +45,8 @@ export interface ViewState {
   graphFocus?: string;
   /** Narrow the matrix to one posture finding. */
   posture?: PostureKey;
+  /** Show the observed-flows overlay when flow logs are imported (undefined = shown). */
+  overlay?: boolean;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = {
@@ -67,7 +69,13 @@ export type ToWebview =
   | { type: 'progress'; version: number; done: number; total: number }
   | { type: 'error'; message: string }
   | { type: 'focus'; workload: string }
-  | { type: 'compare'; compare: CompareMode };
+  | { type: 'compare'; compare: CompareMode }
+  /**
+   * The observed-flows overlay: the imported flow logs classified against the workspace (policyLens/flows), sent
+   * after every update while flow files are imported; `flows` absent = no flow files (the overlay is removed).
+   * `error`: the classification failed (the last good overlay is dropped).
+   */
+  | { type: 'flows'; flows?: FlowsResponse; error?: string };
 
 export type FromWebview =
   | { type: 'ready'; state: ViewState }

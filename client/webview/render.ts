@@ -10,9 +10,11 @@ import { graphPngBase64, graphSvgText, renderGraph } from './graph';
 import { renderMatrix } from './matrix';
 import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
+import { OVERLAY_GLYPH, OVERLAY_LEGEND, overlayIndex, overlaySummary, type OverlayIndex, type OverlayState } from './overlay';
 
 export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
 export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
+export { indexOverlay, overlayCells, overlayMark, overlayWords, overlayBadge, observedRows, overlayRepresentative, overlaySummary } from './overlay';
 export type { PairView, PanelCallbacks, PanelModel } from './shared';
 
 /** What the diff compares with, in words. */
@@ -106,6 +108,10 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   status.append(summary);
   if (response.baselineError) status.append(h('div', { class: 'pl-warning', 'data-testid': 'baseline-error' }, `Impact preview unavailable: ${response.baselineError}`));
   parts.push(renderPosture(idx, state, update));
+  // The observed-flows overlay (imported flow logs), shown in every view unless switched off.
+  const ov = model.flows && state.overlay !== false ? overlayIndex(idx, model.flows) : undefined;
+  const strip = renderOverlayStrip(model, state, update);
+  if (strip) parts.push(strip);
 
   const body = h('div', { class: 'pl-body' });
   const main = h('div', { class: `pl-main pl-main-${state.view}`, role: 'tabpanel', id: `pl-view-${state.view}`, 'aria-labelledby': `pl-tab-${state.view}` });
@@ -115,6 +121,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     const m = renderMatrix({
       idx,
       state,
+      overlay: ov,
       select(row, col, src, dst) {
         const s = idx.data.endpoints[src].id;
         const t = idx.data.endpoints[dst].id;
@@ -134,6 +141,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     main.append(renderGraph({
       idx,
       state,
+      overlay: ov,
       update,
       select(sel) {
         update({ selected: sel });
@@ -144,11 +152,11 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     main.append(renderBlast(idx, state, (src, dst, l) => {
       update({ selected: { src, dst, rowLabel: l.row, colLabel: l.col } });
       cb.explain(src, dst);
-    }, (id) => update({ focus: id, selected: undefined })));
+    }, (id) => update({ focus: id, selected: undefined }), ov));
   }
   // In the blast-radius view only pairs of the focused workload are explained (no stale pair from another view).
   const showExplanation = state.view !== 'blast' || (state.selected && (state.selected.src === state.focus || state.selected.dst === state.focus));
-  body.append(renderExplanation(showExplanation ? model : { ...model, state: { ...state, selected: undefined } }, idx, cb));
+  body.append(renderExplanation(showExplanation ? model : { ...model, state: { ...state, selected: undefined } }, idx, cb, ov));
   parts.push(body);
   root.replaceChildren(...parts);
   mount?.();
@@ -157,6 +165,38 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
     const again = root.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusedKey)}"]`);
     again?.focus();
   }
+}
+
+/** The order of the overlay's marks in the legend. */
+const OVERLAY_ORDER: OverlayState[] = ['observed-allowed', 'observed-denied', 'mixed', 'disagree', 'unobserved'];
+
+/**
+ * The observed-flows strip: what was imported (in the server's numbers), the show/hide switch, and the legend of the
+ * marks (glyph and words: never colour alone). Nothing when no flow logs are imported.
+ */
+function renderOverlayStrip(model: PanelModel, state: ViewState, update: (p: Partial<ViewState>) => void): HTMLElement | undefined {
+  if (!model.flows && !model.flowsError) return undefined;
+  const strip = h('div', { class: 'pl-overlay-strip', role: 'group', 'aria-label': 'Observed flows overlay', 'data-testid': 'overlay-strip' });
+  if (model.flowsError) {
+    strip.append(h('span', { class: 'pl-error', 'data-testid': 'overlay-error' }, `Observed flows could not be classified: ${model.flowsError}`));
+    return strip;
+  }
+  const f = model.flows!;
+  const shown = state.overlay !== false;
+  const toggle = h('button', { class: `pl-chip${shown ? ' active' : ''}`, 'aria-pressed': String(shown), 'data-testid': 'overlay-toggle', 'data-focus-key': 'overlay-toggle',
+    title: shown ? 'Hide the observed flows (the imported flow logs stay imported)' : 'Show the observed flows on the matrix, the graph and the blast radius' },
+  h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, shown ? '●' : '○'), ` Observed flows: ${shown ? 'shown' : 'hidden'}`);
+  toggle.addEventListener('click', () => update({ overlay: !shown }));
+  strip.append(toggle, h('span', { class: 'pl-overlay-summary', 'data-testid': 'overlay-summary' }, overlaySummary(f)));
+  if (f.baselineError) strip.append(h('span', { class: 'pl-warning' }, `Impact on observed flows unavailable: ${f.baselineError}`));
+  const errors = f.files.filter((x) => x.error);
+  if (errors.length) strip.append(h('span', { class: 'pl-warning' }, errors.map((x) => x.error).join('; ')));
+  if (shown) {
+    const legend = h('span', { class: 'pl-overlay-legend', 'aria-label': 'Legend of the observed-flows marks', 'data-testid': 'overlay-legend' });
+    for (const st of OVERLAY_ORDER) legend.append(h('span', { class: `pl-ov-key ov-${st}` }, h('span', { class: `pl-ov-badge ov-${st}`, 'aria-hidden': 'true' }, OVERLAY_GLYPH[st]), ` ${OVERLAY_LEGEND[st]}`));
+    strip.append(legend);
+  }
+  return strip;
 }
 
 const POSTURE: { key: PostureKey; words: (n: number) => string; title: string }[] = [

@@ -3,7 +3,7 @@
 // (the browser playground reuses the renderer). The words come from the one formatter (core/explain/format.ts).
 import type { SourceRange } from '../../server/src/core/model';
 import type { Endpoint, ProtocolPorts } from '../../server/src/core/reach-types';
-import type { ExplainResponse, ReachabilityResponse } from '../../server/src/protocol';
+import type { ExplainResponse, FlowsResponse, ReachabilityResponse } from '../../server/src/protocol';
 import { describeConns } from '../../server/src/core/explain/format';
 import { externalName } from '../../server/src/core/explain/externals';
 import { cellValue, indexPanel, isExternal, type Item, type PanelIndex } from './data';
@@ -26,6 +26,10 @@ export interface PanelModel {
   refreshing?: boolean;
   /** Progress of the analysis under way (from the server), if it reports any. */
   progress?: { version: number; done: number; total: number };
+  /** Imported flow logs classified against the workspace (the observed-flows overlay), when there are any. */
+  flows?: FlowsResponse;
+  /** Why the flow logs could not be classified. */
+  flowsError?: string;
 }
 
 export interface PanelCallbacks {

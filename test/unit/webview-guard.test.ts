@@ -132,3 +132,13 @@ test('export: the graph as SVG (a document) or PNG (base64), saved only', () => 
   assert.equal(viewStateProblem({ ...DEFAULT_VIEW_STATE, graphOpen: { 'ns:a': true }, graphFocus: 'ns:a' }), undefined);
   assert.match(viewStateProblem({ ...DEFAULT_VIEW_STATE, graphOpen: { 'ns:a': 'yes' } }) ?? '', /graphOpen/);
 });
+
+test('state: the observed-flows overlay switch is a boolean (the only new field; no webview -> host flow message exists)', () => {
+  assert.equal(viewStateProblem({ ...DEFAULT_VIEW_STATE, overlay: false }), undefined);
+  assert.equal(viewStateProblem({ ...DEFAULT_VIEW_STATE, overlay: true }), undefined);
+  for (const bad of ['false', 0, null, { on: true }]) assert.match(viewStateProblem({ ...DEFAULT_VIEW_STATE, overlay: bad }) ?? '', /overlay/, JSON.stringify(bad));
+  assert.equal(checkWebviewMessage({ type: 'state', state: { ...DEFAULT_VIEW_STATE, overlay: 'hide' } }).ok, false);
+  // The webview cannot ask the host to import or read flow files: there is no such message.
+  assert.equal(checkWebviewMessage({ type: 'flows', files: ['/etc/passwd'] }).ok, false);
+  assert.equal(checkWebviewMessage({ type: 'importFlows' }).ok, false);
+});
