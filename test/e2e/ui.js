@@ -468,6 +468,75 @@ async function main() {
     await panel().locator('details.pl-ns summary').click();
   });
 
+  await check('observed-flows overlay: Import Flow Logs marks the matrix (a disagreement), both traces side by side, toggle, graph and blast marks', async () => {
+    // The Hubble fixture (test/fixtures/flows, written for a copy of examples/shop): worker -> 0.0.0.0-203.0.112.255
+    // TCP 443 was forwarded, the manifests deny it (a disagreement).
+    const flowFile = join(__dirname, '..', 'fixtures', 'flows', 'hubble-flows.jsonl');
+    await panel().locator('button.pl-tab[data-view="matrix"]').click();
+    await runCommand('Policy Lens: Import Flow Logs');
+    // VS Code's open dialog (code-server's simple dialog): type the file's path and accept.
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(flowFile);
+    await page.waitForTimeout(400);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(600);
+    if (await input.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    const strip = panel().locator('[data-testid="overlay-strip"]');
+    await strip.waitFor({ timeout: 30000 });
+    // The import's summary toast would cover the matrix in the screenshots.
+    await runCommand('Notifications: Clear All Notifications').catch(() => page.keyboard.press('Escape'));
+    await waitUntil('overlay marks in the matrix', async () => (await panel().locator('.pl-cellbtn[data-overlay]').count()) > 3, 30000);
+    const summary = await panel().locator('[data-testid="overlay-summary"]').innerText();
+    if (!/8 observed flows from 1 file/.test(summary) || !/1 disagreement/.test(summary)) throw new Error(`summary: ${summary}`);
+    const legend = await panel().locator('[data-testid="overlay-legend"]').innerText();
+    for (const w of ['observed, allowed', 'observed, denied', 'disagreement', 'never observed']) if (!legend.includes(w)) throw new Error(`legend: ${legend}`);
+    await shot('11a-overlay-beside');
+    // Maximised (the 1600×1000 window), so every column of the shop's matrix is on screen (the matrix is virtualised).
+    await runFirstCommand(['View: Focus Last Editor Group', 'View: Focus Second Editor Group']);
+    await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Maximize Editor Group']);
+    await page.waitForTimeout(800);
+    let clipped = [];
+    try {
+      // The disagreement is marked by a glyph and said in words (aria-label), not by colour alone.
+      const dis = panel().locator('button.pl-cellbtn[data-overlay="disagree"][data-src="backend/worker"]').first();
+      await dis.waitFor({ timeout: 10000 });
+      const aria = await dis.getAttribute('aria-label');
+      if (!/1 disagreement with the manifests/.test(aria || '') || !/⚠/.test(await dis.innerText())) throw new Error(`disagreement cell: ${aria} / ${await dis.innerText()}`);
+      const denied = panel().locator('button.pl-cellbtn[data-overlay="observed-denied"][data-src="backend/api"][data-dst="data/redis"]');
+      if ((await denied.count()) !== 1 || !/⊘/.test(await denied.innerText())) throw new Error('observed-denied mark on backend/api -> data/redis missing');
+      // Selecting it shows the dataplane's side beside the engine's trace.
+      await dis.click();
+      const ex = panel().locator('#pl-explain');
+      await waitUntil('both traces', async () => (await ex.locator('[data-testid="both-traces"]').count()) === 1 && /Denied/.test(await ex.locator('[data-testid="engine-side"]').innerText()));
+      const obs = await ex.locator('[data-testid="observed-side"]').innerText();
+      if (!/TCP 443/.test(obs) || !/dataplane: allowed · engine: denied/.test(obs) || !/Disagreement/.test(obs)) throw new Error(`observed side: ${obs}`);
+      await page.waitForTimeout(400);
+      await shot('11-overlay');
+      clipped = await clipProblems();
+    } finally {
+      await runFirstCommand(['View: Toggle Maximize Editor Group', 'View: Reset Editor Group Sizes']);
+    }
+    if (clipped.length) throw new Error(clipped.join('\n'));
+    // The switch hides and shows the overlay (the flow logs stay imported).
+    await panel().locator('[data-testid="overlay-toggle"]').click();
+    await waitUntil('overlay hidden', async () => (await panel().locator('.pl-cellbtn[data-overlay]').count()) === 0 && (await panel().locator('[data-testid="overlay-strip"]').count()) === 1);
+    await panel().locator('[data-testid="overlay-toggle"]').click();
+    await waitUntil('overlay shown again', async () => (await panel().locator('.pl-cellbtn[data-overlay]').count()) > 3);
+    // Graph arrows and blast-radius entries carry the same marks.
+    await panel().locator('button.pl-tab[data-view="graph"]').click();
+    await panel().locator('svg.pl-graph').waitFor({ timeout: 60000 });
+    await waitUntil('graph marks', async () => (await panel().locator('g.pl-edge.has-ov').count()) > 0 && (await panel().locator('g.pl-edge-ov').count()) > 0);
+    await shot('11c-overlay-graph');
+    await panel().locator('button.pl-tab[data-view="blast"]').click();
+    await panel().locator('#pl-blast-select').selectOption('backend/worker');
+    await waitUntil('blast marks', async () => (await panel().locator('.pl-blast-item.has-ov').count()) > 0);
+    await panel().locator('button.pl-tab[data-view="matrix"]').click();
+    // Clearing the flow logs removes the overlay.
+    await runCommand('Policy Lens: Clear Imported Flow Logs');
+    await waitUntil('overlay removed', async () => (await panel().locator('[data-testid="overlay-strip"]').count()) === 0 && (await panel().locator('.pl-cellbtn[data-overlay]').count()) === 0, 20000);
+  });
+
   await check('the webview ran under its strict CSP without violations', async () => {
     if (cspViolations.length) throw new Error(cspViolations.slice(0, 3).join('\n'));
   });
