@@ -65,7 +65,9 @@ export class FlowImports {
 
   register(): void {
     this.context.subscriptions.push(
-      vscode.commands.registerCommand('policyLens.importFlows', (files?: string[]) => this.importCommand(files)),
+      // From the palette: a file dialog; from the Explorer's context menu: the clicked file (all selected files);
+      // from code: a list of paths.
+      vscode.commands.registerCommand('policyLens.importFlows', (files?: string[] | vscode.Uri, selected?: vscode.Uri[]) => this.importCommand(flowFileArgs(files, selected))),
       vscode.commands.registerCommand('policyLens.clearFlows', () => this.setFiles([])),
       vscode.commands.registerCommand('policyLens.recommendPolicies', (opts?: Omit<RecommendParams, 'files'>) => this.recommendCommand(opts)),
     );
@@ -138,4 +140,14 @@ export class FlowImports {
     if (v.status === 'violations') void vscode.window.showWarningMessage(`Policy Lens: the recommendation did not verify (${summary[0]}).`);
     return rec;
   }
+}
+
+/** The files a `policyLens.importFlows` call names: paths, or the Explorer's clicked / selected files (URIs). */
+export function flowFileArgs(files?: string[] | vscode.Uri, selected?: vscode.Uri[]): string[] | undefined {
+  if (Array.isArray(files)) return files.filter((f): f is string => typeof f === 'string');
+  if (files instanceof vscode.Uri) {
+    const uris = selected?.length ? selected : [files];
+    return uris.map((u) => (u.scheme === 'file' ? u.fsPath : u.toString()));
+  }
+  return undefined;
 }

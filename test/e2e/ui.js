@@ -4,7 +4,7 @@
 // and checked for clipped headers and cells.
 // Usage: node ui.js <base-url> <workspace> <screenshot-dir> <results-json>
 'use strict';
-const { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } = require('node:fs');
+const { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join, dirname } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { launchChromium } = require('./browser');
@@ -473,15 +473,29 @@ async function main() {
     // TCP 443 was forwarded, the manifests deny it (a disagreement).
     const flowFile = join(__dirname, '..', 'fixtures', 'flows', 'hubble-flows.jsonl');
     await panel().locator('button.pl-tab[data-view="matrix"]').click();
-    await runCommand('Policy Lens: Import Flow Logs');
-    // VS Code's open dialog (code-server's simple dialog): type the file's path and accept.
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 15000 });
-    await input.fill(flowFile);
-    await page.waitForTimeout(400);
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(600);
-    if (await input.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    // Right-click the file in the Explorer -> "Import Flow Logs" (the file is copied into the workspace first).
+    const copied = join(workspace, 'hubble-flows.jsonl');
+    copyFileSync(flowFile, copied);
+    try {
+      await runCommand('View: Show Explorer');
+      await runCommand('File: Refresh Explorer').catch(() => page.keyboard.press('Escape'));
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hubble-flows.jsonl' }).first();
+      await row.waitFor({ timeout: 20000 });
+      await row.click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: 'Import Flow Logs' }).first();
+      await item.waitFor({ timeout: 10000 });
+      await item.click();
+    } catch (e) {
+      // Fallback: the command palette and VS Code's open dialog (type the path, accept).
+      console.log(`       Explorer context menu failed (${String(e && e.message).split('\n')[0]}); using the open dialog`);
+      await page.keyboard.press('Escape');
+      await runCommand('Policy Lens: Import Flow Logs');
+      const input = page.locator('.quick-input-widget input:not([aria-label="Type the name of a command to run."])');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill(flowFile);
+      await page.waitForTimeout(400);
+      await page.keyboard.press('Enter');
+    }
     const strip = panel().locator('[data-testid="overlay-strip"]');
     await strip.waitFor({ timeout: 30000 });
     // The import's summary toast would cover the matrix in the screenshots.
@@ -535,6 +549,7 @@ async function main() {
     // Clearing the flow logs removes the overlay.
     await runCommand('Policy Lens: Clear Imported Flow Logs');
     await waitUntil('overlay removed', async () => (await panel().locator('[data-testid="overlay-strip"]').count()) === 0 && (await panel().locator('.pl-cellbtn[data-overlay]').count()) === 0, 20000);
+    rmSync(join(workspace, 'hubble-flows.jsonl'), { force: true });
   });
 
   await check('the webview ran under its strict CSP without violations', async () => {
