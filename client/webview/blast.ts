@@ -2,8 +2,8 @@
 // (classes) and merged external peers, with the connections in the formatter's words.
 import { blastRadius, cellWords, plural, type BlastEntry, type PanelIndex } from './data';
 import type { ViewState } from './messages';
-import { overlayBadge, overlayMark, overlayWords, type OverlayIndex } from './overlay';
-import { h } from './shared';
+import { observedPeers, overlayBadge, overlayMark, overlayWords, type OverlayIndex } from './overlay';
+import { endpointLabel, h } from './shared';
 
 export function renderBlast(
   idx: PanelIndex,
@@ -59,5 +59,31 @@ export function renderBlast(
     return sec;
   };
   wrap.append(h('div', { class: 'pl-blast-cols' }, list('Can reach', br.out, 'out'), list('Reachable from', br.in, 'in')));
+  // Observed flows the lists above do not hold (the manifests do not allow them): denied by the dataplane too, or
+  // a disagreement. Only with the overlay shown.
+  if (ov) {
+    const w = idx.byId.get(state.focus)!;
+    const observedOnly = (title: string, dir: 'out' | 'in') => {
+      const peers = observedPeers(ov, w, dir, new Set((dir === 'out' ? br.out : br.in).flatMap((e) => e.eps)));
+      const sec = h('section', { class: 'pl-blast-col', 'aria-label': title, 'data-testid': `blast-observed-${dir}` });
+      sec.append(h('h3', {}, `${title}: ${plural(peers.length, 'peer')}`));
+      if (peers.length === 0) sec.append(h('p', { class: 'pl-hint' }, 'nothing'));
+      const ul = h('ul');
+      for (const p of peers) {
+        const peer = idx.data.endpoints[p];
+        const [src, dst] = dir === 'out' ? [state.focus!, peer.id] : [peer.id, state.focus!];
+        const m = dir === 'out' ? overlayMark(ov, [w], [p])! : overlayMark(ov, [p], [w])!;
+        const btn = h('button', { class: `pl-blast-item denied has-ov ov-${m.state}`, 'data-src': src, 'data-dst': dst, 'data-focus-key': `blast-obs-${src}-${dst}`, 'data-overlay': m.state, title: overlayWords(m) },
+          h('span', { class: 'pl-blast-name' }, peer.kind === 'External' ? endpointLabel(peer, peer.id) : peer.id),
+          h('span', { class: 'pl-blast-ports' }, 'not allowed by the manifests'),
+          h('span', { class: `pl-ov-badge ov-${m.state}` }, h('span', { 'aria-hidden': 'true' }, overlayBadge(m)), h('span', { class: 'pl-sr-only' }, `; ${overlayWords(m)}`)));
+        btn.addEventListener('click', () => select(src, dst, {}));
+        ul.append(h('li', {}, btn));
+      }
+      sec.append(ul);
+      return sec;
+    };
+    wrap.append(h('div', { class: 'pl-blast-cols pl-blast-observed' }, observedOnly('Observed sending, not allowed', 'out'), observedOnly('Observed receiving, not allowed', 'in')));
+  }
   return wrap;
 }

@@ -370,12 +370,15 @@ function drawSvg(ctx: GraphContext, model: GraphModel, laid: Laid): SVGElement {
     }
     if (m) {
       // The mark sits at the start of the label (or of the arrow's middle segment): glyph and count, as in the matrix.
-      const at = r.label ? { x: r.label.x - 3, y: r.label.y + LABEL_LINE - 3 } : midpoint(r.points);
-      const badge = s('g', { class: `pl-edge-ov ov-${m.state}${related(e) ? '' : ' dim'}`, 'aria-hidden': 'true', 'data-edge': e.key });
+      // After the label when it fits in the drawing, else before it, else on the label's corner.
       const text = overlayBadge(m);
       const w = 8 + text.length * 7;
-      badge.append(s('rect', { x: round(at.x - w), y: round(at.y - LABEL_LINE + 3), width: w, height: LABEL_LINE, rx: 3, class: 'pl-edge-ov-bg' }));
-      badge.append(s('text', { x: round(at.x - w / 2), y: round(at.y), 'text-anchor': 'middle' }, text));
+      const lb = r.label;
+      const x0 = lb ? (lb.x + lb.width + 3 + w <= W ? lb.x + lb.width + 3 : lb.x - 3 - w >= 0 ? lb.x - 3 - w : lb.x + lb.width - w) : Math.max(0, Math.min(W - w, midpoint(r.points).x + 4));
+      const y0 = lb ? lb.y : Math.max(0, midpoint(r.points).y - LABEL_LINE / 2);
+      const badge = s('g', { class: `pl-edge-ov ov-${m.state}${related(e) ? '' : ' dim'}`, 'aria-hidden': 'true', 'data-edge': e.key });
+      badge.append(s('rect', { x: round(x0), y: round(y0), width: w, height: LABEL_LINE, rx: 3, class: 'pl-edge-ov-bg' }));
+      badge.append(s('text', { x: round(x0 + w / 2), y: round(y0 + LABEL_LINE - 4), 'text-anchor': 'middle' }, text));
       badge.addEventListener('click', act);
       labels.append(badge);
     }

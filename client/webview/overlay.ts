@@ -326,6 +326,21 @@ export function overlayRepresentative(ov: OverlayIndex, srcs: readonly number[],
   return best && { src: best.src, dst: best.dst };
 }
 
+/**
+ * The peers of endpoint `w` with observed flows from `w` (`out`) or to it (`in`) that are not in `listed` (the blast
+ * radius lists only what the manifests allow, so these are flows the dataplane saw that the manifests deny or
+ * disagree on), in endpoint order.
+ */
+export function observedPeers(ov: OverlayIndex, w: number, dir: 'out' | 'in', listed: ReadonlySet<number>): number[] {
+  const out = new Set<number>();
+  if (dir === 'out') {
+    for (const { d } of ov.bySrc.get(w) ?? []) if (d !== w && !listed.has(d)) out.add(d);
+  } else {
+    for (const [s, list] of ov.bySrc) if (s !== w && !listed.has(s) && list.some((x) => x.d === w)) out.add(s);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 /** The overlay's summary line: what was imported and what it shows. */
 export function overlaySummary(f: FlowsResponse): string {
   const s = f.summary;

@@ -522,7 +522,11 @@ async function main() {
       // Selecting it shows the dataplane's side beside the engine's trace.
       await dis.click();
       const ex = panel().locator('#pl-explain');
-      await waitUntil('both traces', async () => (await ex.locator('[data-testid="both-traces"]').count()) === 1 && /Denied/.test(await ex.locator('[data-testid="engine-side"]').innerText()));
+      await waitUntil('both traces', async () => {
+        // A re-render (the overlay arriving) can swallow a click: click again until the pair is selected.
+        if ((await ex.locator('[data-testid="both-traces"]').count()) === 0) await dis.click({ timeout: 2000 }).catch(() => {});
+        return (await ex.locator('[data-testid="both-traces"]').count()) === 1 && /Denied/.test(await ex.locator('[data-testid="engine-side"]').innerText());
+      });
       const obs = await ex.locator('[data-testid="observed-side"]').innerText();
       if (!/TCP 443/.test(obs) || !/dataplane: allowed · engine: denied/.test(obs) || !/Disagreement/.test(obs)) throw new Error(`observed side: ${obs}`);
       await page.waitForTimeout(400);
@@ -544,7 +548,9 @@ async function main() {
     await shot('11c-overlay-graph');
     await panel().locator('button.pl-tab[data-view="blast"]').click();
     await panel().locator('#pl-blast-select').selectOption('backend/worker');
-    await waitUntil('blast marks', async () => (await panel().locator('.pl-blast-item.has-ov').count()) > 0);
+    await waitUntil('blast marks', async () => (await panel().locator('.pl-blast-item.has-ov').count()) > 0
+      && (await panel().locator('[data-testid="blast-observed-out"] .pl-blast-item[data-overlay="disagree"]').count()) === 1);
+    await shot('11d-overlay-blast');
     await panel().locator('button.pl-tab[data-view="matrix"]').click();
     // Clearing the flow logs removes the overlay.
     await runCommand('Policy Lens: Clear Imported Flow Logs');

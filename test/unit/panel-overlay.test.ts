@@ -18,6 +18,7 @@ import { DEFAULT_VIEW_STATE, type ViewState } from '../../client/webview/message
 import {
   flowConnWords,
   indexOverlay,
+  observedPeers,
   observedRows,
   OVERLAY_GLYPH,
   overlayBadge,
@@ -132,6 +133,17 @@ describe('observed-flows overlay on the shop fixture (Hubble + Whisker logs)', (
     assert.equal(icmp.predicted, 'uncertain');
     assert.match(icmp.uncertain.join(' '), /network plugin/);
     assert.deepEqual(observedRows(ov, 'data/redis', 'frontend/web'), []);
+  });
+
+  it('lists the observed peers the blast radius does not (flows the manifests do not allow)', async () => {
+    const { idx, ov } = await shop();
+    const w = at(idx, 'backend/worker');
+    // The blast radius of worker lists what the manifests allow: postgres (5432) and coredns (DNS).
+    const allowed = new Set([at(idx, 'data/postgres'), at(idx, 'kube-system/coredns')]);
+    const ids = (xs: number[]) => xs.map((i) => idx.data.endpoints[i].id);
+    assert.deepEqual(ids(observedPeers(ov, w, 'out', allowed)).sort(), ['0.0.0.0-203.0.112.255', 'backend/api', 'data/redis']);
+    assert.deepEqual(ids(observedPeers(ov, at(idx, 'data/redis'), 'in', new Set())).sort(), ['backend/api', 'backend/worker']);
+    assert.deepEqual(observedPeers(ov, at(idx, 'kube-system/coredns'), 'out', new Set()), []);
   });
 
   it('says what was imported in the server\'s numbers', async () => {
