@@ -26,7 +26,7 @@ export interface MatrixContext {
 }
 
 /** Things a re-render must keep: scroll offsets and the focused cell. */
-const kept = { top: 0, left: 0, row: 0, col: 0, focusInGrid: false };
+const kept: { top: number; left: number; row: number; col: number; focusInGrid: boolean; revealed?: string } = { top: 0, left: 0, row: 0, col: 0, focusInGrid: false };
 let unmount: (() => void) | undefined;
 
 let measureCtx: CanvasRenderingContext2D | null | undefined;
@@ -346,6 +346,28 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
   openAll.addEventListener('click', () => ctx.toggle(['*'], true));
   closeAll.addEventListener('click', () => ctx.toggle(['*'], false));
   legend.prepend(openAll, closeAll, ' ');
+  // A newly selected cell stays in view although the explanation pane beside the matrix may have grown (it does
+  // when the pair has observed flows): scroll just enough, once per selection, so later re-renders keep the user's
+  // scrolling.
+  const revealSelection = () => {
+    const sel = state.selected;
+    const key = sel?.row && sel.col ? `${sel.row}\u0000${sel.col}` : undefined;
+    if (key === kept.revealed) return;
+    kept.revealed = key;
+    if (!key) return;
+    const ri = rows.findIndex((r) => r.key === sel!.row);
+    const ci = cols.findIndex((c) => c.key === sel!.col);
+    if (ri < 0 || ci < 0) return;
+    const x0 = colStart[ci];
+    const x1 = x0 + colW[ci];
+    if (x1 > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = Math.max(0, x1 - scroller.clientWidth);
+    else if (x0 < scroller.scrollLeft) scroller.scrollLeft = x0;
+    const y0 = ri * ROW_H;
+    if (y0 + ROW_H > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = Math.max(0, y0 + ROW_H - scroller.clientHeight);
+    else if (y0 < scroller.scrollTop) scroller.scrollTop = y0;
+    kept.top = scroller.scrollTop;
+    kept.left = scroller.scrollLeft;
+  };
   const el = h('div', { class: 'pl-matrix-wrap' }, grid, legend);
   return {
     el,
@@ -354,8 +376,13 @@ export function renderMatrix(ctx: MatrixContext): MatrixView {
       const b = colV._didMount();
       rowV._willUpdate();
       colV._willUpdate();
+      // The cells' area gets its full size first, so the restored scroll offsets are not clamped to an empty area.
+      cellInner.style.height = `${rowV.getTotalSize()}px`;
+      cellInner.style.width = `${colV.getTotalSize()}px`;
       scroller.scrollTop = kept.top;
       scroller.scrollLeft = kept.left;
+      // (The virtualisers follow a changed offset through the scroll event and paint again.)
+      revealSelection();
       paint();
       unmount = () => {
         a();

@@ -211,13 +211,13 @@ export const OVERLAY_GLYPH: Record<OverlayState, string> = {
   unobserved: '◌',
 };
 
-/** The legend's words for each state. */
-export const OVERLAY_LEGEND: Record<OverlayState, string> = {
-  'observed-allowed': 'observed, allowed',
-  'observed-denied': 'observed, denied',
-  mixed: 'observed, some allowed and some denied',
-  disagree: 'disagreement: the engine and the dataplane differ',
-  unobserved: 'allowed but never observed (least-privilege slack)',
+/** The legend's words for each state: short (they share a strip with the summary), the full meaning as a tooltip. */
+export const OVERLAY_LEGEND: Record<OverlayState, { short: string; full: string }> = {
+  'observed-allowed': { short: 'observed, allowed', full: 'observed flows, allowed by the dataplane as the manifests say' },
+  'observed-denied': { short: 'observed, denied', full: 'observed flows, denied by the dataplane as the manifests say' },
+  mixed: { short: 'allowed and denied', full: 'observed flows, some allowed and some denied' },
+  disagree: { short: 'disagreement', full: "disagreement: the engine's verdict for the manifests differs from what the dataplane did" },
+  unobserved: { short: 'never observed', full: 'allowed by the manifests but never observed (least-privilege slack)' },
 };
 
 /** The short badge of a mark: its glyph, with the number of flows (of disagreements) when more than one. */

@@ -10,7 +10,7 @@ import { graphPngBase64, graphSvgText, renderGraph } from './graph';
 import { renderMatrix } from './matrix';
 import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
-import { OVERLAY_GLYPH, OVERLAY_LEGEND, overlayIndex, overlaySummary, type OverlayIndex, type OverlayState } from './overlay';
+import { OVERLAY_GLYPH, OVERLAY_LEGEND, overlayIndex, overlaySummary, type OverlayState } from './overlay';
 
 export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
 export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
@@ -193,7 +193,10 @@ function renderOverlayStrip(model: PanelModel, state: ViewState, update: (p: Par
   if (errors.length) strip.append(h('span', { class: 'pl-warning' }, errors.map((x) => x.error).join('; ')));
   if (shown) {
     const legend = h('span', { class: 'pl-overlay-legend', 'aria-label': 'Legend of the observed-flows marks', 'data-testid': 'overlay-legend' });
-    for (const st of OVERLAY_ORDER) legend.append(h('span', { class: `pl-ov-key ov-${st}` }, h('span', { class: `pl-ov-badge ov-${st}`, 'aria-hidden': 'true' }, OVERLAY_GLYPH[st]), ` ${OVERLAY_LEGEND[st]}`));
+    for (const st of OVERLAY_ORDER) {
+      legend.append(h('span', { class: `pl-ov-key ov-${st}`, title: OVERLAY_LEGEND[st].full },
+        h('span', { class: `pl-ov-badge ov-${st}`, 'aria-hidden': 'true' }, OVERLAY_GLYPH[st]), ` ${OVERLAY_LEGEND[st].short}`, h('span', { class: 'pl-sr-only' }, `: ${OVERLAY_LEGEND[st].full}`)));
+    }
     strip.append(legend);
   }
   return strip;
