@@ -95,7 +95,7 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   const lines = r.out.trim().split('\n');
   assert.equal(lines[0], '5 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 24 allowed connections');
   assert.ok(lines.includes('frontend/web => backend/api : TCP 9000'));
-  assert.ok(lines.includes('backend/api => 203.0.113.0/24 : TCP 443'));
+  assert.ok(lines.includes('backend/api => GlobalNetworkSet payment-provider (203.0.113.0/24) : TCP 443'), 'an external peer that is exactly a GlobalNetworkSet is named by it');
   assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
   // The staged policy is not enforced: every internal workload may still scrape the API's metrics.
   assert.ok(lines.includes('backend/worker => backend/api : TCP 9090'));

@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, leftOutSummary, type Diagnostic } from '../core/index';
 import { describeConns, describePosture, plural, renderTraceText } from '../core/explain/format';
-import { mergeExternals } from '../core/explain/externals';
+import { mergeExternals, namedAddressSets } from '../core/explain/externals';
 import { panelData } from '../core/panel-data';
 import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
@@ -275,10 +275,11 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
     if (!list) map.set(inside, (list = []));
     list.push({ id: outside, key: words, value: words });
   }
+  const sets = namedAddressSets(cluster);
   const lines = (map: Map<string, { id: string; key: string; value: string }[]>, fromOutside: boolean): string[] => {
     const out: string[] = [];
     for (const inside of [...map.keys()].sort()) {
-      for (const g of mergeExternals(map.get(inside)!)) out.push(fromOutside ? `${g.name} => ${inside} : ${g.value}` : `${inside} => ${g.name} : ${g.value}`);
+      for (const g of mergeExternals(map.get(inside)!, sets)) out.push(fromOutside ? `${g.name} => ${inside} : ${g.value}` : `${inside} => ${g.name} : ${g.value}`);
     }
     return out;
   };
