@@ -51,7 +51,13 @@ function treeRssMiB(pid) {
 }
 
 async function run(dir, policyFiles, fromScratch) {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'dist', 'server', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', join(root, 'dist', 'server', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // The server's stderr is kept: when it dies, the bench says why instead of a broken pipe.
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && code !== null) console.error(`server exited with ${code}${signal ? ` (${signal})` : ''}:\n${stderr}`);
+  });
   const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   let indexed;
   const indexedP = new Promise((r) => (indexed = r));
@@ -97,6 +103,9 @@ async function run(dir, policyFiles, fromScratch) {
   clearInterval(sampler);
   await conn.sendRequest('shutdown');
   conn.sendNotification('exit');
+  // Stop the connection before the process goes: a late server request must not be answered into a closed pipe.
+  conn.dispose();
+  child.stdin.on('error', () => {});
   child.kill();
   return { coldMs, editMedianMs: times[Math.floor(times.length / 2)], sizeMB: size / 1e6, rssMiB: rss, peakMiB: peak, classes: cold.data.classes.length, cells: cold.data.cells.length, changed };
 }

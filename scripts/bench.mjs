@@ -2,12 +2,14 @@
 // language-server benchmark (scripts/bench-lsp.mjs) when present. Prints figures; asserts nothing (targets are in
 // the README).
 //
-//   node scripts/bench.mjs            engine + CLI + flows + LSP + big document
+//   node scripts/bench.mjs            engine + CLI + flows + LSP + big document + panel
 //   node scripts/bench.mjs engine     engine only
 //   node scripts/bench.mjs cli        the 10,000-file CLI run only
 //   node scripts/bench.mjs flows      observed flows: 1,000,000 records through `policy-lens flows` (FLOWS_BENCH_RECORDS)
 //   node scripts/bench.mjs lsp        the language server (scripts/bench-lsp.mjs)
 //   node scripts/bench.mjs big        one huge document through the language server (scripts/bench-big.mjs)
+//   node scripts/bench.mjs panel      the reachability panel over stdio: edit -> panel data, incremental vs from scratch
+//                                     (scripts/bench-panel.mjs)
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -344,5 +346,11 @@ if (!only || only === 'lsp') {
 if (!only || only === 'big') {
   console.log('\n== Language server, one big document');
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-big.mjs')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (!only || only === 'panel') {
+  console.log('\n== Reachability panel (server over stdio): edit -> panel data, incremental beside from scratch');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-panel.mjs')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

@@ -73,8 +73,11 @@ export interface ComputeControl {
 }
 
 export interface ReachabilityHandle {
-  /** Tell the reachability service that some file changed; re-analyses (debounced) and notifies the client. */
-  filesChanged(): void;
+  /**
+   * Tell the reachability service that some file changed; re-analyses (debounced) and notifies the client. `force`:
+   * something besides the texts changed (workspace trust: the HEAD baseline), so running payloads are superseded.
+   */
+  filesChanged(force?: boolean): void;
   /** Computes the response directly (used by the request handler and tests). */
   compute(params?: ReachabilityParams): Promise<ReachabilityResponse>;
   /** Explains one pair against the current state. */
@@ -341,12 +344,17 @@ export class ReachabilityModel {
     return b.analysis;
   }
 
-  /** Bumped on every change signal; an analysis that started before a newer change is superseded. */
+  /** Bumped by a forced change signal (e.g. workspace trust granted: the HEAD baseline changes, not the texts). */
   private changeTicks = 0;
 
-  /** A file changed (the server says so before the debounced notification): running payloads are superseded. */
-  changed(): void {
-    this.changeTicks++;
+  /**
+   * Some file may have changed: a running payload is superseded when the texts it analyses changed since it began
+   * (the project's version moved). The signal also comes after diagnostics of the very texts the payload analyses
+   * were published, so a signal alone supersedes nothing; `force` does (the baseline changed, not the texts).
+   */
+  changed(force = false): void {
+    this.sync();
+    if (force) this.changeTicks++;
   }
 
   /**
@@ -356,6 +364,8 @@ export class ReachabilityModel {
   async compute(params: ReachabilityParams = {}, control: ComputeControl = {}): Promise<ReachabilityResponse> {
     const ticks = this.changeTicks;
     const cur = this.refresh();
+    // The texts this payload analyses (refresh() brought the project up to date with them).
+    const projectVersion = this.project.projectVersion;
     const compare = params.compare ?? 'none';
     let shown = cur.analysis;
     let baseline: Analysis | undefined;
@@ -384,7 +394,7 @@ export class ReachabilityModel {
       stale: cur.staleFiles.length > 0,
       staleFiles: cur.staleFiles,
       compare,
-      data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || !!control.cancelled?.(), control.progress),
+      data: await this.payload(cur, compare, shown, baseline, () => this.changeTicks !== ticks || this.project.projectVersion !== projectVersion || !!control.cancelled?.(), control.progress),
     };
     if (baselineError) response.baselineError = baselineError;
     response.cni = { cni: cur.analysis.cni.cni, how: cur.analysis.cni.how, evaluatedAs: cur.analysis.evaluatedAs };
@@ -499,9 +509,9 @@ export function registerReachability(
   };
 
   return {
-    filesChanged() {
+    filesChanged(force?: boolean) {
       if (disposed) return;
-      model.changed();
+      model.changed(force);
       if (timer) clearTimeout(timer);
       timer = setTimeout(run, debounceMs);
     },

@@ -26,7 +26,7 @@ const handle = startServer(connection, {
     connection.onNotification(WORKSPACE_TRUSTED_NOTIFICATION, () => {
       if (trusted) return;
       trusted = true;
-      reach.filesChanged();
+      reach.filesChanged(true);
     });
     onChanged(() => reach.filesChanged());
     // One analysis for the panel, explanations, suggestions and the language-model tools.

@@ -76,6 +76,20 @@ test('reach --explain SRC DST explains allowed and denied pairs', async () => {
   assert.equal(unknown.code, 1);
 });
 
+test('reach --explain accepts an IP address or a CIDR for an end and says which external range holds it', async () => {
+  const shop = join(repoRoot(), 'examples/shop');
+  const ip = await run(['reach', shop, '--explain', 'backend/api', '203.0.113.7']);
+  assert.equal(ip.code, 0);
+  assert.match(ip.out, /^203\.0\.113\.7 is in the external range 203\.0\.113\.0-203\.0\.113\.255 \(203\.0\.113\.0\/24\)/);
+  assert.match(ip.out, /Allowed: TCP 443/);
+  const cidr = await run(['reach', shop, '--explain', '8.8.8.8', 'frontend/web']);
+  assert.equal(cidr.code, 0);
+  assert.match(cidr.out, /Allowed: TCP 8080/);
+  const block = await run(['reach', shop, '--explain', 'backend/api', '203.0.113.0/24']);
+  assert.equal(block.code, 0);
+  assert.match(block.out, /Allowed: TCP 443/);
+});
+
 test('bad usage and missing paths exit 2 with a message; broken YAML is reported with file:line:col', async () => {
   assert.equal((await run(['reach'])).code, 2);
   assert.equal((await run(['reach', boutique, '--output', 'xml'])).code, 2);
@@ -95,7 +109,7 @@ test('reach on the Calico example: tiers, Pass, staged policies counted but not 
   const lines = r.out.trim().split('\n');
   assert.equal(lines[0], '5 workloads, 1 Kubernetes and 3 Calico policies (1 staged, not enforced), 24 allowed connections');
   assert.ok(lines.includes('frontend/web => backend/api : TCP 9000'));
-  assert.ok(lines.includes('backend/api => 203.0.113.0/24 : TCP 443'));
+  assert.ok(lines.includes('backend/api => GlobalNetworkSet payment-provider (203.0.113.0/24) : TCP 443'), 'an external peer that is exactly a GlobalNetworkSet is named by it');
   assert.ok(lines.includes('frontend/web => kube-system/coredns : UDP 53'));
   // The staged policy is not enforced: every internal workload may still scrape the API's metrics.
   assert.ok(lines.includes('backend/worker => backend/api : TCP 9090'));

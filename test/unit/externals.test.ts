@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { describeAddresses, externalName, mergeExternals, parseRangeId, rangeToCidrs } from '../../server/src/core/explain/externals';
+import { describeAddresses, externalName, mergeExternals, namedAddressSets, parseRangeId, rangeToCidrs } from '../../server/src/core/explain/externals';
+import { parseFiles } from '../../server/src/core/index';
 import { parseCidr } from '../../server/src/core/ip';
 
 const v4 = (a: string, b: string) => parseRangeId(`${a}-${b}`)!;
@@ -85,4 +86,31 @@ describe('mergeExternals', () => {
       ['api.example.com', 1, 4],
     ]);
   });
+});
+
+// Calico NetworkSet / GlobalNetworkSet: "a set of arbitrary IP sub-networks/CIDRs" that policies select by label
+// (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset); Cilium CiliumCIDRGroup: named CIDRs
+// referenced by cidrGroupRef (https://docs.cilium.io/en/stable/network/kubernetes/ciliumcidrgroup/). An external
+// peer whose addresses are exactly such a set is named by it.
+it('external peers that are exactly a NetworkSet or a CIDR group are named by it', () => {
+  const text = `
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: partners}
+spec: {nets: [203.0.113.0/25, 203.0.113.128/25]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkSet
+metadata: {name: vendors, namespace: shop}
+spec: {nets: [198.51.100.7]}
+`;
+  const sets = namedAddressSets(parseFiles([{ path: 'n.yaml', text }]));
+  assert.deepEqual(sets.map((s) => s.label), ['GlobalNetworkSet partners', 'NetworkSet shop/vendors']);
+  const [g] = mergeExternals([{ id: '203.0.113.0-203.0.113.127', key: 'k', value: 1 }, { id: '203.0.113.128-203.0.113.255', key: 'k', value: 1 }], sets);
+  assert.equal(g.name, 'GlobalNetworkSet partners (203.0.113.0/24)');
+  assert.equal(mergeExternals([{ id: '198.51.100.7-198.51.100.7', key: 'k', value: 1 }], sets)[0].name, 'NetworkSet shop/vendors (198.51.100.7/32)');
+  // Only an exact match names a peer: a part of a set is shown by its addresses.
+  assert.equal(mergeExternals([{ id: '203.0.113.0-203.0.113.127', key: 'k', value: 1 }], sets)[0].name, '203.0.113.0/25');
+  const cg = namedAddressSets(parseFiles([{ path: 'c.yaml', text: 'apiVersion: cilium.io/v2alpha1\nkind: CiliumCIDRGroup\nmetadata: {name: saas}\nspec: {externalCIDRs: [192.0.2.0/24]}\n' }]));
+  assert.deepEqual(cg.map((s) => s.label), ['CiliumCIDRGroup saas']);
 });

@@ -384,6 +384,19 @@ describe('ReachabilityModel cancellation', () => {
     assert.deepEqual(find(fresh, 'app/client', 'app/db')?.protocols, { TCP: [[6000, 6000]] });
   });
 
+  it('a change signal without a text change (diagnostics of the same texts published) supersedes nothing', async () => {
+    const files: SourceFile[] = [
+      { path: '/w/pods.yaml', text: workloads },
+      { path: '/w/np.yaml', text: policy(5432) },
+    ];
+    const m = new ReachabilityModel(() => files, { sliceMs: 0 });
+    const running = m.compute({}, { progress: () => m.changed() });
+    assert.deepEqual(find(await running, 'app/client', 'app/db')?.protocols, { TCP: [[5432, 5432]] });
+    // A forced signal (workspace trust granted: the HEAD baseline changes) does.
+    const m2 = new ReachabilityModel(() => files, { sliceMs: 0 });
+    await assert.rejects(m2.compute({}, { progress: () => m2.changed(true) }), /superseded/);
+  });
+
   it('an LSP cancellation aborts the computation', async () => {
     const files: SourceFile[] = [
       { path: '/w/pods.yaml', text: workloads },

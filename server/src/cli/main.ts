@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import { analyzeFiles, ConnSet, leftOutSummary, type Diagnostic } from '../core/index';
 import { describeConns, describePosture, plural, renderTraceText } from '../core/explain/format';
-import { mergeExternals } from '../core/explain/externals';
+import { externalName, mergeExternals, namedAddressSets, parseRangeId } from '../core/explain/externals';
 import { panelData } from '../core/panel-data';
 import { podIpSplitDiagnostics } from '../core/lint/pod-ips';
 import { collectFiles, DEFAULT_MAX_FILE_SIZE, formatSize, parseSize } from './inputs';
@@ -234,7 +234,15 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
     const [src, dst] = args.explain;
     const t = analysis.trace(src, dst);
     if (args.output === 'json') await w.write(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t }, null, 2)}\n`);
-    else await w.write(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    else {
+      // An address or CIDR given for an end is explained through the external range that holds it.
+      for (const [given, id] of [[src, t.src], [dst, t.dst]]) {
+        if (given === id || !parseRangeId(id)) continue;
+        const cidrs = externalName(id);
+        await w.write(`${given} is in the external range ${id}${cidrs.split(', ').length <= 3 ? ` (${cidrs})` : ''}: the policies treat its addresses alike.\n`);
+      }
+      await w.write(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
+    }
     await w.flush();
     return t.problem?.startsWith('Unknown endpoint') ? 1 : 0;
   }
@@ -275,10 +283,11 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
     if (!list) map.set(inside, (list = []));
     list.push({ id: outside, key: words, value: words });
   }
+  const sets = namedAddressSets(cluster);
   const lines = (map: Map<string, { id: string; key: string; value: string }[]>, fromOutside: boolean): string[] => {
     const out: string[] = [];
     for (const inside of [...map.keys()].sort()) {
-      for (const g of mergeExternals(map.get(inside)!)) out.push(fromOutside ? `${g.name} => ${inside} : ${g.value}` : `${inside} => ${g.name} : ${g.value}`);
+      for (const g of mergeExternals(map.get(inside)!, sets)) out.push(fromOutside ? `${g.name} => ${inside} : ${g.value}` : `${inside} => ${g.name} : ${g.value}`);
     }
     return out;
   };

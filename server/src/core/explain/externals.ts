@@ -3,6 +3,7 @@
 // connections merged for display. External endpoint ids stay the contract's address ranges (`lo-hi`); these are
 // display names only. Shared by the panel and the CLI text output.
 import { FAMILY_MAX, formatAddr, parseIPv4, parseIPv6, type Family } from '../ip';
+import type { Cluster } from '../model';
 
 export interface AddressRange {
   family: Family;
@@ -115,9 +116,47 @@ export interface ExternalGroup<T> {
 /**
  * Merges external endpoints for display: address ranges that share `key` (e.g. the same connections for one pair)
  * become one group named by their union ("0.0.0.0/0 except 203.0.113.0/24"), ordered by first address; domain
- * names stay their own groups, after the address groups.
+ * names stay their own groups, after the address groups. A group whose addresses are exactly a NetworkSet /
+ * GlobalNetworkSet / CiliumCIDRGroup of the manifests (`sets`) is named by it too: "GlobalNetworkSet partners
+ * (203.0.113.0/24)".
  */
-export function mergeExternals<T>(items: { id: string; key: string; value: T }[]): ExternalGroup<T>[] {
+/** Address sets the manifests name: Calico NetworkSets / GlobalNetworkSets and Cilium CIDR groups. */
+export interface NamedAddressSet {
+  /** e.g. "GlobalNetworkSet partners", "NetworkSet shop/payments", "CiliumCIDRGroup vendors". */
+  label: string;
+  /** Merged (sorted, disjoint) ranges. */
+  ranges: AddressRange[];
+}
+
+/** The named address sets of a cluster (empty sets left out). */
+export function namedAddressSets(cluster: Cluster): NamedAddressSet[] {
+  const out: NamedAddressSet[] = [];
+  for (const ns of cluster.calico?.networkSets ?? []) {
+    if (ns.nets.length) out.push({ label: `${ns.kind} ${ns.id}`, ranges: mergeRanges(ns.nets.map((n) => ({ family: n.cidr.family, lo: n.cidr.lo, hi: n.cidr.hi }))) });
+  }
+  for (const g of cluster.cilium?.cidrGroups ?? []) {
+    if (g.cidrs.length) out.push({ label: `CiliumCIDRGroup ${g.name}`, ranges: mergeRanges(g.cidrs.map((c) => ({ family: c.cidr.family, lo: c.cidr.lo, hi: c.cidr.hi }))) });
+  }
+  return out;
+}
+
+/** The labels of the named sets whose addresses are exactly `ranges` (any order, merged first). */
+export function setsNaming(ranges: AddressRange[], sets: readonly NamedAddressSet[]): string[] {
+  if (!sets.length) return [];
+  const m = mergeRanges(ranges);
+  return sets
+    .filter((s) => s.ranges.length === m.length && s.ranges.every((r, i) => r.family === m[i].family && r.lo === m[i].lo && r.hi === m[i].hi))
+    .map((s) => s.label);
+}
+
+/** Display name of a set of address ranges: the CIDR form, after the names of the sets that are exactly it. */
+export function nameAddresses(ranges: AddressRange[], sets: readonly NamedAddressSet[] = []): string {
+  const cidrs = describeAddresses(ranges);
+  const names = setsNaming(ranges, sets);
+  return names.length ? `${names.join(' = ')} (${cidrs})` : cidrs;
+}
+
+export function mergeExternals<T>(items: { id: string; key: string; value: T }[], sets: readonly NamedAddressSet[] = []): ExternalGroup<T>[] {
   const groups = new Map<string, { ranges: AddressRange[]; ids: string[]; value: T }>();
   const other: { id: string; key: string; value: T }[] = [];
   const ranged = items
@@ -135,7 +174,7 @@ export function mergeExternals<T>(items: { id: string; key: string; value: T }[]
     } else groups.set(item.key, { ranges: [r], ids: [item.id], value: item.value });
   }
   return [
-    ...[...groups].map(([key, g]) => ({ ids: g.ids, key, name: describeAddresses(g.ranges), value: g.value })),
+    ...[...groups].map(([key, g]) => ({ ids: g.ids, key, name: nameAddresses(g.ranges, sets), value: g.value })),
     ...other.map((o) => ({ ids: [o.id], key: o.key, name: o.id, value: o.value })),
   ];
 }
