@@ -52,7 +52,8 @@ export class FlowImports {
     await this.host.ensureStarted();
     const c = this.host.client();
     if (!c) throw new Error('Policy Lens language server is not running');
-    const params: FlowsParams = { files, compare };
+    // The panel marks allowed-but-never-observed pairs; beyond this many it shows their count only (payload size).
+    const params: FlowsParams = { files, compare, unobserved: 50_000 };
     return c.sendRequest<FlowsResponse>(FLOWS_REQUEST, params);
   }
 

@@ -348,7 +348,7 @@ export function overlaySummary(f: FlowsResponse): string {
     `${countOf(s.flows, 'observed flow')} from ${countOf(f.files.length, 'file')} (${s.observedAllowed} allowed, ${s.observedDenied} denied)`,
     `${countOf(s.disagree, 'disagreement')}`,
     `${s.uncertain} uncertain`,
-    `${countOf(s.unobservedPairs, 'allowed pair')} never observed`,
+    `${countOf(s.unobservedPairs, 'allowed pair')} never observed${f.unobservedOmitted ? ' (too many to mark in the matrix)' : ''}`,
   ];
   if (s.unmatchedRecords) parts.push(`${countOf(s.unmatchedRecords, 'record')} unmatched`);
   if (s.newlyBlocked) parts.push(`${s.newlyBlocked} newly blocked`);

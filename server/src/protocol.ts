@@ -181,8 +181,11 @@ export interface FlowsParams {
    * with Calico staged policies applied. Default `none`.
    */
   compare?: 'none' | 'saved' | 'head' | 'staged';
-  /** Also list the allowed endpoint pairs no flow was observed on (default true). */
-  unobserved?: boolean;
+  /**
+   * Also list the allowed endpoint pairs no flow was observed on (default true). A number lists them only up to that
+   * many pairs: above it `unobserved` is empty and `unobservedOmitted` says so (summary.unobservedPairs counts them).
+   */
+  unobserved?: boolean | number;
 }
 export interface FlowsResponse {
   /** The workspace content version the flows were classified against (as in reachabilityChanged). */
@@ -202,6 +205,8 @@ export interface FlowsResponse {
   unmatched: UnmatchedRecord[];
   /** Allowed pairs on which no flow was observed (least-privilege slack). */
   unobserved: UnobservedPair[];
+  /** Set when the unobserved pairs were more than the request's limit and are not listed. */
+  unobservedOmitted?: boolean;
   summary: FlowSummary;
   /** Why the comparison is missing although one was asked for. */
   baselineError?: string;

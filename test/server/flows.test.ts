@@ -64,6 +64,19 @@ test('impact preview: compare saved / head; a missing HEAD is a baselineError, n
   assert.equal(h.flows[0].change, undefined);
 });
 
+test('the unobserved pairs are listed up to the requested limit, else counted only (the panel asks with a limit)', async () => {
+  const svc = new FlowService(shopFiles);
+  const all = await svc.flows({ files: [join(FIX, 'hubble-flows.jsonl')] });
+  const n = all.unobserved.length;
+  assert.ok(n > 1);
+  assert.equal(all.summary.unobservedPairs, n);
+  const within = await svc.flows({ files: [join(FIX, 'hubble-flows.jsonl')], unobserved: n });
+  assert.equal(within.unobserved.length, n);
+  assert.equal(within.unobservedOmitted, undefined);
+  const over = await svc.flows({ files: [join(FIX, 'hubble-flows.jsonl')], unobserved: n - 1 });
+  assert.deepEqual([over.unobserved.length, over.unobservedOmitted, over.summary.unobservedPairs], [0, true, n]);
+});
+
 test('flow files are read once and re-read when they change on disk', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pl-flowsvc-'));
   try {
