@@ -57,6 +57,9 @@ describe('describeAddresses', () => {
     const rest = [v4('0.0.0.0', '203.0.112.255'), v4('203.0.114.0', '255.255.255.255')];
     assert.equal(describeAddresses(rest), '0.0.0.0/0 except 203.0.113.0/24');
     assert.equal(externalName('10.0.0.0-10.0.255.255'), '10.0.0.0/16');
+    // More than three blocks: the first and last address instead of a long list.
+    assert.equal(externalName('0.0.0.0-203.0.112.255'), '0.0.0.0 – 203.0.112.255');
+    assert.equal(externalName('10.0.0.0-10.2.255.255'), '10.0.0.0/15, 10.2.0.0/16');
   });
   it('the plain list when it is not longer', () => {
     assert.equal(describeAddresses([v4('10.0.0.0', '10.255.255.255'), v4('192.168.0.0', '192.168.255.255')]), '10.0.0.0/8, 192.168.0.0/16');

@@ -238,8 +238,7 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
       // An address or CIDR given for an end is explained through the external range that holds it.
       for (const [given, id] of [[src, t.src], [dst, t.dst]]) {
         if (given === id || !parseRangeId(id)) continue;
-        const cidrs = externalName(id);
-        await w.write(`${given} is in the external range ${id}${cidrs.split(', ').length <= 3 ? ` (${cidrs})` : ''}: the policies treat its addresses alike.\n`);
+        await w.write(`${given} is in the external range ${id} (${externalName(id)}): the policies treat its addresses alike.\n`);
       }
       await w.write(renderTraceText(t, (r) => `${relative(process.cwd(), r.file) || r.file}:${r.start.line + 1}`, analysis.universe));
     }

@@ -96,10 +96,13 @@ export function describeAddresses(ranges: AddressRange[]): string {
   return parts.join(', ');
 }
 
-/** The display name of one external endpoint id: its CIDR list, or the id itself (a domain name). */
+/** The display name of one external endpoint id: its CIDR list (or first – last address when that list is long), or the id itself (a domain name). */
 export function externalName(id: string): string {
   const r = parseRangeId(id);
-  return r ? describeAddresses([r]) : id;
+  if (!r) return id;
+  const cidrs = describeAddresses([r]);
+  // A range that takes more than three CIDR blocks reads better as its first and last address.
+  return cidrs.split(', ').length > 3 ? `${formatAddr(r.family, r.lo)} – ${formatAddr(r.family, r.hi)}` : cidrs;
 }
 
 export interface ExternalGroup<T> {
