@@ -2,7 +2,7 @@
 // classes ("app=web (37 workloads)") that expand to workloads, merged external peers; cell values between any two
 // items; the blast radius; CSV / markdown export. No DOM here (unit-tested in test/unit/panel-render.test.ts).
 import { countOf, describeConns } from '../../server/src/core/explain/format';
-import { mergeExternals } from '../../server/src/core/explain/externals';
+import { addressSetsFromIds, mergeExternals } from '../../server/src/core/explain/externals';
 import { ConnSet } from '../../server/src/core/ports';
 import type { Endpoint, ProtocolPorts } from '../../server/src/core/reach-types';
 import type { PanelData, Posture } from '../../server/src/protocol';
@@ -248,7 +248,7 @@ export function buildItems(idx: PanelIndex, state: ViewState, eps: number[]): It
   if (externals.length) {
     const key = 'ns:external';
     const open = isOpen(idx, state, key);
-    const groups = mergeExternals(externals.map((i) => ({ id: endpoints[i].id, key: externalSignature(idx, i), value: i })));
+    const groups = mergeExternals(externals.map((i) => ({ id: endpoints[i].id, key: externalSignature(idx, i), value: i })), addressSetsFromIds(idx.data.addressSets));
     out.push({ kind: 'ns', key, ns: EXTERNAL_NS, external: true, eps: externals, open, label: `external peers (${groups.length})`, depth: 0 });
     if (open) {
       for (const g of groups) {
@@ -457,6 +457,7 @@ function mergeExternalEntries(idx: PanelIndex, list: BlastEntry[]): BlastEntry[]
   const ext = list.filter((e) => e.ns === '');
   const merged = mergeExternals(
     ext.flatMap((e) => e.eps.map((i) => ({ id: idx.data.endpoints[i].id, key: JSON.stringify([e.value.now, e.value.added, e.value.removed]), value: e }))),
+    addressSetsFromIds(idx.data.addressSets),
   ).map((g) => ({ ...g.value, label: g.name, eps: g.ids.map((id) => idx.byId.get(id)!) }));
   return [...wl, ...merged];
 }

@@ -205,6 +205,34 @@ describe('panel view model', () => {
     assert.equal(blastRadius(idx, state(), 'nope/nothing'), undefined);
   });
 
+  it('names a group of external peers by the NetworkSet it is exactly (Calico GlobalNetworkSet nets)', () => {
+    // https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset: a named set of CIDRs policies select
+    // (from a namespaced policy with namespaceSelector: global()).
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: back, labels: {app: api}}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkSet
+metadata: {name: partners, labels: {role: partners}}
+spec: {nets: [203.0.113.0/24]}
+---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: api, namespace: back}
+spec:
+  selector: app == 'api'
+  types: [Egress]
+  egress: [{action: Allow, protocol: TCP, destination: {namespaceSelector: global(), selector: role == 'partners', ports: [443]}}]
+`;
+    const data = panelData(analyze(parseFiles([{ path: 'p.yaml', text }])));
+    assert.deepEqual(data.addressSets, [{ label: 'GlobalNetworkSet partners', ranges: ['203.0.113.0-203.0.113.255'] }]);
+    const idx = indexPanel(data);
+    const items = buildItems(idx, state({ open: { '*': true } }), idx.data.endpoints.map((_, i) => i));
+    const labels = items.filter((i) => i.kind === 'ep' && i.ns !== 'back').map((i) => i.label);
+    assert.ok(labels.includes('GlobalNetworkSet partners (203.0.113.0/24)'), labels.join(' | '));
+  });
+
   it('exports the matrix as CSV and as markdown for a pull request', () => {
     const idx = indexPanel(response(8443, 443, replicas).data);
     const csv = exportCsv(idx, state());

@@ -5,6 +5,8 @@ import type { Analysis } from './analysis';
 import { ConnSet } from './ports';
 import type { Endpoint, ProtocolPorts } from './reach-types';
 import type { Direction } from './policy/ir';
+import { namedAddressSets } from './explain/externals';
+import { rangeLabel } from './ip';
 
 /**
  * The compact panel payload (`data` of the policyLens/reachability response; protocol.ts names it PanelData).
@@ -32,6 +34,11 @@ export interface PanelPayload {
   problems: { errors: number; warnings: number };
   /** Which semantics evaluated the workspace ("Kubernetes NetworkPolicy", "Calico", ...). */
   evaluatedAs: string;
+  /**
+   * Address sets the manifests name (Calico NetworkSets / GlobalNetworkSets, Cilium CIDR groups), as range ids
+   * (`lo-hi`, merged): a group of external peers that is exactly one of them is named by it.
+   */
+  addressSets?: { label: string; ranges: string[] }[];
 }
 
 /**
@@ -203,6 +210,8 @@ function* panelDataSteps(a: Analysis, opts: PanelDataOptions): Generator<PanelPr
     },
     evaluatedAs: a.evaluatedAs,
   };
+  const sets = namedAddressSets(a.cluster);
+  if (sets.length) payload.addressSets = sets.map((x) => ({ label: x.label, ranges: x.ranges.map((r) => rangeLabel(r.family, r.lo, r.hi)) }));
   if (opts.baseline) payload.diff = yield* diffOnClasses(a, opts.baseline, wlPos, extPos, conns, C, total);
   payload.conns = conns.list;
   return payload;

@@ -143,6 +143,11 @@ export function namedAddressSets(cluster: Cluster): NamedAddressSet[] {
   return out;
 }
 
+/** Named sets sent as range ids (the panel payload's `addressSets`) back to address ranges. */
+export function addressSetsFromIds(sets: readonly { label: string; ranges: string[] }[] | undefined): NamedAddressSet[] {
+  return (sets ?? []).map((x) => ({ label: x.label, ranges: x.ranges.map(parseRangeId).filter((r): r is AddressRange => !!r) }));
+}
+
 /** The labels of the named sets whose addresses are exactly `ranges` (any order, merged first). */
 export function setsNaming(ranges: AddressRange[], sets: readonly NamedAddressSet[]): string[] {
   if (!sets.length) return [];
