@@ -3,7 +3,7 @@
 // data.ts; shared helpers in shared.ts. No VS Code API here (the browser playground reuses it); all interaction goes
 // through `PanelCallbacks`.
 import { exportCsv, exportMarkdown, isExternal, plural, type PanelIndex } from './data';
-import type { ExportFormat, PostureKey, ViewState } from './messages';
+import type { ExportFormat, ViewState } from './messages';
 import { renderBlast } from './blast';
 import { renderExplanation } from './explain';
 import { graphPngBase64, graphSvgText, renderGraph } from './graph';
@@ -11,6 +11,7 @@ import { renderMatrix } from './matrix';
 import { h, panelIndex, shortFile, type PanelCallbacks, type PanelModel } from './shared';
 import { renderToolbar } from './toolbar';
 import { OVERLAY_GLYPH, OVERLAY_LEGEND, overlayIndex, overlaySummary, type OverlayState } from './overlay';
+import { POSTURE_FINDINGS } from '../../server/src/core/explain/format';
 
 export { blastRadius, buildItems, cellValue, classLabel, exportCsv, exportMarkdown, filterPorts, indexPanel, visibleSets } from './data';
 export { namespacesOf, pairKey, pairViews, rangeLabel, visibleEndpoints } from './shared';
@@ -202,13 +203,8 @@ function renderOverlayStrip(model: PanelModel, state: ViewState, update: (p: Par
   return strip;
 }
 
-const POSTURE: { key: PostureKey; words: (n: number) => string; title: string }[] = [
-  { key: 'notIsolatedIngress', words: (n) => `${plural(n, 'workload')} open for ingress`, title: 'No policy (of any tier) restricts their ingress: everything may connect to them. Shows the matrix narrowed to them as destinations.' },
-  { key: 'notIsolatedEgress', words: (n) => `${plural(n, 'workload')} open for egress`, title: 'No policy (of any tier) restricts their egress: they may connect anywhere. Shows the matrix narrowed to them as sources.' },
-  { key: 'reachableFromOutside', words: (n) => `${n} reachable from outside the cluster`, title: 'Some external address may connect to them.' },
-  { key: 'canReachInternet', words: (n) => `${n} can reach external addresses`, title: 'They may connect to some address outside the cluster.' },
-  { key: 'namespacesWithoutDefaultDeny', words: (n) => `${plural(n, 'namespace')} without a default deny`, title: 'Namespaces where some workload is not isolated in both directions.' },
-];
+// The chips' words are the formatter's (core/explain/format.ts POSTURE_FINDINGS), as in the CLI's posture lines.
+const POSTURE = POSTURE_FINDINGS;
 
 function renderPosture(idx: PanelIndex, state: ViewState, update: (p: Partial<ViewState>) => void): HTMLElement {
   const strip = h('div', { class: 'pl-posture', role: 'group', 'aria-label': 'Posture at a glance', 'data-testid': 'posture' });
@@ -218,7 +214,7 @@ function renderPosture(idx: PanelIndex, state: ViewState, update: (p: Partial<Vi
     const n = p[item.key].length;
     const active = state.posture === item.key;
     const b = h('button', { class: `pl-chip${n ? ' warn' : ' ok'}${active ? ' active' : ''}`, 'data-posture': item.key, 'aria-pressed': String(active), title: item.title, disabled: n === 0 && !active },
-      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, n ? '!' : '✓'), ` ${item.words(n)}`);
+      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, n ? '!' : '✓'), ` ${item.short(n)}`);
     b.addEventListener('click', () => update({ posture: active ? undefined : item.key, view: 'matrix' }));
     strip.append(b);
   }

@@ -292,26 +292,61 @@ export function plural(n: number, one: string, many?: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many ?? `${one}s`}`;
 }
 
+type PostureKey = 'notIsolatedIngress' | 'notIsolatedEgress' | 'reachableFromOutside' | 'canReachInternet' | 'namespacesWithoutDefaultDeny';
+
 /**
- * The posture summary in words (the `reach` text output and the panel's strip use the same findings): one line per
- * finding, naming up to `max` workloads.
+ * The posture findings in words, for every surface: `short` for the panel's chips, `title` their tooltip, `sentence`
+ * for the `reach` text output (`names`: the workloads or namespaces, already shortened).
+ */
+export const POSTURE_FINDINGS: readonly { key: PostureKey; short: (n: number) => string; title: string; sentence: (n: number, names: string) => string }[] = [
+  {
+    key: 'notIsolatedIngress',
+    short: (n) => `${plural(n, 'workload')} open for ingress`,
+    title: 'No policy (of any tier) restricts their ingress: everything may connect to them. Shows the matrix narrowed to them as destinations.',
+    sentence: (n, names) => `${plural(n, 'workload')} ${n === 1 ? 'accepts' : 'accept'} traffic from anywhere (no policy restricts their ingress): ${names}`,
+  },
+  {
+    key: 'notIsolatedEgress',
+    short: (n) => `${plural(n, 'workload')} open for egress`,
+    title: 'No policy (of any tier) restricts their egress: they may connect anywhere. Shows the matrix narrowed to them as sources.',
+    sentence: (n, names) => `${plural(n, 'workload')} may send anywhere (no policy restricts their egress): ${names}`,
+  },
+  {
+    key: 'reachableFromOutside',
+    short: (n) => `${n.toLocaleString('en-US')} reachable from outside the cluster`,
+    title: 'Some external address may connect to them.',
+    sentence: (n, names) => `${plural(n, 'workload')} ${n === 1 ? 'is' : 'are'} reachable from outside the cluster: ${names}`,
+  },
+  {
+    key: 'canReachInternet',
+    short: (n) => `${n.toLocaleString('en-US')} can reach external addresses`,
+    title: 'They may connect to some address outside the cluster.',
+    sentence: (n, names) => `${plural(n, 'workload')} can reach addresses outside the cluster: ${names}`,
+  },
+  {
+    key: 'namespacesWithoutDefaultDeny',
+    short: (n) => `${plural(n, 'namespace')} without a default deny`,
+    title: 'Namespaces where some workload is open for ingress or egress.',
+    sentence: (n, names) => `${plural(n, 'namespace')} without a default deny: ${names}`,
+  },
+];
+
+/**
+ * The posture summary in words (the `reach` text output; the panel's strip uses POSTURE_FINDINGS' short words): one
+ * line per finding, naming up to `max` workloads.
  */
 export function describePosture(
   p: { notIsolatedIngress: number[]; notIsolatedEgress: number[]; reachableFromOutside: number[]; canReachInternet: number[]; namespacesWithoutDefaultDeny: string[]; largestBlastRadius: [number, number][] },
   endpointId: (i: number) => string,
   max = 5,
 ): string[] {
-  const list = (xs: number[]) => {
-    const ids = xs.slice(0, max).map(endpointId);
-    return xs.length > max ? `${ids.join(', ')} and ${xs.length - max} more` : ids.join(', ');
-  };
   const out: string[] = [];
-  const v = (n: number, one: string, many: string) => (n === 1 ? one : many);
-  if (p.notIsolatedIngress.length) out.push(`${plural(p.notIsolatedIngress.length, 'workload')} ${v(p.notIsolatedIngress.length, 'accepts', 'accept')} traffic from anywhere (no policy restricts their ingress): ${list(p.notIsolatedIngress)}`);
-  if (p.notIsolatedEgress.length) out.push(`${plural(p.notIsolatedEgress.length, 'workload')} may send anywhere (no policy restricts their egress): ${list(p.notIsolatedEgress)}`);
-  if (p.reachableFromOutside.length) out.push(`${plural(p.reachableFromOutside.length, 'workload')} ${v(p.reachableFromOutside.length, 'is', 'are')} reachable from outside the cluster: ${list(p.reachableFromOutside)}`);
-  if (p.canReachInternet.length) out.push(`${plural(p.canReachInternet.length, 'workload')} can reach addresses outside the cluster: ${list(p.canReachInternet)}`);
-  if (p.namespacesWithoutDefaultDeny.length) out.push(`${plural(p.namespacesWithoutDefaultDeny.length, 'namespace')} without a default deny: ${p.namespacesWithoutDefaultDeny.slice(0, max).join(', ')}${p.namespacesWithoutDefaultDeny.length > max ? ` and ${p.namespacesWithoutDefaultDeny.length - max} more` : ''}`);
+  for (const f of POSTURE_FINDINGS) {
+    const xs = p[f.key];
+    if (!xs.length) continue;
+    const shown = f.key === 'namespacesWithoutDefaultDeny' ? (xs as string[]).slice(0, max) : (xs as number[]).slice(0, max).map(endpointId);
+    out.push(f.sentence(xs.length, xs.length > max ? `${shown.join(', ')} and ${xs.length - max} more` : shown.join(', ')));
+  }
   if (p.largestBlastRadius.length) out.push(`largest blast radius: ${p.largestBlastRadius.slice(0, 3).map(([i, n]) => `${endpointId(i)} reaches ${plural(n, 'workload')}`).join('; ')}`);
   return out;
 }
