@@ -484,7 +484,14 @@ async function main() {
       await row.click({ button: 'right' });
       const item = page.locator('.monaco-menu .action-item', { hasText: 'Import Flow Logs' }).first();
       await item.waitFor({ timeout: 10000 });
+      await item.hover();
       await item.click();
+      // Under load a monaco menu can miss the click (the menu stays open): activate the hovered item by keyboard.
+      const menu = page.locator('.monaco-menu .action-item', { hasText: 'Import Flow Logs' });
+      for (let i = 0; i < 3 && (await menu.count()) > 0 && (await menu.first().isVisible()); i++) {
+        await page.waitForTimeout(500);
+        if ((await menu.count()) > 0 && (await menu.first().isVisible())) await page.keyboard.press('Enter');
+      }
     } catch (e) {
       // Fallback: the command palette and VS Code's open dialog (type the path, accept).
       console.log(`       Explorer context menu failed (${String(e && e.message).split('\n')[0]}); using the open dialog`);
