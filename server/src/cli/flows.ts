@@ -181,8 +181,13 @@ export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
     io.err(`policy-lens flows: ${args}\nUsage:\n${FLOWS_USAGE}`);
     return 2;
   }
+  // The flow files are read in worker threads while this thread reads and analyses the manifests.
+  const reading = readFlows(args.flowFiles, io);
   const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
-  if (!m) return 2;
+  if (!m) {
+    await reading;
+    return 2;
+  }
   let current = m.analysis;
   let baseline: Analysis | undefined;
   let baselineLabel: string | undefined;
@@ -196,7 +201,7 @@ export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
     baselineLabel = b.label;
     if (b.current) current = b.current;
   }
-  const { agg, ok } = await readFlows(args.flowFiles, io);
+  const { agg, ok } = await reading;
   if (!ok) return 2;
   // JSON lists the allowed pairs never observed (the contract); the text output counts them.
   const report = classifyFlows(agg, current, { baseline, baselineLabel, unobserved: args.output === 'json' ? 'list' : 'count' });

@@ -31,9 +31,14 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
     io.err(`policy-lens recommend: --staged writes Calico StagedNetworkPolicy; it cannot be combined with --dialect ${args.dialect}\n`);
     return 2;
   }
+  // The flow files are read in worker threads while this thread reads and analyses the manifests.
+  const reading = readFlows(args.flowFiles, io);
   const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
-  if (!m) return 2;
-  const { agg, ok } = await readFlows(args.flowFiles, io);
+  if (!m) {
+    await reading;
+    return 2;
+  }
+  const { agg, ok } = await reading;
   if (!ok) return 2;
   if (args.cnpTier && args.dialect !== 'cnp') {
     io.err('policy-lens recommend: --cnp-tier goes with --dialect cnp\n');
