@@ -241,18 +241,28 @@ function conn(f: ClassifiedFlow): string {
 
 function printText(r: FlowReport, io: CliIO, withBaseline: boolean, baselineLabel?: string): void {
   const s = r.summary;
-  io.out(
+  // Written in blocks of lines: one write per line is slow into a pipe.
+  let buf = '';
+  const out = (line: string) => {
+    buf += line;
+    if (buf.length > 1 << 16) {
+      io.out(buf);
+      buf = '';
+    }
+  };
+  out(
     `${s.records} records, ${s.flows} observed flows (${s.observedAllowed} allowed, ${s.observedDenied} denied): ${s.agree} as the manifests predict, ${s.disagree} disagree, ${s.uncertain} uncertain; ${s.unmatchedRecords} records unmatched; ${s.unobservedPairs} allowed pairs never observed (listed with --output json)\n`,
   );
-  if (withBaseline) io.out(`compared with ${baselineLabel}: ${s.newlyBlocked} newly blocked, ${s.newlyAllowed} newly allowed\n`);
+  if (withBaseline) out(`compared with ${baselineLabel}: ${s.newlyBlocked} newly blocked, ${s.newlyAllowed} newly allowed\n`);
   for (const f of r.flows) {
     const marks: string[] = [];
     if (f.change) marks.push(f.change.toUpperCase());
     if (f.disagreement) marks.push('DISAGREES');
     if (f.audit) marks.push('audit');
     const base = withBaseline ? `, baseline ${f.baseline}` : '';
-    io.out(`${f.src} => ${f.dst} : ${conn(f)}  observed ${f.observed} x${f.count}, predicted ${f.predicted}${base}${marks.length ? `  [${marks.join(', ')}]` : ''}\n`);
-    for (const u of f.uncertain ?? []) io.out(`    uncertain: ${u}\n`);
+    out(`${f.src} => ${f.dst} : ${conn(f)}  observed ${f.observed} x${f.count}, predicted ${f.predicted}${base}${marks.length ? `  [${marks.join(', ')}]` : ''}\n`);
+    for (const u of f.uncertain ?? []) out(`    uncertain: ${u}\n`);
   }
-  for (const u of r.unmatched) io.out(`unmatched ${u.file}:${u.line}: ${u.reason}${u.count > 1 ? ` (${u.count} records)` : ''}\n`);
+  for (const u of r.unmatched) out(`unmatched ${u.file}:${u.line}: ${u.reason}${u.count > 1 ? ` (${u.count} records)` : ''}\n`);
+  if (buf) io.out(buf);
 }
