@@ -210,13 +210,25 @@ function renderPosture(idx: PanelIndex, state: ViewState, update: (p: Partial<Vi
   const strip = h('div', { class: 'pl-posture', role: 'group', 'aria-label': 'Posture at a glance', 'data-testid': 'posture' });
   const p = idx.data.posture;
   if (!p) return strip;
+  // Findings with something to show are chips; the ones that pass are said once, in one chip (less to read, and
+  // more room for the view beside the editor).
+  const passed: string[] = [];
   for (const item of POSTURE) {
     const n = p[item.key].length;
     const active = state.posture === item.key;
-    const b = h('button', { class: `pl-chip${n ? ' warn' : ' ok'}${active ? ' active' : ''}`, 'data-posture': item.key, 'aria-pressed': String(active), title: item.title, disabled: n === 0 && !active },
-      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, n ? '!' : '✓'), ` ${item.short(n)}`);
+    if (n === 0 && !active) {
+      passed.push(item.short(0));
+      continue;
+    }
+    const b = h('button', { class: `pl-chip warn${active ? ' active' : ''}`, 'data-posture': item.key, 'aria-pressed': String(active), title: item.title },
+      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, '!'), ` ${item.short(n)}`);
     b.addEventListener('click', () => update({ posture: active ? undefined : item.key, view: 'matrix' }));
     strip.append(b);
+  }
+  if (passed.length) {
+    strip.append(h('span', { class: 'pl-chip ok', 'data-testid': 'posture-passed', title: passed.join('; ') },
+      h('span', { class: 'pl-chip-mark', 'aria-hidden': 'true' }, '✓'), ` ${passed.length === POSTURE.length ? 'no posture findings' : `${passed.length} more ${passed.length === 1 ? 'check passes' : 'checks pass'}`}`,
+      h('span', { class: 'pl-sr-only' }, `: ${passed.join('; ')}`)));
   }
   const top = p.largestBlastRadius.slice(0, 3);
   if (top.length) {
