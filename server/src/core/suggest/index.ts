@@ -24,6 +24,7 @@ import { rulesOf, type Direction, type Policy, type Tier } from '../policy/ir';
 import type { TraceStep } from '../reach-types';
 import { kubernetesSuggester } from '../dialects/kubernetes/suggest';
 import { calicoSuggester } from '../dialects/calico/suggest';
+import { clusterPolicySuggester } from '../dialects/admin/suggest';
 import { connWords, declaredPorts, endpointIds, resolveEndpoint, wholeProtocol } from './common';
 import { applyChanges, effectOf, fileEdits, newErrors, StateParser, type Reanalysis } from './verify';
 import type { DialectSuggester, EndpointInfo, FlowChange, Proposal, SideRequest, StepCandidate, SuggestMode, SuggestRequest, SuggestResult } from './types';
@@ -32,7 +33,7 @@ export * from './types';
 export { renderPreview } from './verify';
 
 /** The dialect writers, asked in this order (a new dialect adds its writer here). */
-export const SUGGESTERS: DialectSuggester[] = [kubernetesSuggester, calicoSuggester];
+export const SUGGESTERS: DialectSuggester[] = [kubernetesSuggester, calicoSuggester, clusterPolicySuggester];
 
 export interface SuggestInput {
   /** Every manifest file of the workspace (the edits refer to these paths). */
@@ -124,7 +125,10 @@ export function suggest(input: SuggestInput): SuggestResult {
   const found = search.run(max);
   result.proposals = found.map((f, i) => ({ ...f.proposal, id: `p${i + 1}` }));
   if (search.rejected) result.notes.push(`${search.rejected} candidate edit${search.rejected === 1 ? ' was' : 's were'} discarded: re-analysing ${search.rejected === 1 ? 'it' : 'them'} showed ${mode === 'allow' ? 'flows that would be newly denied' : 'flows that would be newly allowed'} or new errors.`);
-  if (result.proposals.length === 0) result.notes.push(`No verified edit of at most ${input.maxSteps ?? 3} steps ${mode === 'allow' ? 'allows' : 'blocks'} this flow.`);
+  if (result.proposals.length === 0) {
+    const why = search.why.length ? `: ${search.why.join('; ')}` : '';
+    result.notes.push(`No verified edit of at most ${input.maxSteps ?? 3} steps ${mode === 'allow' ? 'allows' : 'blocks'} this flow${why}.`.replace(/\.\.$/, '.'));
+  }
   return result;
 }
 
@@ -143,6 +147,8 @@ function extraCount(f: { proposal: Proposal }): number {
 
 class Search {
   rejected = 0;
+  /** Why the flow is decided as it is now, and what the writers say they cannot do, in words (first state only). */
+  readonly why: string[] = [];
   private analyses = 0;
   private readonly seen = new Set<string>();
   private readonly parser: StateParser;
@@ -274,6 +280,10 @@ class Search {
       if (!step) continue;
       const req = this.sideRequest(node.files, a, side, self as EndpointInfo & { workload: NonNullable<EndpointInfo['workload']> }, side === 'Egress' ? this.dst : this.src, need, dt, step);
       for (const w of SUGGESTERS) for (const cand of w.propose(req)) out.push({ cand, side });
+      if (node.steps.length === 0) {
+        const why = [stepWords(req), ...SUGGESTERS.map((w) => w.why?.(req))];
+        for (const x of why) if (x && !this.why.includes(x)) this.why.push(x);
+      }
       // Allow: both sides must allow; fix the first one that does not, the next state fixes the other.
       if (this.mode === 'allow') break;
     }
@@ -300,12 +310,33 @@ class Search {
         s = new Set<string>();
         for (const p of a.cluster.policies) if (ns !== undefined && p.namespace === ns) s.add(p.name);
         for (const p of a.cluster.calico?.policies ?? []) if ((p.namespaced ? p.metadata.namespace : undefined) === ns) s.add(p.metadata.name);
+        if (ns === undefined) for (const p of a.cluster.clusterPolicies ?? []) s.add(p.name);
         takenCache.set(k, s);
       }
       return s;
     };
     return { mode: this.mode, state: { files, analysis: a }, side, self, peer, dst: dstW, conns, trace, step, tier, policy, tierPolicies, takenNames };
   }
+}
+
+function article(w: string): string {
+  return /^[AEIOU]/i.test(w) ? 'an' : 'a';
+}
+
+/** What decides the requested flow on one side now, in words ("on the ingress of storefront/web, a Baseline-tier ClusterNetworkPolicy, ... denies it"). */
+function stepWords(req: SideRequest): string {
+  const st = req.step;
+  const where = `on the ${req.side === 'Ingress' ? 'ingress' : 'egress'} of ${req.self.workload.id}`;
+  const verb = st.action === 'Deny' ? 'denies' : st.action === 'Allow' ? 'allows' : st.action === 'Pass' ? 'passes' : 'logs';
+  if (st.kind === 'rule') {
+    const m = /^(\S+) tier$/.exec(st.tierLabel ?? '');
+    const kind = st.policyKind ?? 'policy';
+    const who = m ? `${article(m[1])} ${m[1]}-tier ${kind}, ${st.policy}` : `${kind} ${st.policy}${st.tierLabel ? ` (${st.tierLabel})` : ''}`;
+    const rule = `${req.side === 'Ingress' ? 'ingress' : 'egress'} rule ${(st.ruleIndex ?? 0) + 1}${st.ruleName ? ` "${st.ruleName}"` : ''}`;
+    return `${where}, ${who}, ${verb} it (${rule})`;
+  }
+  if (st.kind === 'tier-end') return `${where}, the policies of ${st.tierLabel ?? 'its tier'} select it and none of their rules allows it (the tier's end ${verb} it)`;
+  return `${where}, no policy decides it, so it is allowed by default`;
 }
 
 function pairWords(c: FlowChange): string {

@@ -169,4 +169,9 @@ export interface SideRequest {
 export interface DialectSuggester {
   readonly dialect: Dialect;
   propose(req: SideRequest): StepCandidate[];
+  /**
+   * Why the writer cannot (fully) help with the step of `req`, in words (e.g. a deprecated kind it never edits, a
+   * peer its rules cannot name); shown when no proposal is verified.
+   */
+  why?(req: SideRequest): string | undefined;
 }
