@@ -15,9 +15,17 @@ export interface YamlStyle {
   indentSeq: boolean;
   /** True when lists of scalars are written in flow style (`types: [Ingress]`, `ports: [53]`). */
   flowScalarLists: boolean;
+  /**
+   * True when small nested mappings under a key are written in flow style (`podSelector: {matchLabels: {app: web}}`):
+   * new mappings of scalars and mappings that fit in one short line follow that style.
+   */
+  flowSmallMaps?: boolean;
 }
 
 export const DEFAULT_STYLE: YamlStyle = { indent: 2, indentSeq: true, flowScalarLists: false };
+
+/** Longest flow mapping written on one line when `flowSmallMaps` is set. */
+const SMALL_FLOW = 72;
 
 type Path = (string | number)[];
 
@@ -54,6 +62,17 @@ export function blockLines(v: unknown, style: YamlStyle): string[] {
       },
     });
   }
+  if (style.flowSmallMaps) {
+    // A mapping that is the value of a key (not a list item, not the root), holds only scalars and mappings, and fits
+    // in a short line is written in flow style, as the document does.
+    const small = (n: unknown): boolean => isScalar(n) || (isMap(n) && n.items.every((p) => isScalar(p.key) && small(p.value)));
+    visit(doc, {
+      Pair(_, pair) {
+        const v = pair.value;
+        if (isMap(v) && small(v) && flowText(v.toJSON()).length <= SMALL_FLOW) v.flow = true;
+      },
+    });
+  }
   const text = doc.toString({ indent: style.indent, indentSeq: style.indentSeq, lineWidth: 0, minContentWidth: 0, flowCollectionPadding: false });
   return text.replace(/\n+$/, '').split('\n');
 }
@@ -70,8 +89,9 @@ function detectStyle(text: string, root: YAMLMap): YamlStyle {
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
   let flowScalarLists: boolean | undefined;
+  let flowSmallMaps: boolean | undefined;
   const visit = (n: unknown, depth: number): void => {
-    if (depth > 12 || (indent !== undefined && indentSeq !== undefined && flowScalarLists !== undefined)) return;
+    if (depth > 12 || (indent !== undefined && indentSeq !== undefined && flowScalarLists !== undefined && flowSmallMaps !== undefined)) return;
     const sq = asSeq(n);
     if (sq && sq.items.length && flowScalarLists === undefined && sq.items.every((it) => isScalar(it))) flowScalarLists = isFlow(sq);
     const m = asMap(n);
@@ -85,6 +105,7 @@ function detectStyle(text: string, root: YAMLMap): YamlStyle {
       if (!ks) continue;
       const kc = columnOf(text, ks[0]);
       const cm = asMap(p.value);
+      if (cm && cm.items.length && flowSmallMaps === undefined && isFlow(cm)) flowSmallMaps = true;
       if (cm && !isFlow(cm) && cm.items.length && indent === undefined) {
         const cs = keySpan(cm.items[0] as Pair, text);
         if (cs && columnOf(text, cs[0]) > kc && lineStartOf(text, cs[0]) !== lineStartOf(text, ks[0])) indent = columnOf(text, cs[0]) - kc;
@@ -98,7 +119,7 @@ function detectStyle(text: string, root: YAMLMap): YamlStyle {
     }
   };
   visit(root, 0);
-  return { indent: indent ?? DEFAULT_STYLE.indent, indentSeq: indentSeq ?? DEFAULT_STYLE.indentSeq, flowScalarLists: flowScalarLists ?? DEFAULT_STYLE.flowScalarLists };
+  return { indent: indent ?? DEFAULT_STYLE.indent, indentSeq: indentSeq ?? DEFAULT_STYLE.indentSeq, flowScalarLists: flowScalarLists ?? DEFAULT_STYLE.flowScalarLists, flowSmallMaps: flowSmallMaps ?? false };
 }
 
 // ---------------------------------------------------------------- one document of a file
