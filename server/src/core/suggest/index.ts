@@ -127,7 +127,8 @@ export function suggest(input: SuggestInput): SuggestResult {
   if (search.rejected) result.notes.push(`${search.rejected} candidate edit${search.rejected === 1 ? ' was' : 's were'} discarded: re-analysing ${search.rejected === 1 ? 'it' : 'them'} showed ${mode === 'allow' ? 'flows that would be newly denied' : 'flows that would be newly allowed'} or new errors.`);
   if (result.proposals.length === 0) {
     const why = search.why.length ? `: ${search.why.join('; ')}` : '';
-    result.notes.push(`No verified edit of at most ${input.maxSteps ?? 3} steps ${mode === 'allow' ? 'allows' : 'blocks'} this flow${why}.`.replace(/\.\.$/, '.'));
+    const n = input.maxSteps ?? 3;
+    result.notes.push(`No verified edit of at most ${n} step${n === 1 ? '' : 's'} ${mode === 'allow' ? 'allows' : 'blocks'} this flow${why}.`.replace(/\.\.$/, '.'));
   }
   return result;
 }
@@ -264,6 +265,8 @@ class Search {
     const t = a.trace(s, d);
     const out: { cand: StepCandidate; side: Direction }[] = [];
     const sides: Direction[] = this.mode === 'allow' ? ['Egress', 'Ingress'] : node.side ? [node.side] : ['Ingress', 'Egress'];
+    const first = node.steps.length === 0;
+    let proposed = false;
     for (const side of sides) {
       const dt = side === 'Egress' ? t.egress : t.ingress;
       const self = side === 'Egress' ? this.src : this.dst;
@@ -279,13 +282,14 @@ class Search {
       });
       if (!step) continue;
       const req = this.sideRequest(node.files, a, side, self as EndpointInfo & { workload: NonNullable<EndpointInfo['workload']> }, side === 'Egress' ? this.dst : this.src, need, dt, step);
-      for (const w of SUGGESTERS) for (const cand of w.propose(req)) out.push({ cand, side });
-      if (node.steps.length === 0) {
+      // Allow: both sides must allow; fix the first one that does not, the next state fixes the other.
+      if (!proposed) for (const w of SUGGESTERS) for (const cand of w.propose(req)) out.push({ cand, side });
+      if (this.mode === 'allow') proposed = true;
+      // In the first state, every side that needs a change says why in words (shown when nothing is verified).
+      if (first) {
         const why = [stepWords(req), ...SUGGESTERS.map((w) => w.why?.(req))];
         for (const x of why) if (x && !this.why.includes(x)) this.why.push(x);
-      }
-      // Allow: both sides must allow; fix the first one that does not, the next state fixes the other.
-      if (this.mode === 'allow') break;
+      } else if (proposed) break;
     }
     return out;
   }
@@ -331,11 +335,11 @@ function stepWords(req: SideRequest): string {
   if (st.kind === 'rule') {
     const m = /^(\S+) tier$/.exec(st.tierLabel ?? '');
     const kind = st.policyKind ?? 'policy';
-    const who = m ? `${article(m[1])} ${m[1]}-tier ${kind}, ${st.policy}` : `${kind} ${st.policy}${st.tierLabel ? ` (${st.tierLabel})` : ''}`;
+    const who = m ? `${article(m[1])} ${m[1]}-tier ${kind}, ${st.policy},` : `${kind} ${st.policy}${st.tierLabel && !st.tierLabel.includes(kind) ? ` (${st.tierLabel})` : ''}`;
     const rule = `${req.side === 'Ingress' ? 'ingress' : 'egress'} rule ${(st.ruleIndex ?? 0) + 1}${st.ruleName ? ` "${st.ruleName}"` : ''}`;
-    return `${where}, ${who}, ${verb} it (${rule})`;
+    return `${where}, ${who} ${verb} it (${rule})`;
   }
-  if (st.kind === 'tier-end') return `${where}, the policies of ${st.tierLabel ?? 'its tier'} select it and none of their rules allows it (the tier's end ${verb} it)`;
+  if (st.kind === 'tier-end') return `${where}, policies select it${st.tierLabel ? ` (${st.tierLabel})` : ''} and none of their rules allows it: the tier's end ${verb} it`;
   return `${where}, no policy decides it, so it is allowed by default`;
 }
 
