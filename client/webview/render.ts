@@ -104,7 +104,7 @@ export function renderPanel(root: HTMLElement, model: PanelModel, cb: PanelCallb
   }
   if (d.diff) {
     const c = diffCounts(idx);
-    summary.append(' · ', h('span', { class: 'pl-added-text' }, `+${c.added} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `−${c.removed} newly blocked`), ` vs ${baselineWords(model)}`);
+    summary.append(' · ', h('span', { class: 'pl-added-text' }, `+${c.added.toLocaleString('en-US')} newly allowed`), ', ', h('span', { class: 'pl-removed-text' }, `−${c.removed.toLocaleString('en-US')} newly blocked`), ` vs ${baselineWords(model)}`);
   }
   status.append(summary);
   if (response.baselineError) status.append(h('div', { class: 'pl-warning', 'data-testid': 'baseline-error' }, `Impact preview unavailable: ${response.baselineError}`));
