@@ -13,7 +13,9 @@
 // * allow, where a CNP Deny rule decides: an Accept rule inserted right before that Deny rule in its policy (it then
 //   applies to every subject of the policy: other pairs are listed by the verification), or a new CNP in the same
 //   tier whose subject is exactly the endpoint, with a priority just before the denying policy's; in the Admin tier
-//   also a Pass variant (the flow goes on to the NetworkPolicy tier, whose writer continues).
+//   also a Pass variant (the flow goes on to the NetworkPolicy tier, whose writer continues). Where a NetworkPolicy
+//   isolates the endpoint, an Admin Accept/Deny overrides it ("If Admin tier has made a final decision ... no further
+//   evaluation" [T]): such proposals say so in their title and rank after the Pass.
 // * block, where a CNP Accept rule decides: remove the peers matching the peer from the rule (or the whole rule),
 //   remove the requested ports from its protocols, insert a Deny right before it, or add a new CNP in the same tier
 //   with a Deny for exactly the pair, ordered before the accepting policy. Where nothing decides (the default allow)
@@ -213,6 +215,24 @@ function ruleAt(req: SideRequest, cp: ClusterPolicy, doc: YamlDoc): { r: Cluster
   return r && at !== undefined ? { r, at } : undefined;
 }
 
+/**
+ * Admin-tier decisions are final [T]: when a NetworkPolicy isolates `self` for the direction, an Admin Accept (allow)
+ * or Deny (block) decides the flow before that NetworkPolicy is consulted (the `cnp-overrides-networkpolicy` lint
+ * reports it). Returns the words the title gets, or '' when no NetworkPolicy applies.
+ */
+function overrideWords(req: SideRequest, tier: ClusterTier): string {
+  if (tier !== 'Admin') return '';
+  const a = req.state.analysis;
+  const wi = a.workloadIndex(req.self.workload.id);
+  if (wi === undefined) return '';
+  const nps = a.evaluation
+    .chain(a.evaluation.classOf[wi], req.side)
+    .filter((ct) => ct.applies)
+    .flatMap((ct) => ct.policies.filter((p) => p.dialect === 'kubernetes'));
+  if (!nps.length) return '';
+  return ` (an Admin-tier decision: NetworkPolicy ${nps[0].display}${nps.length > 1 ? ` and ${nps.length - 1} more` : ''} is not consulted for it)`;
+}
+
 // ---------------------------------------------------------------- allow
 
 function allow(req: SideRequest): (StepCandidate | undefined)[] {
@@ -226,13 +246,16 @@ function allow(req: SideRequest): (StepCandidate | undefined)[] {
   const doc = docOf(req, cp);
   const here = doc && ruleAt(req, cp, doc);
   // A Pass only makes sense in the Admin tier: a Baseline Pass leads to the default allow (an Accept in disguise).
-  const actions: ['Accept' | 'Pass', number][] = tier === 'Admin' ? [['Accept', 0], ['Pass', 2]] : [['Accept', 0]];
+  // When a NetworkPolicy isolates the endpoint, the Pass (which lets the namespace's policy decide) ranks first.
+  const override = overrideWords(req, tier);
+  const actions: ['Accept' | 'Pass', number][] = tier === 'Admin' ? [['Accept', override ? 3 : 0], ['Pass', 2]] : [['Accept', 0]];
   for (const [action, extra] of actions) {
     const what = action === 'Accept' ? `accepting ${words}` : `passing ${words} to the NetworkPolicy tier`;
+    const note = action === 'Accept' ? override : '';
     const rule = ruleObject(req, action, ruleName(req, action === 'Accept' ? 'accept' : 'pass'));
     if (!rule) continue;
     if (doc && here) {
-      out.push(candidate(`insert an ${directionWord(req.side)} rule into ClusterNetworkPolicy ${cp.name} before its Deny ${directionWord(req.side)} rule ${here.at + 1}${here.r.name ? ` (${here.r.name})` : ''} ${what} ${peerPhrase(req)}`, 'insert-rule', [insertRule(req, doc, cp, here.at, rule)], 1 + extra));
+      out.push(candidate(`insert an ${directionWord(req.side)} rule into ClusterNetworkPolicy ${cp.name} before its Deny ${directionWord(req.side)} rule ${here.at + 1}${here.r.name ? ` (${here.r.name})` : ''} ${what} ${peerPhrase(req)}${note}`, 'insert-rule', [insertRule(req, doc, cp, here.at, rule)], 1 + extra));
     }
     const priority = priorityBefore(req.tier, cp.priority ?? MAX_PRIORITY + 1);
     if (priority !== undefined) {
@@ -245,7 +268,7 @@ function allow(req: SideRequest): (StepCandidate | undefined)[] {
           rule,
           cp,
           `${action === 'Accept' ? 'Accept' : 'Pass to the NetworkPolicy tier'} ${words} ${flowWords(req)} (${tier} tier, priority ${priority}: before ${cp.name}, priority ${cp.priority}, which denies it).`,
-          `add ClusterNetworkPolicy {name} to the ${tier} tier with priority ${priority} (before ${cp.name}) ${what} ${flowWords(req)}`,
+          `add ClusterNetworkPolicy {name} to the ${tier} tier with priority ${priority} (before ${cp.name}) ${what} ${flowWords(req)}${note}`,
           4 + extra,
         ),
       );
@@ -268,10 +291,12 @@ function block(req: SideRequest): (StepCandidate | undefined)[] {
     const here = doc && ruleAt(req, cp, doc);
     if (doc && here) out.push(...narrow(req, doc, cp, here.r, here.at));
     const rule = ruleObject(req, 'Deny', ruleName(req, 'deny'));
-    if (rule && doc && here) out.push(candidate(`insert an ${directionWord(req.side)} rule into ClusterNetworkPolicy ${cp.name} before its Accept ${directionWord(req.side)} rule ${here.at + 1}${here.r.name ? ` (${here.r.name})` : ''} denying ${words} ${peerPhrase(req)}`, 'insert-rule', [insertRule(req, doc, cp, here.at, rule)], 1));
+    const override = overrideWords(req, tier);
+    const extra = override ? 3 : 0;
+    if (rule && doc && here) out.push(candidate(`insert an ${directionWord(req.side)} rule into ClusterNetworkPolicy ${cp.name} before its Accept ${directionWord(req.side)} rule ${here.at + 1}${here.r.name ? ` (${here.r.name})` : ''} denying ${words} ${peerPhrase(req)}${override}`, 'insert-rule', [insertRule(req, doc, cp, here.at, rule)], 1 + extra));
     const priority = priorityBefore(req.tier, cp.priority ?? MAX_PRIORITY + 1);
     if (rule && priority !== undefined) {
-      out.push(newPolicy(req, tier, priority, 'deny', rule, cp, `Deny ${words} ${flowWords(req)} (${tier} tier, priority ${priority}: before ${cp.name}, priority ${cp.priority}, which accepts it).`, `add ClusterNetworkPolicy {name} to the ${tier} tier with priority ${priority} (before ${cp.name}) denying ${words} ${flowWords(req)}`, 3));
+      out.push(newPolicy(req, tier, priority, 'deny', rule, cp, `Deny ${words} ${flowWords(req)} (${tier} tier, priority ${priority}: before ${cp.name}, priority ${cp.priority}, which accepts it).`, `add ClusterNetworkPolicy {name} to the ${tier} tier with priority ${priority} (before ${cp.name}) denying ${words} ${flowWords(req)}${override}`, 3 + extra));
     }
   } else if (req.step.kind === 'default' && (a.cluster.clusterPolicies ?? []).some((cp) => cp.kind === 'ClusterNetworkPolicy')) {
     // Nothing decided it: a Baseline CNP for exactly the pair denies it and leaves everything else to the tiers as
