@@ -299,13 +299,13 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const payload = panelData(analysis);
   const posture = describePosture(payload.posture, (i) => payload.endpoints[i].id);
   if (posture.length) await w.write(`\nPosture:\n${posture.map((l) => `- ${l}\n`).join('')}`);
-  await w.write(`\nBetween workloads (${between}):\n`);
+  await w.write(`\nBetween workloads (${between.toLocaleString('en-US')}):\n`);
   for (const c of analysis.connections()) {
     if (externalIds.has(c.src) || externalIds.has(c.dst)) continue;
     await w.write(`${c.src} => ${c.dst} : ${describeConns(ConnSet.fromProtocolPorts(c.protocols), universe)}\n`);
   }
-  if (fromOutside.length) await w.write(`\nFrom outside the cluster (${fromOutside.length}):\n${fromOutside.join('\n')}\n`);
-  if (toOutside.length) await w.write(`\nTo outside the cluster (${toOutside.length}):\n${toOutside.join('\n')}\n`);
+  if (fromOutside.length) await w.write(`\nFrom outside the cluster (${fromOutside.length.toLocaleString('en-US')}):\n${fromOutside.join('\n')}\n`);
+  if (toOutside.length) await w.write(`\nTo outside the cluster (${toOutside.length.toLocaleString('en-US')}):\n${toOutside.join('\n')}\n`);
   await w.flush();
   return 0;
 }
