@@ -259,8 +259,9 @@ async function report(args: Args, cluster: ReturnType<typeof analyzeFiles>['clus
   const clusterWide = cps.length ? `, ${cps.length} cluster network ${cps.length === 1 ? 'policy' : 'policies'}${cps.some((p) => p.kind !== 'ClusterNetworkPolicy') ? ` (${cps.filter((p) => p.kind !== 'ClusterNetworkPolicy').length} deprecated AdminNetworkPolicy/BaselineAdminNetworkPolicy)` : ''}` : '';
   const cilium = cluster.cilium?.policies ?? [];
   const parts = [calico.length ? `${calico.length} Calico` : '', cilium.length ? `${cilium.length} Cilium` : ''].filter(Boolean);
+  const total = cluster.policies.length + calico.length + cilium.length;
   const policies = parts.length
-    ? `${cluster.policies.length} Kubernetes and ${parts.join(' and ')} policies${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
+    ? `${[cluster.policies.length ? `${cluster.policies.length} Kubernetes` : '', ...parts].filter(Boolean).join(' and ')} ${total === 1 ? 'policy' : 'policies'}${staged ? ` (${staged} staged, not enforced)` : ''}${clusterWide}`
     : `${plural(cluster.policies.length, 'network policy', 'network policies')}${clusterWide}`;
   // Connections between workloads are streamed (generated twice: counted, then listed); connections with addresses
   // outside the cluster are few per workload and held, to merge adjacent ranges with the same connections for display
