@@ -25,6 +25,7 @@ import type { TraceStep } from '../reach-types';
 import { kubernetesSuggester } from '../dialects/kubernetes/suggest';
 import { calicoSuggester } from '../dialects/calico/suggest';
 import { clusterPolicySuggester } from '../dialects/admin/suggest';
+import { ciliumSuggester } from '../dialects/cilium/suggest';
 import { connWords, declaredPorts, endpointIds, resolveEndpoint, wholeProtocol } from './common';
 import { applyChanges, effectOf, fileEdits, newErrors, StateParser, type Reanalysis } from './verify';
 import type { DialectSuggester, EndpointInfo, FlowChange, Proposal, SideRequest, StepCandidate, SuggestMode, SuggestRequest, SuggestResult } from './types';
@@ -33,7 +34,7 @@ export * from './types';
 export { renderPreview } from './verify';
 
 /** The dialect writers, asked in this order (a new dialect adds its writer here). */
-export const SUGGESTERS: DialectSuggester[] = [kubernetesSuggester, calicoSuggester, clusterPolicySuggester];
+export const SUGGESTERS: DialectSuggester[] = [kubernetesSuggester, calicoSuggester, clusterPolicySuggester, ciliumSuggester];
 
 export interface SuggestInput {
   /** Every manifest file of the workspace (the edits refer to these paths). */

@@ -264,11 +264,14 @@ export class YamlDoc {
       .join('\n');
   }
 
-  /** Replaces a pair (key and value) with `key: value` (e.g. `ingress: []` by a block list). */
-  replacePair(map: YAMLMap, pair: Pair, value: unknown): TextChange | undefined {
+  /**
+   * Replaces a pair (key and value) with `key: value` (e.g. `ingress: []` by a block list); with `newKey`, the pair is
+   * written under that key instead (e.g. Cilium's `fromEntities: [world]` by `fromCIDRSet: [...]`).
+   */
+  replacePair(map: YAMLMap, pair: Pair, value: unknown, newKey?: string): TextChange | undefined {
     const ks = keySpan(pair, this.text);
     if (!ks) return undefined;
-    const key = String((pair.key as { value: unknown }).value);
+    const key = newKey ?? String((pair.key as { value: unknown }).value);
     const vs = pair.value ? nodeSpan(pair.value, this.text) : undefined;
     const end = vs && vs[1] > ks[1] ? vs[1] : lineEnd(this.text, ks[1]);
     if (isFlow(map)) return this.change(ks[0], end, `${scalarText(key)}: ${flowText(value)}`);
