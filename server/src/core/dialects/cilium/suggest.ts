@@ -30,7 +30,7 @@ import { CILIUM_ALLOW_TIER, CILIUM_DENY_TIER } from '../../policy/build-cilium';
 import { ciliumSettings } from '../../policy/cni';
 import { asMap, asSeq, nodeSpan } from '../../lint/ast';
 import { appendDocument, fileStyle, usesNamedPorts, YamlDoc } from '../../suggest/yaml-edit';
-import { connWords, directionWord, endpointSlug, endpointWords, labelChoice, matcherMatches, namedPortFor, peerPhrase, slug, uniqueName, usedSelectorKeys } from '../../suggest/common';
+import { connWords, endpointIds, endpointSlug, endpointWords, labelChoice, matcherMatches, namedPortFor, peerPhrase, slug, uniqueName, usedSelectorKeys } from '../../suggest/common';
 import type { DialectSuggester, EndpointInfo, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 import { isIdentityLabel } from './labels';
 import { POD_NAMESPACE_LABEL, type CiliumPeerRule, type CiliumPolicy, type CiliumRule } from './model';
@@ -242,7 +242,7 @@ function newPolicyName(req: SideRequest, verb: string): string {
   const taken = new Set(req.takenNames(ns));
   for (const p of req.state.analysis.cluster.cilium?.policies ?? []) if (p.kind === 'CiliumNetworkPolicy' && p.namespace === ns) taken.add(p.name);
   const self = endpointSlug(req.self);
-  const other = endpointSlug(req.peer);
+  const other = req.peer.cidrs?.length === 1 && /^(0\.0\.0\.0|::)\/0$/.test(req.peer.cidrs[0]) ? 'world' : endpointSlug(req.peer);
   return uniqueName(slug(req.side === 'Ingress' ? `${verb}-${other}-to-${self}` : `${verb}-${self}-to-${other}`), taken);
 }
 
@@ -536,6 +536,8 @@ function block(req: SideRequest): (StepCandidate | undefined)[] {
   if (!(req.step.kind === 'default' || (req.step.kind === 'rule' && req.tier?.name === CILIUM_ALLOW_TIER))) return out;
   const words = connWords(req.conns, a.universe);
   const key = listKey(req, true);
+  const dead = deadAllows(req);
+  const deadWords = dead.length ? ` (${dead.join(' and ')} then allow${dead.length === 1 ? 's' : ''} nothing: the deny takes all of ${dead.length === 1 ? 'its' : 'their'} traffic)` : '';
   // [DENY] A deny rule for exactly the pair, in a Cilium policy of the endpoint that already has rules for the
   // direction (so its default-deny state does not change).
   const policies = [...(req.policy ? [req.policy] : []), ...req.tierPolicies.filter((p) => p !== req.policy)];
@@ -548,7 +550,7 @@ function block(req: SideRequest): (StepCandidate | undefined)[] {
     const doc = docOf(req, ps.cp);
     const rule = doc && ruleObject(req, ps.cp.namespace, doc.text);
     if (!doc || !rule) continue;
-    out.push(candidate(`add an ${key} rule to ${policyWords(ps)} denying ${portWords(rule, req.conns, a.universe)} ${peerPhrase(req)}`, 'add-rule', [doc.appendAt([...ps.path, key], rule)], 1 + breadth(a, p) * 2));
+    out.push(candidate(`add an ${key} rule to ${policyWords(ps)} denying ${portWords(rule, req.conns, a.universe)} ${peerPhrase(req)}${deadWords}`, 'add-rule', [doc.appendAt([...ps.path, key], rule)], 1 + breadth(a, p) * 2));
   }
   // A new policy for exactly the pair that isolates nothing (enableDefaultDeny false for the direction [DEFAULT]).
   const file = targetFile(req);
@@ -561,11 +563,40 @@ function block(req: SideRequest): (StepCandidate | undefined)[] {
         'deny',
         { enableDefaultDeny: { [dir]: false }, [key]: [rule] },
         `Deny ${words} ${flowWords(req)}; enableDefaultDeny ${dir}: false, so this policy puts nothing in default-deny.`,
-        (id) => `add CiliumNetworkPolicy ${id} denying ${portWords(rule, req.conns, a.universe)} ${flowWords(req)}`,
+        (id) => `add CiliumNetworkPolicy ${id} denying ${portWords(rule, req.conns, a.universe)} ${flowWords(req)}${deadWords}`,
         'new-policy',
         3,
       ),
     );
+  }
+  return out;
+}
+
+/**
+ * Cilium allow rules of the endpoint that a deny rule for exactly the requested flow leaves with nothing to allow
+ * (the policy selects only the endpoint, every peer of the rule is the requested peer, and its ports are within the
+ * request): the lint cilium-deny-shadows-allow then reports them, so the title says so.
+ */
+function deadAllows(req: SideRequest): string[] {
+  const a = req.state.analysis;
+  const selfI = a.workloadIndex(req.self.workload.id);
+  const peerI = req.peer.workload ? a.workloadIndex(req.peer.workload.id) : undefined;
+  const peerAtoms = new Set(req.peer.workload ? [] : endpointIds(a, req.peer));
+  const out: string[] = [];
+  for (const p of req.tierPolicies) {
+    const s = ciliumSourceOf(a, p);
+    const subject = p.subject.workloads(a.world);
+    if (!s || subject.length !== 1 || subject[0] !== selfI) continue;
+    for (const ir of rulesOf(p, req.side)) {
+      if (ir.action !== 'Allow' || !ir.peers?.length) continue;
+      const onlyPeer = ir.peers.every((m) => {
+        if (m.workloads(a.world).some((i) => i !== peerI)) return false;
+        if (m.domains?.().length) return false;
+        return a.evaluation.externals.every((x) => !x.atom || !m.matchesAtom(x.atom) || peerAtoms.has(x.id));
+      });
+      const c = resolveConns(ir.conns, req.dst);
+      if (onlyPeer && !c.isEmpty() && req.conns.contains(c)) out.push(`${policyWords(s)} ${listKey(req, false)} rule ${ir.index + 1}`);
+    }
   }
   return out;
 }
