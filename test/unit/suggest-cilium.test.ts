@@ -14,6 +14,7 @@
 //   k8s:io.kubernetes.pod.namespace.
 // * pkg/policy/api rule_validation.go: one L3 peer field per rule (fromEntities and fromCIDRSet are two rules).
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -244,4 +245,81 @@ test('[DEFAULT] block where no policy isolates the endpoint: a new CNP with only
   assert.ok(created && !created.rejected);
   assert.equal(created.rules[0].enableDefaultDeny.ingress, false);
   assert.deepEqual(created.rules[0].ingressDeny[0].cidrs?.map((c) => c.text), ['0.0.0.0/0']);
+});
+
+// ---------------------------------------------------------------- property: random Cilium worlds
+
+const APPS = ['a', 'b', 'c'];
+const NSS = ['dev', 'prod'];
+
+const peerArb = fc.oneof(
+  fc.record({ app: fc.constantFrom(...APPS), ns: fc.constantFrom(undefined, ...NSS) }).map((p) => `- fromEndpoints: [{matchLabels: {${p.ns ? `k8s:io.kubernetes.pod.namespace: ${p.ns}, ` : ''}app: ${p.app}}}]`),
+  fc.constantFrom('- fromEntities: [world]', '- fromEntities: [cluster]', '- fromCIDR: [192.0.2.0/24]', '- fromCIDRSet: [{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}]'),
+);
+const ruleArb = fc.record({ peer: peerArb, port: fc.constantFrom(undefined, 80, 443) }).map((r) => `    ${r.peer}${r.port ? `\n      toPorts: [{ports: [{port: "${r.port}", protocol: TCP}]}]` : ''}`);
+const egressOf = (rule: string) => rule.replace(/from(Endpoints|Entities|CIDRSet|CIDR)/, 'to$1');
+const policyArb = fc.record({
+  clusterwide: fc.boolean(),
+  ns: fc.constantFrom(...NSS),
+  app: fc.constantFrom(undefined, ...APPS),
+  ingress: fc.array(ruleArb, { maxLength: 2 }),
+  ingressDeny: fc.array(ruleArb, { maxLength: 1 }),
+  egress: fc.array(ruleArb, { maxLength: 1 }),
+  noDefaultDeny: fc.boolean(),
+});
+
+type PolicySpec = { clusterwide: boolean; ns: string; app?: string; ingress: string[]; ingressDeny: string[]; egress: string[]; noDefaultDeny: boolean };
+
+function ciliumWorld(ps: PolicySpec[]): InputFile[] {
+  const pods = NSS.flatMap((ns) => APPS.map((app) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${app}, namespace: ${ns}, labels: {app: ${app}}}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: 80}, {containerPort: 443}]}]}\n`));
+  const policies = ps
+    .map((p, i) => {
+      if (p.ingress.length + p.ingressDeny.length + p.egress.length === 0) p.ingress.push('    - fromEntities: [world]');
+      const lists = [['ingress', p.ingress], ['ingressDeny', p.ingressDeny], ['egress', p.egress.map(egressOf)]] as const;
+      const sel = p.app ? `{matchLabels: {app: ${p.app}${p.clusterwide ? `, k8s:io.kubernetes.pod.namespace: ${p.ns}` : ''}}}` : '{}';
+      return [
+        `apiVersion: cilium.io/v2\nkind: ${p.clusterwide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy'}`,
+        `metadata: {name: p${i}${p.clusterwide ? '' : `, namespace: ${p.ns}`}}`,
+        'spec:',
+        `  endpointSelector: ${sel}`,
+        ...(p.noDefaultDeny ? ['  enableDefaultDeny: {ingress: false, egress: false}'] : []),
+        ...lists.filter(([, rs]) => rs.length).map(([k, rs]) => `  ${k}:\n${rs.join('\n')}`),
+      ].join('\n');
+    })
+    .join('\n---\n');
+  return [
+    { path: '/w/cluster.yaml', text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\ndata: {cluster-name: c1}\n---\n${pods.join('---\n')}` },
+    { path: '/w/policies.yaml', text: policies + '\n' },
+  ];
+}
+
+test('property [DENY][DEFAULT]: every proposal on random Cilium worlds is verified by re-analysis', () => {
+  let proposals = 0;
+  let denyNarrowed = 0;
+  fc.assert(
+    fc.property(
+      fc.array(policyArb, { minLength: 1, maxLength: 3 }),
+      fc.record({ src: fc.nat(5), dst: fc.nat(5), external: fc.constantFrom(undefined, 'src', 'dst'), ip: fc.constantFrom('192.0.2.7', '10.2.0.1', '10.1.0.5'), port: fc.constantFrom(undefined, 80, 443), mode: fc.constantFrom(undefined, 'allow' as const, 'block' as const) }),
+      (ps, q) => {
+        const files = ciliumWorld(ps.map((p) => ({ ...p, ingress: [...p.ingress] })));
+        const before = analyze(parseFiles(files));
+        const pods = before.workloads.map((x) => x.id);
+        let src = pods[q.src % pods.length];
+        let dst = pods[q.dst % pods.length];
+        if (src === dst) dst = pods[(q.dst + 1) % pods.length];
+        if (q.external === 'src') src = q.ip;
+        if (q.external === 'dst') dst = q.ip;
+        const r = suggest({ files, analysis: before, request: { src, dst, port: q.port, mode: q.mode }, maxProposals: 3 });
+        assert.equal(r.problem, undefined);
+        for (const p of r.proposals) {
+          assertVerified(files, before, r, p, src, dst);
+          if (/a Cilium deny rule takes precedence/.test(p.title)) denyNarrowed++;
+        }
+        proposals += r.proposals.length;
+      },
+    ),
+    { numRuns: 80, seed: 4242 },
+  );
+  assert.ok(proposals > 40, `only ${proposals} proposals over the runs`);
+  assert.ok(denyNarrowed > 0, 'no deny rule was narrowed over the runs');
 });
