@@ -323,3 +323,35 @@ test('property [DENY][DEFAULT]: every proposal on random Cilium worlds is verifi
   assert.ok(proposals > 40, `only ${proposals} proposals over the runs`);
   assert.ok(denyNarrowed > 0, 'no deny rule was narrowed over the runs');
 });
+
+test('[DENY] flow style is kept: a fromCIDR deny rule written as a flow mapping becomes a flow fromCIDRSet with an except', () => {
+  const files = [
+    { path: '/w/world.yaml', text: WORLD },
+    {
+      path: '/w/policies.yaml',
+      text: `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: b, namespace: prod}
+spec:
+  endpointSelector: {matchLabels: {app: b}}
+  ingressDeny:
+    - {fromCIDR: [192.0.2.0/24, 198.51.100.0/24]}
+  ingress:
+    - fromEntities: [world]
+      toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+`,
+    },
+  ];
+  const r = run(files, { src: '192.0.2.7', dst: 'prod/b', port: 80 });
+  const p = r.proposals[0];
+  assert.ok(p && p.exact, JSON.stringify(r.notes));
+  assert.deepEqual(p.kinds, ['exclude-peer']);
+  // fromCIDR has no except (pkg/policy/api CIDR vs CIDRRule): the field becomes fromCIDRSet, in the item's flow style.
+  const edited = applyProposal(files, p.edits)[1].text;
+  assert.match(edited, /\n {4}- \{fromCIDRSet: \[\{cidr: 192\.0\.2\.0\/24, except: \[192\.0\.2\.7\/32\]\}, \{cidr: 198\.51\.100\.0\/24\}\]\}\n/);
+  // Block: a new deny rule in a flow-style list is a flow mapping too.
+  const b = run(files, { src: '203.0.113.9', dst: 'prod/b', port: 80, mode: 'block' });
+  const d = b.proposals.find((x) => x.kinds[0] === 'add-rule');
+  assert.ok(d && d.exact, b.proposals.map((x) => x.title).join('\n'));
+  assert.match(applyProposal(files, d.edits)[1].text, /\n {4}- \{fromCIDR: \[192\.0\.2\.0\/24, 198\.51\.100\.0\/24\]\}\n {4}- \{fromCIDR: \[203\.0\.113\.9\/32\], toPorts: \[\{ports: \[\{port: "80", protocol: TCP\}\]\}\]\}\n {2}ingress:\n/);
+});

@@ -31,7 +31,7 @@ import { ciliumSettings } from '../../policy/cni';
 import { asMap, asSeq, nodeSpan } from '../../lint/ast';
 import { appendDocument, fileStyle, usesNamedPorts, YamlDoc } from '../../suggest/yaml-edit';
 import { connWords, endpointIds, endpointSlug, endpointWords, labelChoice, matcherMatches, namedPortFor, peerPhrase, slug, uniqueName, usedSelectorKeys } from '../../suggest/common';
-import type { DialectSuggester, EndpointInfo, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
+import type { DialectSuggester, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 import { isIdentityLabel } from './labels';
 import { POD_NAMESPACE_LABEL, type CiliumPeerRule, type CiliumPolicy, type CiliumRule } from './model';
 
@@ -139,7 +139,7 @@ function identityChoice(a: Analysis, w: Workload): Labels {
   const c = labelChoice(a, w, usedSelectorKeys(a)).labels;
   if (Object.keys(c).every(isIdentityLabel)) return c;
   const out: Labels = {};
-  for (const k of Object.keys(w.labels).sort()) if (isIdentityLabel(k) && !/pod-template-hash|controller-revision-hash/.test(k)) out[k] = w.labels[k];
+  for (const k of Object.keys(w.labels).sort()) if (isIdentityLabel(k)) out[k] = w.labels[k];
   return out;
 }
 
@@ -373,7 +373,7 @@ function narrowRule(req: SideRequest, s: Source, deny: boolean): (StepCandidate 
         }
       }
     } else if (/CIDR(Set)?$/.test(field) && !req.peer.workload && req.peer.cidrs && r.cidrs?.every((c) => c.cidr)) {
-      const c = excludeCidrs(req, doc, ruleMap, field, r, peerSeq);
+      const c = excludeCidrs(req, doc, ruleMap, field, r);
       if (c === 'all') {
         if (dropRule) out.push(candidate(`remove ${label} (every address it ${deny ? 'denies' : 'allows'} is in ${endpointWords(req.peer)})`, 'remove-rule', [dropRule], 3 + wide));
       } else if (c) out.push(candidate(`exclude ${endpointWords(req.peer)} from the ${field} of ${label}`, 'exclude-peer', [c], 2 + wide));
@@ -499,7 +499,7 @@ function entitiesToCidrs(req: SideRequest, doc: YamlDoc, ruleMap: YAMLMap, field
  * The CIDR entries of a rule with the peer's addresses excluded: entries inside the peer go, entries holding it get
  * an `except` (fromCIDR has none, so the field becomes fromCIDRSet). 'all' when every entry is inside the peer.
  */
-function excludeCidrs(req: SideRequest, doc: YamlDoc, ruleMap: YAMLMap, field: string, r: CiliumPeerRule, seq: YAMLSeq): TextChange | 'all' | undefined {
+function excludeCidrs(req: SideRequest, doc: YamlDoc, ruleMap: YAMLMap, field: string, r: CiliumPeerRule): TextChange | 'all' | undefined {
   const iv = req.peer.interval!;
   const peerCidrs = req.peer.cidrs!;
   const entries: Record<string, unknown>[] = [];
@@ -518,7 +518,6 @@ function excludeCidrs(req: SideRequest, doc: YamlDoc, ruleMap: YAMLMap, field: s
   }
   if (!changed) return undefined;
   if (!entries.length) return 'all';
-  void seq;
   const pair = ruleMap.items.find((x) => (x.key as { value?: unknown })?.value === field) as Pair | undefined;
   if (!pair) return undefined;
   if (entries.every((e) => !e.except)) return doc.replacePair(ruleMap, pair, entries.map((e) => e.cidr), l3Key(req, 'CIDR'));
@@ -633,4 +632,3 @@ function article(w: string): string {
   return /^[AEIOU]/i.test(w) ? 'an' : 'a';
 }
 
-export type { EndpointInfo };
