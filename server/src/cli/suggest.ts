@@ -1,5 +1,6 @@
 // `policy-lens reach PATH --explain SRC DST --suggest[=allow|block] [--port N[-M]] [--protocol P]`: the explanation of
 // the pair followed by the verified proposals (core/suggest): title, the edit as a unified diff, and the effect.
+import { parseRangeId } from '../core/explain/externals';
 import { relative } from 'node:path';
 import type { Analysis, InputFile } from '../core/index';
 import { ConnSet } from '../core/ports';
@@ -58,12 +59,14 @@ function changeLine(sign: string, c: FlowChange): string {
 }
 
 /** Renders a suggestion result as text (after the trace). */
-export function renderSuggestText(r: SuggestResult): string {
+export function renderSuggestText(r: SuggestResult, given?: { src: string; dst: string }): string {
   if (r.problem) return `${r.problem}\n`;
   const out: string[] = [];
   const verb = r.mode === 'allow' ? 'allow' : 'block';
   const what = describeConns(ConnSet.fromProtocolPorts(r.requested));
-  out.push(`How to ${verb} ${what} from ${r.src} to ${r.dst}: ${r.proposals.length} proposal${r.proposals.length === 1 ? '' : 's'}, each verified by parsing the edited files and analysing them again.`);
+  // An address or CIDR the user gave is named as given, not by the external range that holds it.
+  const name = (id: string, g?: string) => (g && g !== id && parseRangeId(id) ? g : id);
+  out.push(`How to ${verb} ${what} from ${name(r.src, given?.src)} to ${name(r.dst, given?.dst)}: ${r.proposals.length} proposal${r.proposals.length === 1 ? '' : 's'}, each verified by parsing the edited files and analysing them again.`);
   for (const n of r.notes) out.push(`Note: ${n}`);
   r.proposals.forEach((p, i) => {
     out.push('', `${i + 1}. ${p.title}  [${p.exact ? 'exact' : 'also changes other flows'}]`);
@@ -90,7 +93,7 @@ export function runSuggest(io: CliIO, files: InputFile[], analysis: Analysis, sr
     io.out(`${JSON.stringify({ src: t.src, dst: t.dst, protocols: t.allowed, explanation: t, suggestions: r }, null, 2)}\n`);
   } else {
     io.out(renderTraceText(t, (x) => `${rel(x.file)}:${x.start.line + 1}`, analysis.universe));
-    if (!t.problem) io.out(`\n${renderSuggestText(r)}`);
+    if (!t.problem) io.out(`\n${renderSuggestText(r, { src, dst })}`);
   }
   return t.problem?.startsWith('Unknown endpoint') || r.problem?.startsWith('Unknown endpoint') ? 1 : r.problem ? 2 : 0;
 }
