@@ -11,6 +11,7 @@ import type { ParsedChunk } from '../documents';
 import { portNameProblems, suggestPortName } from './net';
 import { ruleInfo } from './rules';
 import { unknownFields } from './schema-check';
+import { dns1123LabelProblem, dns1123SubdomainProblem, labelKeyProblem, labelValueProblem } from '../k8s-names';
 
 export type FixHint =
   | { kind: 'add-policy-type'; policyType: 'Ingress' | 'Egress' }
@@ -78,9 +79,10 @@ export function lintChunk(chunk: ParsedChunk): LocalFinding[] {
   if (!root) return [];
   const c = new Collector(chunk.text);
   c.out.push(...unknownFields(root, chunk.text));
+  const meta = asMap(valueOf(root, 'metadata'));
+  checkMetadata(c, meta);
   const spec = asMap(valueOf(root, 'spec'));
   if (!spec) return c.out;
-  const meta = asMap(valueOf(root, 'metadata'));
   const ns = scalar(valueOf(meta, 'namespace'));
   const nsName = typeof ns === 'string' ? ns : 'the policy\'s namespace';
 
@@ -246,17 +248,68 @@ function checkIpBlock(c: Collector, node: unknown): void {
   }
 }
 
+/**
+ * metadata.name is a DNS-1123 subdomain and metadata.namespace a DNS-1123 label (NetworkPolicy names are validated
+ * with NameIsDNSSubdomain; namespaces are DNS-1123 labels); metadata.labels are label keys and values.
+ */
+function checkMetadata(c: Collector, meta: YAMLMap | undefined): void {
+  if (!meta) return;
+  const name = valueOf(meta, 'name');
+  const n = scalar(name);
+  if (typeof n === 'string' && n !== '') {
+    const problem = dns1123SubdomainProblem(n);
+    if (problem) c.add('np-name-invalid', `Invalid name "${n}": ${problem}; the API server rejects it.`, c.span(name));
+  }
+  const nsNode = valueOf(meta, 'namespace');
+  const ns = scalar(nsNode);
+  if (typeof ns === 'string' && ns !== '') {
+    const problem = dns1123LabelProblem(ns);
+    if (problem) c.add('np-name-invalid', `Invalid namespace "${ns}": ${problem}; the API server rejects it.`, c.span(nsNode));
+  }
+  checkLabels(c, asMap(valueOf(meta, 'labels')));
+}
+
+/** Label keys and values of a `matchLabels` or `metadata.labels` map. */
+function checkLabels(c: Collector, m: YAMLMap | undefined): void {
+  if (!m) return;
+  for (const it of m.items) {
+    const k = scalar(it.key as Node | null);
+    if (k === undefined || k === null) continue;
+    const keyProblem = labelKeyProblem(String(k));
+    if (keyProblem) c.add('np-label-invalid', `Invalid label key "${String(k)}": ${keyProblem}; the API server rejects it.`, c.keySpan(it as Pair));
+    const v = scalar(it.value as Node | null);
+    if (v === undefined || v === null) continue;
+    const valueProblem = labelValueProblem(String(v));
+    if (valueProblem) c.add('np-label-invalid', `Invalid label value "${String(v)}": ${valueProblem}; the API server rejects it.`, c.span(it.value));
+  }
+}
+
 function checkSelector(c: Collector, node: unknown): void {
   const m = asMap(node);
   if (!m) return;
+  checkLabels(c, asMap(valueOf(m, 'matchLabels')));
   const exprs = asSeq(valueOf(m, 'matchExpressions'));
   if (!exprs) return;
   for (const e of exprs.items) {
     const em = asMap(e);
     if (!em) continue;
     const op = scalar(valueOf(em, 'operator'));
+    const keyNode = valueOf(em, 'key');
+    const key = scalar(keyNode);
+    if (typeof key === 'string') {
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem) c.add('np-label-invalid', `Invalid label key "${key}": ${keyProblem}; the API server rejects it.`, c.span(keyNode));
+    }
     const valuesNode = valueOf(em, 'values');
     const values = asSeq(valuesNode);
+    if (values && (op === 'In' || op === 'NotIn')) {
+      for (const item of values.items) {
+        const v = scalar(item as Node);
+        if (v === undefined || v === null) continue;
+        const valueProblem = labelValueProblem(String(v));
+        if (valueProblem) c.add('np-label-invalid', `Invalid label value "${String(v)}": ${valueProblem}; the API server rejects it.`, c.span(item));
+      }
+    }
     const count = values ? values.items.length : 0;
     // LabelSelectorRequirement: "If the operator is In or NotIn, the values array must be non-empty.
     // If the operator is Exists or DoesNotExist, the values array must be empty."

@@ -23,6 +23,8 @@ const list: RuleInfo[] = [
   { id: 'np-port-out-of-range', severity: 'error', category: 'api', fixable: false, title: 'Port numbers must be between 1 and 65535' },
   { id: 'np-invalid-port-name', severity: 'error', category: 'api', fixable: true, title: 'A named port must be a valid IANA service name' },
   { id: 'np-selector-requirement', severity: 'error', category: 'api', fixable: false, title: 'matchExpressions values must fit the operator' },
+  { id: 'np-label-invalid', severity: 'error', category: 'api', fixable: false, title: 'Label keys and values must be valid Kubernetes labels' },
+  { id: 'np-name-invalid', severity: 'error', category: 'api', fixable: false, title: 'The name must be a DNS subdomain and the namespace a DNS label' },
   { id: 'np-unknown-field', severity: 'warning', category: 'authoring', fixable: true, title: 'Unknown field in a NetworkPolicy (typo?)' },
   { id: 'np-policy-type-missing', severity: 'warning', category: 'authoring', fixable: true, title: 'Rules are present but their direction is missing from policyTypes' },
   { id: 'np-split-rule', severity: 'warning', category: 'authoring', fixable: true, title: 'A stray `-` splits one rule in two (ports OR peers instead of AND)' },

@@ -2,6 +2,7 @@
 // Never throws. Checks follow the Calico API validation (libcalico-go/lib/validator/v3/validator.go, the CEL
 // rules on api/pkg/apis/projectcalico/v3 types) and the resource reference at
 // https://docs.tigera.io/calico/latest/reference/resources/ . Every diagnostic code starts with `calico-`.
+import { labelKeyProblem, labelValueProblem } from '../../k8s-names';
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import type { LineIndex } from '../../lines';
@@ -263,23 +264,8 @@ const TIER_NAME_RE = new RegExp(`^${LABEL_FMT}$`);
 const NP_NAME_RE = new RegExp(`^((${LABEL_FMT})(\\.${LABEL_FMT})?|((?:knp|ossg)\\.default\\.(${SUBDOMAIN_FMT})))$`);
 const GNP_NAME_RE = new RegExp(`^(${LABEL_FMT}\\.)?${LABEL_FMT}$`);
 const PORT_NAME_RE = /^[a-zA-Z0-9_.-]{1,128}$/;
-// Kubernetes label keys/values (k8s.io/apimachinery validation IsQualifiedName / IsValidLabelValue).
-const QUALIFIED_NAME_RE = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+// Kubernetes label keys/values: core/k8s-names.ts (labelKeyProblem, labelValueProblem).
 const MAX_SELECTOR_LENGTH = 1024;
-
-function labelKeyProblem(key: string): string | undefined {
-  const parts = key.split('/');
-  if (parts.length > 2) return 'a label key has at most one "/"';
-  const name = parts[parts.length - 1];
-  if (parts.length === 2) {
-    const prefix = parts[0];
-    if (prefix.length === 0 || prefix.length > 253 || !NAME_RE.test(prefix)) return `prefix "${prefix}" must be a lower-case DNS subdomain`;
-  }
-  if (name.length === 0 || name.length > 63) return 'the name part must be 1-63 characters';
-  if (!QUALIFIED_NAME_RE.test(name)) return 'the name part must start and end with a letter or digit and contain only letters, digits, "-", "_" and "."';
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -540,7 +526,7 @@ class CalicoParser {
         }
         value = String(v.value);
       }
-      if (value.length > 63 || !LABEL_VALUE_RE.test(value)) {
+      if (labelValueProblem(value)) {
         this.report('calico-label-invalid', 'error', `Invalid label value "${value}": at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit.`, v ?? k);
       }
       out[key] = value;
