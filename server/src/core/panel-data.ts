@@ -231,6 +231,7 @@ function posture(a: Analysis, wlPos: number[], cells: [number, number, number][]
     if (!Array.isArray(row)) return !!row && (row as ConnSet).contains(universe);
     for (let k = 0; k < row.length; k++) {
       if (d === 'Ingress' && k >= C && ev.externals[k - C]?.kind !== 'address') continue; // names only egress
+      if (k === c && ev.classes[c].members.length < 2) continue; // a workload's traffic to itself is not analysed
       const cell = row[k];
       if (!cell || !cell.contains(universe)) return false;
     }
