@@ -248,7 +248,13 @@ try {
     await page.mouse.move(at.x, at.y);
     const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover-content').filter({ hasText: 'podSelector' });
     await hover.first().waitFor({ state: 'visible', timeout: 10_000 });
-    const shown = await hover.first().innerText();
+    // Two providers answer (the worker and monaco-yaml's schema hover) and their parts may arrive one after the other.
+    const complete = (t) => /app=web in namespace shop/.test(t) && /Selects 1 workload in this workspace: shop\/web/.test(t) && /podSelector \(object\)/.test(t);
+    let shown = await hover.first().innerText();
+    for (let i = 0; i < 50 && !complete(shown); i++) {
+      await page.waitForTimeout(200);
+      shown = await hover.first().innerText().catch(() => shown);
+    }
     assert(/app=web in namespace shop/.test(shown) && /Selects 1 workload in this workspace: shop\/web/.test(shown) && /podSelector \(object\)/.test(shown), `hover: ${shown}`);
     await page.waitForTimeout(400); // let the hover finish fading in
     await page.screenshot({ path: join(shots, '04-hover.png') });
