@@ -5,8 +5,12 @@ import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports'
 import { describeConns } from '../explain/format';
 import { formatAddr, parseCidr, parseIPv4, parseIPv6, type Family } from '../ip';
 import type { Analysis } from '../analysis';
-import type { EndpointInfo, SideRequest } from './types';
-import type { Direction, Matcher } from '../policy/ir';
+import type { EndpointInfo, SideRequest, StepCandidate, TextChange } from './types';
+import type { Dialect, Direction, Matcher } from '../policy/ir';
+import type { YAMLSeq } from 'yaml';
+import type { SourceRange } from '../model';
+import { nodeSpan } from '../lint/ast';
+import { YamlDoc } from './yaml-edit';
 
 /** Label keys that change with every rollout or pod: never used to select a workload. */
 const VOLATILE = new Set(['pod-template-hash', 'controller-revision-hash', 'statefulset.kubernetes.io/pod-name', 'pod-template-generation', 'job-name', 'controller-uid', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name']);
@@ -222,4 +226,26 @@ export function peerPhrase(req: SideRequest): string {
 
 export function directionWord(d: Direction): string {
   return d === 'Ingress' ? 'ingress' : 'egress';
+}
+
+// ---------------------------------------------------------------- edits shared by the dialect writers
+
+/** The YAML document a parsed object (its `range`) comes from, as the request's state holds its file. */
+export function docOf(req: SideRequest, object: { range?: SourceRange }): YamlDoc | undefined {
+  const r = object.range;
+  if (!r) return undefined;
+  const text = req.state.files.get(r.file);
+  return text === undefined ? undefined : YamlDoc.at(r.file, text, r.startOffset);
+}
+
+/** Index of the YAML sequence item that starts at a model range. */
+export function itemIndex(doc: YamlDoc, seq: YAMLSeq | undefined, range: { startOffset: number } | undefined): number | undefined {
+  if (!seq || !range) return undefined;
+  const i = seq.items.findIndex((it) => nodeSpan(it, doc.text)?.[0] === range.startOffset - doc.base);
+  return i >= 0 ? i : undefined;
+}
+
+/** A dialect's step candidate builder: undefined when there is no change or some change could not be made. */
+export function candidateOf(dialect: Dialect): (title: string, kind: StepCandidate['kind'], changes: (TextChange | undefined)[], cost: number) => StepCandidate | undefined {
+  return (title, kind, changes, cost) => (changes.length === 0 || changes.some((c) => !c) ? undefined : { title, kind, dialect, changes: changes as TextChange[], cost });
 }

@@ -21,14 +21,13 @@
 //   with a Deny for exactly the pair, ordered before the accepting policy. Where nothing decides (the default allow)
 //   and the workspace already has ClusterNetworkPolicies: a new Baseline CNP denying exactly the pair.
 // Deprecated v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy are never edited: `why` says so.
-import type { YAMLSeq } from 'yaml';
 import { ConnSet, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../../ports';
 import type { Analysis } from '../../analysis';
 import { rulesOf, type Policy, type Tier } from '../../policy/ir';
 import { resolveConns } from '../../policy/evaluate';
-import { asMap, asSeq, nodeSpan } from '../../lint/ast';
+import { asMap, asSeq } from '../../lint/ast';
 import { appendDocument, fileStyle, YamlDoc } from '../../suggest/yaml-edit';
-import { connWords, directionWord, endpointSlug, endpointWords, labelChoice, matcherMatches, peerPhrase, slug, uniqueName, usedSelectorKeys } from '../../suggest/common';
+import { connWords, directionWord, endpointSlug, endpointWords, labelChoice, matcherMatches, peerPhrase, slug, uniqueName, usedSelectorKeys, candidateOf, docOf, itemIndex } from '../../suggest/common';
 import type { DialectSuggester, EndpointInfo, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 import { CNP_API_VERSION, CNP_MAX_ITEMS, MAX_LIST_ITEMS, MAX_PRIORITY, type ClusterPolicy, type ClusterRule, type ClusterTier } from './model';
 
@@ -69,23 +68,9 @@ function tierOf(t: Tier | undefined): ClusterTier | undefined {
   return undefined;
 }
 
-function docOf(req: SideRequest, cp: ClusterPolicy): YamlDoc | undefined {
-  const r = cp.range;
-  if (!r) return undefined;
-  const text = req.state.files.get(r.file);
-  return text === undefined ? undefined : YamlDoc.at(r.file, text, r.startOffset);
-}
 
-function itemIndex(doc: YamlDoc, seq: YAMLSeq | undefined, range: { startOffset: number } | undefined): number | undefined {
-  if (!seq || !range) return undefined;
-  const i = seq.items.findIndex((it) => nodeSpan(it, doc.text)?.[0] === range.startOffset - doc.base);
-  return i >= 0 ? i : undefined;
-}
 
-function candidate(title: string, kind: StepCandidate['kind'], changes: (TextChange | undefined)[], cost: number): StepCandidate | undefined {
-  if (changes.length === 0 || changes.some((c) => !c)) return undefined;
-  return { title, kind, dialect: 'cnp', changes: changes as TextChange[], cost };
-}
+const candidate = candidateOf('cnp');
 
 function dirKey(req: SideRequest): 'ingress' | 'egress' {
   return req.side === 'Ingress' ? 'ingress' : 'egress';

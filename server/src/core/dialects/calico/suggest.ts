@@ -15,10 +15,9 @@ import type { Workload } from '../../model';
 import { ConnSet, ICMP_MAX, PORT_PROTOCOLS } from '../../ports';
 import type { Analysis } from '../../analysis';
 import type { Policy, Tier } from '../../policy/ir';
-import { asSeq, nodeSpan } from '../../lint/ast';
-import type { YAMLSeq } from 'yaml';
+import { asSeq } from '../../lint/ast';
 import { appendDocument, fileStyle, YamlDoc } from '../../suggest/yaml-edit';
-import { connWords, directionWord, endpointSlug, endpointWords, labelChoice, peerPhrase, uniqueName, usedSelectorKeys } from '../../suggest/common';
+import { connWords, directionWord, endpointSlug, endpointWords, labelChoice, peerPhrase, uniqueName, usedSelectorKeys, candidateOf, docOf, itemIndex } from '../../suggest/common';
 import type { DialectSuggester, EndpointInfo, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 import type { CalicoPolicy } from './model';
 import { DEFAULT_TIER, K8S_NETWORK_POLICY_ORDER } from './model';
@@ -156,23 +155,9 @@ function orderAfter(a: Analysis, tier: Tier | undefined): number {
   return orders.length ? Math.max(...orders) + 10 : 100;
 }
 
-function docOf(req: SideRequest, cp: CalicoPolicy): YamlDoc | undefined {
-  const r = cp.range;
-  if (!r) return undefined;
-  const text = req.state.files.get(r.file);
-  return text === undefined ? undefined : YamlDoc.at(r.file, text, r.startOffset);
-}
 
-function itemIndex(doc: YamlDoc, seq: YAMLSeq | undefined, range: { startOffset: number } | undefined): number | undefined {
-  if (!seq || !range) return undefined;
-  const i = seq.items.findIndex((it) => nodeSpan(it, doc.text)?.[0] === range.startOffset - doc.base);
-  return i >= 0 ? i : undefined;
-}
 
-function candidate(title: string, kind: StepCandidate['kind'], changes: (TextChange | undefined)[], cost: number): StepCandidate | undefined {
-  if (changes.length === 0 || changes.some((c) => !c)) return undefined;
-  return { title, kind, dialect: 'calico', changes: changes as TextChange[], cost };
-}
+const candidate = candidateOf('calico');
 
 /** Rules inserted into (or appended to) an existing policy: constrained to `self` when the policy selects more. */
 function rulesIn(req: SideRequest, p: Policy, cp: CalicoPolicy, action: string): Record<string, unknown>[] | undefined {

@@ -28,9 +28,9 @@ import { rulesOf, type Policy, type Rule } from '../../policy/ir';
 import { resolveConns } from '../../policy/evaluate';
 import { CILIUM_ALLOW_TIER, CILIUM_DENY_TIER } from '../../policy/build-cilium';
 import { ciliumSettings } from '../../policy/cni';
-import { asMap, asSeq, nodeSpan } from '../../lint/ast';
+import { asMap, asSeq } from '../../lint/ast';
 import { appendDocument, fileStyle, usesNamedPorts, YamlDoc } from '../../suggest/yaml-edit';
-import { connWords, endpointIds, endpointSlug, endpointWords, labelChoice, matcherMatches, namedPortFor, peerPhrase, slug, uniqueName, usedSelectorKeys } from '../../suggest/common';
+import { connWords, endpointIds, endpointSlug, endpointWords, labelChoice, matcherMatches, namedPortFor, peerPhrase, slug, uniqueName, usedSelectorKeys, candidateOf, docOf, itemIndex } from '../../suggest/common';
 import type { DialectSuggester, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 import { isIdentityLabel } from './labels';
 import { POD_NAMESPACE_LABEL, type CiliumPeerRule, type CiliumPolicy, type CiliumRule } from './model';
@@ -83,23 +83,9 @@ export function ciliumSourceOf(a: Analysis, p: Policy): Source | undefined {
   return { cp, rule, path: rule.index < 0 ? ['spec'] : ['specs', rule.index] };
 }
 
-function docOf(req: SideRequest, cp: CiliumPolicy): YamlDoc | undefined {
-  const r = cp.range;
-  if (!r) return undefined;
-  const text = req.state.files.get(r.file);
-  return text === undefined ? undefined : YamlDoc.at(r.file, text, r.startOffset);
-}
 
-function itemIndex(doc: YamlDoc, seq: YAMLSeq | undefined, range: { startOffset: number } | undefined): number | undefined {
-  if (!seq || !range) return undefined;
-  const i = seq.items.findIndex((it) => nodeSpan(it, doc.text)?.[0] === range.startOffset - doc.base);
-  return i >= 0 ? i : undefined;
-}
 
-function candidate(title: string, kind: StepCandidate['kind'], changes: (TextChange | undefined)[], cost: number): StepCandidate | undefined {
-  if (changes.length === 0 || changes.some((c) => !c)) return undefined;
-  return { title, kind, dialect: 'cilium', changes: changes as TextChange[], cost };
-}
+const candidate = candidateOf('cilium');
 
 type ListKey = 'ingress' | 'ingressDeny' | 'egress' | 'egressDeny';
 

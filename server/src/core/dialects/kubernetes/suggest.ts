@@ -16,23 +16,10 @@ import { isEmptySelector } from '../../selectors';
 import { resolveConns } from '../../policy/evaluate';
 import { rulesOf, type Policy, type Rule } from '../../policy/ir';
 import type { Analysis } from '../../analysis';
-import { asMap, asSeq, nodeSpan } from '../../lint/ast';
-import type { YAMLMap, YAMLSeq } from 'yaml';
+import { asMap, asSeq } from '../../lint/ast';
+import type { YAMLMap } from 'yaml';
 import { appendDocument, fileStyle, usesNamedPorts, YamlDoc } from '../../suggest/yaml-edit';
-import {
-  connWords,
-  directionWord,
-  endpointSlug,
-  endpointWords,
-  k8sPorts,
-  labelChoice,
-  matcherMatches,
-  namedPortFor,
-  peerPhrase,
-  uniqueName,
-  usedSelectorKeys,
-  type K8sPort,
-} from '../../suggest/common';
+import { connWords, directionWord, endpointSlug, endpointWords, k8sPorts, labelChoice, matcherMatches, namedPortFor, peerPhrase, uniqueName, usedSelectorKeys, type K8sPort, candidateOf, docOf, itemIndex } from '../../suggest/common';
 import type { DialectSuggester, EndpointInfo, SideRequest, StepCandidate, TextChange } from '../../suggest/types';
 
 const NS_NAME = 'kubernetes.io/metadata.name';
@@ -62,12 +49,6 @@ export function k8sSourceOf(a: Analysis, p: Policy): NetworkPolicy | undefined {
   return a.cluster.policies.find((np) => np.namespace === p.namespace && np.name === p.name && sameRange(np.nameRange ?? np.range, p.range));
 }
 
-function docOf(req: SideRequest, np: NetworkPolicy): YamlDoc | undefined {
-  const r = np.range;
-  if (!r) return undefined;
-  const text = req.state.files.get(r.file);
-  return text === undefined ? undefined : YamlDoc.at(r.file, text, r.startOffset);
-}
 
 function isDefaultDeny(np: NetworkPolicy): boolean {
   return isEmptySelector(np.podSelector) && !(np.ingress?.length) && !(np.egress?.length);
@@ -145,22 +126,13 @@ function ruleLabel(req: SideRequest, display: string, index: number): string {
   return `${display} ${directionWord(req.side)} rule ${index + 1}`;
 }
 
-/** Index of the YAML sequence item that starts at a model range. */
-function itemIndex(doc: YamlDoc, seq: YAMLSeq | undefined, range: { startOffset: number } | undefined): number | undefined {
-  if (!seq || !range) return undefined;
-  const i = seq.items.findIndex((it) => nodeSpan(it, doc.text)?.[0] === range.startOffset - doc.base);
-  return i >= 0 ? i : undefined;
-}
 
 /** How broad a policy is: other workloads it selects (editing it changes their traffic too). */
 function breadth(a: Analysis, p: Policy): number {
   return Math.max(0, p.subject.workloads(a.world).length - 1);
 }
 
-function candidate(title: string, kind: StepCandidate['kind'], changes: (TextChange | undefined)[], cost: number): StepCandidate | undefined {
-  if (changes.length === 0 || changes.some((c) => !c)) return undefined;
-  return { title, kind, dialect: 'kubernetes', changes: changes as TextChange[], cost };
-}
+const candidate = candidateOf('kubernetes');
 
 /** The file a new policy for `self` goes to: beside the policies that select it, else beside the workload. */
 function targetFile(req: SideRequest): string | undefined {
