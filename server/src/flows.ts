@@ -25,7 +25,7 @@ import {
   type RecommendParams,
   type RecommendResponse,
 } from './protocol';
-import { BaselineUnavailable, toFsPath, type SourceFile } from './reachability';
+import { BaselineUnavailable, contentSignature as signature, toFsPath, type SourceFile } from './reachability';
 
 export interface FlowServiceOptions {
   defaultNamespace?: string;
@@ -42,18 +42,6 @@ export interface FlowServiceOptions {
   state?: (staged?: boolean) => { files: SourceFile[]; analysis: Analysis };
 }
 
-function signature(files: SourceFile[]): string {
-  let out = '';
-  for (const f of files) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < f.text.length; i++) {
-      h ^= f.text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    out += `${f.path}\u0000${f.text.length}\u0000${(h >>> 0).toString(16)}\u0001`;
-  }
-  return out;
-}
 
 /** The overlay per endpoint pair, from classified flows. */
 export function pairOverlay(report: FlowReport): FlowPairOverlay[] {

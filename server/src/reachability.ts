@@ -139,8 +139,8 @@ export async function defaultReadHead(path: string): Promise<string | undefined>
 /** Thrown by a baseline reader when the baseline does not exist at all (not merely lacks one file). */
 export class BaselineUnavailable extends Error {}
 
-function signature(files: SourceFile[]): string {
-  // Cheap content key: paths, lengths and a 32-bit FNV-1a hash of every text.
+/** Cheap content key of files: paths, lengths and a 32-bit FNV-1a hash of every text (also the flow service's cache key). */
+export function contentSignature(files: SourceFile[]): string {
   let out = '';
   for (const f of files) {
     let h = 0x811c9dc5;
@@ -330,7 +330,7 @@ export class ReachabilityModel {
       const t = texts[i];
       if (t !== undefined) files.push({ path: p, text: t });
     });
-    const sig = signature(files) + JSON.stringify(this.analyzeOpts());
+    const sig = contentSignature(files) + JSON.stringify(this.analyzeOpts());
     let b = this.baselines.get(kind);
     if (b && b.sig === sig && b.analysis) return b.analysis;
     if (!b) this.baselines.set(kind, (b = { project: new LintProject({ defaultNamespace: this.opts.defaultNamespace }), sig }));

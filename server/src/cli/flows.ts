@@ -129,6 +129,20 @@ export async function readFlows(files: string[], io: CliIO): Promise<{ agg: Flow
   return { agg, ok };
 }
 
+/**
+ * Starts reading the flow files (worker threads) and reads and analyses the manifests meanwhile. Undefined, once the
+ * reading has ended, when a manifest path is unreadable (said on stderr).
+ */
+export async function startInputs(args: FlowsArgs, io: CliIO): Promise<{ m: NonNullable<ReturnType<typeof loadManifests>>; reading: ReturnType<typeof readFlows> } | undefined> {
+  const reading = readFlows(args.flowFiles, io);
+  const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
+  if (!m) {
+    await reading;
+    return undefined;
+  }
+  return { m, reading };
+}
+
 /** Reads the manifests; prints their diagnostics to stderr. Undefined (after a message) when a path is unreadable. */
 export function loadManifests(paths: string[], io: CliIO, defaultNamespace?: string, opts: AnalyzeOptions = {}): { files: InputFile[]; analysis: Analysis } | undefined {
   const { files, errors } = collectFiles(paths);
@@ -181,13 +195,9 @@ export async function flowsCommand(rest: string[], io: CliIO): Promise<number> {
     io.err(`policy-lens flows: ${args}\nUsage:\n${FLOWS_USAGE}`);
     return 2;
   }
-  // The flow files are read in worker threads while this thread reads and analyses the manifests.
-  const reading = readFlows(args.flowFiles, io);
-  const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
-  if (!m) {
-    await reading;
-    return 2;
-  }
+  const inputs = await startInputs(args, io);
+  if (!inputs) return 2;
+  const { m, reading } = inputs;
   let current = m.analysis;
   let baseline: Analysis | undefined;
   let baselineLabel: string | undefined;

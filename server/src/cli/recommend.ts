@@ -4,7 +4,7 @@
 import { describeConns } from '../core/explain/format';
 import { recommendPolicies } from '../core/flows/recommend';
 import { ConnSet } from '../core/index';
-import { loadManifests, parseFlowArgs, readFlows } from './flows';
+import { parseFlowArgs, startInputs } from './flows';
 import type { CliIO } from './main';
 
 export const RECOMMEND_USAGE = `  policy-lens recommend FLOWFILE... --manifests PATH... [--dialect kubernetes|calico|cnp] [--staged]
@@ -31,13 +31,9 @@ export async function recommendCommand(rest: string[], io: CliIO): Promise<numbe
     io.err(`policy-lens recommend: --staged writes Calico StagedNetworkPolicy; it cannot be combined with --dialect ${args.dialect}\n`);
     return 2;
   }
-  // The flow files are read in worker threads while this thread reads and analyses the manifests.
-  const reading = readFlows(args.flowFiles, io);
-  const m = loadManifests(args.manifests, io, args.defaultNamespace, args.analyze);
-  if (!m) {
-    await reading;
-    return 2;
-  }
+  const inputs = await startInputs(args, io);
+  if (!inputs) return 2;
+  const { m, reading } = inputs;
   const { agg, ok } = await reading;
   if (!ok) return 2;
   if (args.cnpTier && args.dialect !== 'cnp') {

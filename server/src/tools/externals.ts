@@ -2,28 +2,11 @@
 // analysis. To compare two analyses (diff, what-if) both sides are brought to the common refinement of their cuts;
 // to match a CIDR (verify rules) the ranges overlapping it are taken. Pure (no engine semantics: only the ids).
 import { parseCidr, type Endpoint } from '../core/index';
-import { parseIPv4, parseIPv6, rangeLabel, type Family } from '../core/ip';
+import { rangeLabel, type Family } from '../core/ip';
 
-export interface AddressRange {
-  family: Family;
-  lo: bigint;
-  hi: bigint;
-}
-
-/** The address range of an External endpoint id, or undefined for workload ids. */
-export function rangeOfId(id: string): AddressRange | undefined {
-  const i = id.indexOf('-');
-  if (i < 0) return undefined;
-  const a = id.slice(0, i);
-  const b = id.slice(i + 1);
-  const v4a = parseIPv4(a);
-  const v4b = parseIPv4(b);
-  if (v4a !== undefined && v4b !== undefined) return { family: 4, lo: v4a, hi: v4b };
-  const v6a = parseIPv6(a);
-  const v6b = parseIPv6(b);
-  if (v6a !== undefined && v6b !== undefined) return { family: 6, lo: v6a, hi: v6b };
-  return undefined;
-}
+// An External endpoint id as an address range (undefined for workload ids and domain names): the core's parser.
+import { parseRangeId as rangeOfId, type AddressRange } from '../core/explain/externals';
+export { rangeOfId, type AddressRange };
 
 export function isExternal(e: Endpoint): boolean {
   return e.kind === 'External';

@@ -32,12 +32,13 @@
 //       (workloads and external ranges), R(s, d) ⊆ B(s, d) ∪ O(s, d) ∪ DNS(s, d).
 // The removed part B − R is the least-privilege gain (the matrix diff). ClusterNetworkPolicy is verified only when the
 // engine evaluates it (probed, never assumed); otherwise the result says "not verified".
+import { rangeToCidrs as cidrCover } from '../explain/externals';
 import { stringify } from 'yaml';
 import { analyzeFiles, type Analysis, type InputFile, type ParseOptions } from '../index';
 import type { AnalyzeOptions } from '../analysis';
 import type { Labels, Workload } from '../model';
 import { ConnSet, PORT_PROTOCOLS } from '../ports';
-import { FAMILY_MAX, formatAddr, parseIPv4, parseIPv6, type Family } from '../ip';
+import { FAMILY_MAX, parseIPv4, parseIPv6, type Family } from '../ip';
 import type { ProtocolPorts } from '../reach-types';
 import type { FlowAggregator } from './aggregate';
 import { foldCounts } from './aggregate';
@@ -156,25 +157,9 @@ function parseAddr(s: string): { family: Family; v: bigint } | undefined {
   return v6 !== undefined ? { family: 6, v: v6 } : undefined;
 }
 
-/** The exact CIDR cover of an address range. */
+/** The exact CIDR cover of an address range (core/explain/externals.ts). */
 export function rangeToCidrs(family: Family, lo: bigint, hi: bigint): string[] {
-  const bits = family === 4 ? 32 : 128;
-  const out: string[] = [];
-  let cur = lo;
-  while (cur <= hi) {
-    let size = 0;
-    while (size < bits) {
-      const next = size + 1;
-      const mask = (1n << BigInt(next)) - 1n;
-      if ((cur & mask) !== 0n || cur + mask > hi) break;
-      size = next;
-    }
-    out.push(`${formatAddr(family, cur)}/${bits - size}`);
-    const step = 1n << BigInt(size);
-    if (cur + step - 1n >= FAMILY_MAX[family]) break;
-    cur += step;
-  }
-  return out;
+  return cidrCover({ family, lo, hi });
 }
 
 /** Merges address peers into maximal ranges (exactly the same addresses). */

@@ -3,7 +3,8 @@
 import type { Labels, Workload } from '../model';
 import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports';
 import { describeConns } from '../explain/format';
-import { formatAddr, parseCidr, parseIPv4, parseIPv6, type Family } from '../ip';
+import { rangeToCidrs } from '../explain/externals';
+import { parseCidr, parseIPv4, parseIPv6, type Family } from '../ip';
 import type { Analysis } from '../analysis';
 import type { EndpointInfo, SideRequest, StepCandidate, TextChange } from './types';
 import type { Dialect, Direction, Matcher } from '../policy/ir';
@@ -22,24 +23,9 @@ export function connWords(c: ConnSet, universe?: ConnSet): string {
   return describeConns(c, universe);
 }
 
-/** The CIDRs that exactly cover an address interval (largest aligned blocks first). */
+/** The CIDRs that exactly cover an address interval (largest aligned blocks first; at most 65 of them). */
 export function intervalCidrs(family: Family, lo: bigint, hi: bigint): string[] {
-  const bits = family === 4 ? 32 : 128;
-  const out: string[] = [];
-  let cur = lo;
-  while (cur <= hi) {
-    let size = 0;
-    // Grow the block while it stays aligned and inside the interval.
-    while (size < bits) {
-      const next = 1n << BigInt(size + 1);
-      if (cur % next !== 0n || cur + next - 1n > hi) break;
-      size++;
-    }
-    out.push(`${formatAddr(family, cur)}/${bits - size}`);
-    cur += 1n << BigInt(size);
-    if (out.length > 64) break;
-  }
-  return out;
+  return rangeToCidrs({ family, lo, hi }).slice(0, 65);
 }
 
 /** Resolves one endpoint of a request in an analysis. */
