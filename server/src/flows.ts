@@ -9,7 +9,7 @@
 //   workspace is parsed and analysed on demand and cached by the text of its files.
 // * Baselines: `saved` reads the files from disk, `head` asks git for their HEAD version, `staged` classifies the
 //   what-if state (Calico staged policies applied) against the enforced one.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Connection as LspConnection } from 'vscode-languageserver';
 import { analyze, parseFiles, type Analysis, type Cluster, type InputFile } from './core/index';
 import { classifyFlows, FlowAggregator, type FlowReport } from './core/flows/index';
@@ -25,7 +25,7 @@ import {
   type RecommendParams,
   type RecommendResponse,
 } from './protocol';
-import { BaselineUnavailable, contentSignature as signature, toFsPath, type SourceFile } from './reachability';
+import { BaselineUnavailable, contentSignature as signature, defaultReadSaved, toFsPath, type SourceFile } from './reachability';
 
 export interface FlowServiceOptions {
   defaultNamespace?: string;
@@ -70,15 +70,6 @@ export function pairOverlay(report: FlowReport): FlowPairOverlay[] {
   return [...pairs.values()];
 }
 
-async function defaultReadSaved(path: string): Promise<string | undefined> {
-  const fsPath = toFsPath(path);
-  if (!fsPath) return undefined;
-  try {
-    return await readFile(fsPath, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 async function gitReadHead(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);

@@ -105,7 +105,8 @@ export function toFsPath(pathOrUri: string): string | undefined {
   return pathOrUri;
 }
 
-async function defaultReadSaved(path: string): Promise<string | undefined> {
+/** A file's saved text (from disk); undefined when it cannot be read. */
+export async function defaultReadSaved(path: string): Promise<string | undefined> {
   const fsPath = toFsPath(path);
   if (!fsPath) return undefined;
   try {

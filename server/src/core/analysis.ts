@@ -4,7 +4,7 @@
 import type { Cluster, NetworkPolicy, Workload } from './model';
 import type { Connection, ConnectionExplanation, Endpoint, Explanation, ProtocolPorts, ReachResult, Trace } from './reach-types';
 import { ConnSet } from './ports';
-import { parseIPv4, parseIPv6, parseCidr, type Family } from './ip';
+import { addressInterval, type Family } from './ip';
 import { buildModel, buildWorld, evaluatedAs, type ModelOptions } from './policy/build';
 import { Evaluation } from './policy/evaluate';
 import { chooseCni, type CniChoice } from './policy/cni';
@@ -103,15 +103,7 @@ export class Analysis {
     if (w !== undefined) return { workload: w };
     const k = this.evaluation.externalIndex(id);
     if (k !== undefined) return { external: k };
-    let iv: { family: Family; lo: bigint; hi: bigint } | undefined;
-    const v4 = parseIPv4(id);
-    const v6 = v4 === undefined ? parseIPv6(id) : undefined;
-    if (v4 !== undefined) iv = { family: 4, lo: v4, hi: v4 };
-    else if (v6 !== undefined) iv = { family: 6, lo: v6, hi: v6 };
-    else {
-      const c = parseCidr(id);
-      if (typeof c !== 'string') iv = c;
-    }
+    const iv = addressInterval(id);
     if (!iv) return undefined;
     const idx = this.evaluation.externals.findIndex((x) => x.atom && x.atom.family === iv!.family && x.atom.lo <= iv!.lo && iv!.hi <= x.atom.hi);
     return idx >= 0 ? { external: idx } : undefined;

@@ -124,3 +124,13 @@ export const FAMILY_MAX: Record<Family, bigint> = { 4: (1n << 32n) - 1n, 6: (1n 
 export function rangeLabel(family: Family, lo: bigint, hi: bigint): string {
   return `${formatAddr(family, lo)}-${formatAddr(family, hi)}`;
 }
+
+/** An IP address (a one-address interval) or a CIDR as an address interval; undefined for anything else. */
+export function addressInterval(text: string): { family: Family; lo: bigint; hi: bigint } | undefined {
+  const v4 = parseIPv4(text);
+  if (v4 !== undefined) return { family: 4, lo: v4, hi: v4 };
+  const v6 = parseIPv6(text);
+  if (v6 !== undefined) return { family: 6, lo: v6, hi: v6 };
+  const c = parseCidr(text);
+  return typeof c === 'string' ? undefined : { family: c.family, lo: c.lo, hi: c.hi };
+}

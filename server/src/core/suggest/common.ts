@@ -3,8 +3,8 @@
 import type { Labels, Workload } from '../model';
 import { ConnSet, ICMP_MAX, MAX_PORT, MIN_PORT, PORT_PROTOCOLS } from '../ports';
 import { describeConns } from '../explain/format';
-import { rangeToCidrs } from '../explain/externals';
-import { parseCidr, parseIPv4, parseIPv6, type Family } from '../ip';
+import { parseRangeId, rangeToCidrs } from '../explain/externals';
+import { addressInterval, type Family } from '../ip';
 import type { Analysis } from '../analysis';
 import type { EndpointInfo, SideRequest, StepCandidate, TextChange } from './types';
 import type { Dialect, Direction, Matcher } from '../policy/ir';
@@ -40,22 +40,8 @@ export function resolveEndpoint(a: Analysis, id: string): EndpointInfo | { probl
     if (!x.atom) return { problem: `${id} is a DNS name: suggestions for named external destinations are not supported.` };
     iv = { family: x.atom.family, lo: x.atom.lo, hi: x.atom.hi };
   } else {
-    const v4 = parseIPv4(id);
-    const v6 = v4 === undefined ? parseIPv6(id) : undefined;
-    if (v4 !== undefined) iv = { family: 4, lo: v4, hi: v4 };
-    else if (v6 !== undefined) iv = { family: 6, lo: v6, hi: v6 };
-    else {
-      const c = parseCidr(id);
-      if (typeof c !== 'string') iv = { family: c.family, lo: c.lo, hi: c.hi };
-      else {
-        // An address range as the analysis writes external endpoints: `10.0.0.0-10.255.255.255`.
-        const m = /^([^-\s]+)-([^-\s]+)$/.exec(id);
-        const a4 = m ? [parseIPv4(m[1]), parseIPv4(m[2])] : [];
-        const a6 = m ? [parseIPv6(m[1]), parseIPv6(m[2])] : [];
-        if (a4[0] !== undefined && a4[1] !== undefined && a4[0] <= a4[1]) iv = { family: 4, lo: a4[0], hi: a4[1] };
-        else if (a6[0] !== undefined && a6[1] !== undefined && a6[0] <= a6[1]) iv = { family: 6, lo: a6[0], hi: a6[1] };
-      }
-    }
+    // An IP address or CIDR, or an address range as the analysis writes external endpoints (`10.0.0.0-10.255.255.255`).
+    iv = addressInterval(id) ?? parseRangeId(id);
   }
   if (!iv) return { problem: `Unknown endpoint "${id}". Endpoints are workloads as namespace/name, external address ranges, or an IP address or CIDR.` };
   const atom = ext.find((x) => x.atom && x.atom.family === iv!.family && x.atom.lo <= iv!.lo && iv!.lo <= x.atom.hi);
