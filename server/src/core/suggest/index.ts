@@ -284,11 +284,11 @@ class Search {
       if (!step) continue;
       const req = this.sideRequest(node.files, a, side, self as EndpointInfo & { workload: NonNullable<EndpointInfo['workload']> }, side === 'Egress' ? this.dst : this.src, need, dt, step);
       // Allow: both sides must allow; fix the first one that does not, the next state fixes the other.
-      if (!proposed) for (const w of SUGGESTERS) for (const cand of w.propose(req)) out.push({ cand, side });
+      if (!proposed) for (const w of SUGGESTERS) for (const cand of safely(() => w.propose(req), [])) out.push({ cand, side });
       if (this.mode === 'allow') proposed = true;
       // In the first state, every side that needs a change says why in words (shown when nothing is verified).
       if (first) {
-        const why = [stepWords(req), ...SUGGESTERS.map((w) => w.why?.(req))];
+        const why = [stepWords(req), ...SUGGESTERS.map((w) => safely(() => w.why?.(req), undefined))];
         for (const x of why) if (x && !this.why.includes(x)) this.why.push(x);
       } else if (proposed) break;
     }
@@ -358,4 +358,13 @@ function composeTitle(steps: StepCandidate[], extras: FlowChange[], omitted: num
     title += ` (also ${mode === 'allow' ? 'allows' : 'blocks'} ${shown.join(', ')}${more > 0 ? `${shown.length ? ' and ' : ''}${more} more` : ''})`;
   }
   return title;
+}
+
+/** A writer never breaks the answer: what it cannot build (it throws) is simply not offered. */
+function safely<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
 }

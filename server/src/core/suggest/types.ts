@@ -168,6 +168,7 @@ export interface SideRequest {
 
 export interface DialectSuggester {
   readonly dialect: Dialect;
+  /** The writer's candidate steps. It may throw: the search then offers nothing from it for this step. */
   propose(req: SideRequest): StepCandidate[];
   /**
    * Why the writer cannot (fully) help with the step of `req`, in words (e.g. a deprecated kind it never edits, a

@@ -38,12 +38,7 @@ const BASELINE_TIER = 'kube-baseline';
 export const clusterPolicySuggester: DialectSuggester = {
   dialect: 'cnp',
   propose(req) {
-    try {
-      return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
-    } catch {
-      // A writer never breaks the answer: a candidate it cannot build is simply not offered.
-      return [];
-    }
+    return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
   },
   why(req) {
     return whyNot(req);

@@ -27,11 +27,7 @@ export const calicoSuggester: DialectSuggester = {
   propose(req) {
     const c = req.state.analysis.cluster.calico;
     if (!c || (c.policies.length === 0 && c.tiers.length === 0 && c.networkSets.length === 0)) return [];
-    try {
-      return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
-    } catch {
-      return [];
-    }
+    return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
   },
 };
 

@@ -43,19 +43,10 @@ const WHY_DENY = 'a Cilium deny rule takes precedence over every allow, so an al
 export const ciliumSuggester: DialectSuggester = {
   dialect: 'cilium',
   propose(req) {
-    try {
-      return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
-    } catch {
-      // A writer never breaks the answer: a candidate it cannot build is simply not offered.
-      return [];
-    }
+    return (req.mode === 'allow' ? allow(req) : block(req)).filter((x): x is StepCandidate => !!x);
   },
   why(req) {
-    try {
-      return whyNot(req);
-    } catch {
-      return undefined;
-    }
+    return whyNot(req);
   },
 };
 

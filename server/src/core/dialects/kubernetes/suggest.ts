@@ -28,12 +28,7 @@ const K8S_ALL = ConnSet.ALL;
 export const kubernetesSuggester: DialectSuggester = {
   dialect: 'kubernetes',
   propose(req) {
-    try {
-      return req.mode === 'allow' ? allow(req) : block(req);
-    } catch {
-      // A writer never breaks the answer: a candidate it cannot build is simply not offered.
-      return [];
-    }
+    return req.mode === 'allow' ? allow(req) : block(req);
   },
 };
 
