@@ -178,13 +178,10 @@ export class FlowService {
         baselineError = e.message;
       }
     }
-    const report = classifyFlows(agg, analysis, { baseline, baselineLabel, unobserved: params.unobserved !== false });
-    const limit = typeof params.unobserved === 'number' ? params.unobserved : Infinity;
-    const omitted = report.unobserved.length > limit;
-    if (omitted) report.unobserved = [];
+    const report = classifyFlows(agg, analysis, { baseline, baselineLabel, unobserved: params.unobserved !== false, unobservedLimit: typeof params.unobserved === 'number' ? params.unobserved : undefined });
     const files = report.files.map((f) => (errors.has(f.file) ? { ...f, error: errors.get(f.file) } : f));
     for (const [file, error] of errors) if (!files.some((f) => f.file === file)) files.push({ file, formats: [], records: 0, skipped: {}, unmatched: 0, error });
-    return { version: cur.version, files, flows: report.flows, pairs: pairOverlay(report), unmatched: report.unmatched, unobserved: report.unobserved, summary: report.summary, ...(omitted ? { unobservedOmitted: true } : {}), ...(baselineError ? { baselineError } : {}) };
+    return { version: cur.version, files, flows: report.flows, pairs: pairOverlay(report), unmatched: report.unmatched, unobserved: report.unobserved, summary: report.summary, ...(report.unobservedOmitted ? { unobservedOmitted: true } : {}), ...(baselineError ? { baselineError } : {}) };
   }
 
   async recommend(params: RecommendParams): Promise<RecommendResponse> {

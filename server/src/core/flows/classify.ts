@@ -23,6 +23,8 @@ export interface ClassifyOptions {
   /** The allowed pairs no flow was observed on: listed (default, `true` or `'list'`), only counted (`'count'`: large
    * workspaces have millions), or not computed (`false`). */
   unobserved?: boolean | 'list' | 'count';
+  /** List at most this many unobserved pairs; above it none is listed (`unobservedOmitted`), all are counted. */
+  unobservedLimit?: number;
 }
 
 /** True when the analysis's universe has protocols beyond TCP/UDP/SCTP (Calico semantics: ICMP and others). */
@@ -234,13 +236,16 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
   flows.sort(compareFlows);
 
   let unobservedCount = 0;
-  const unobserved: UnobservedPair[] = [];
+  let unobserved: UnobservedPair[] = [];
+  const limit = opts.unobservedLimit ?? Infinity;
   if (opts.unobserved !== false) {
     const list = opts.unobserved !== 'count';
     unobservedCount = forEachUnobserved(analysis, observedPairs, (s, d, protocols) => {
-      if (list) unobserved.push({ src: s, dst: d, protocols });
+      if (list && unobserved.length <= limit) unobserved.push({ src: s, dst: d, protocols });
     });
   }
+  const unobservedOmitted = unobserved.length > limit;
+  if (unobservedOmitted) unobserved = [];
   const unmatchedList = [...unmatched.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const summary: FlowSummary = {
     records: agg.records,
@@ -257,7 +262,7 @@ export function classifyFlows(agg: FlowAggregator, analysis: Analysis, opts: Cla
     summary.newlyBlocked = flows.filter((f) => f.change === 'newly-blocked').length;
     summary.newlyAllowed = flows.filter((f) => f.change === 'newly-allowed').length;
   }
-  return { flows, unmatched: unmatchedList, unobserved, files, summary };
+  return { flows, unmatched: unmatchedList, unobserved, ...(unobservedOmitted ? { unobservedOmitted } : {}), files, summary };
 }
 
 function compareFlows(a: ClassifiedFlow, b: ClassifiedFlow): number {

@@ -167,6 +167,8 @@ export interface FlowReport {
   flows: ClassifiedFlow[];
   unmatched: UnmatchedRecord[];
   unobserved: UnobservedPair[];
+  /** Set when more pairs than `unobservedLimit` were never observed: they are counted (summary), not listed. */
+  unobservedOmitted?: boolean;
   files: FlowFileSummary[];
   summary: FlowSummary;
 }
