@@ -101,11 +101,14 @@ async function run(dir, policyFiles, fromScratch) {
   times.sort((a, b) => a - b);
   const rss = treeRssMiB(child.pid);
   clearInterval(sampler);
-  await conn.sendRequest('shutdown');
-  conn.sendNotification('exit');
-  // Stop the connection before the process goes: a late server request must not be answered into a closed pipe.
-  conn.dispose();
+  // Shut the server down as a client does and let it exit by itself before the connection goes: nothing may be
+  // written into its closed pipe afterwards.
+  const exited = new Promise((r) => child.once('exit', r));
   child.stdin.on('error', () => {});
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit').catch(() => {});
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  conn.dispose();
   child.kill();
   return { coldMs, editMedianMs: times[Math.floor(times.length / 2)], sizeMB: size / 1e6, rssMiB: rss, peakMiB: peak, classes: cold.data.classes.length, cells: cold.data.cells.length, changed };
 }
